@@ -1,0 +1,63 @@
+import type { z } from 'zod';
+import type { Logger } from '../src/core/logger.js';
+import type { Job } from '../src/jobs/job.js';
+
+/** Process environment (Node) or Worker bindings: variable name → value. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The remote call an action makes, as recorded in sandbox mode and shown by `closeloop try`. */
+export interface ActionRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path relative to the connector's base URL, e.g. `/api/v2/tickets`. */
+  path: string;
+  body: unknown;
+}
+
+export interface ActionContext {
+  job: Job;
+  log: Logger;
+}
+
+/** What a delivered action leaves on its job: the remote object's id and what else is useful. */
+export interface ActionResult {
+  remoteId: string | null;
+  [key: string]: unknown;
+}
+
+/** One recipe action (`zendesk.createTicket`): one file, its parameters, its request, its run. */
+export interface ActionDefinition<Params = any, Client = any> {
+  /** Name after the connector's: `createTicket` in `zendesk.createTicket`. */
+  name: string;
+  /** One line for the README's action table and `closeloop check`. */
+  summary: string;
+  /** How a retried or replayed job avoids a second remote object. */
+  effectOnce: string;
+  /** Parameters after templates are rendered. */
+  params: z.ZodType<Params>;
+  /** The call this action makes with these parameters (pure: used for sandbox mode too). */
+  request(params: Params): ActionRequest;
+  /** Make the call through the vendor SDK. Throws {@link DeliveryError} (via the connector's classify). */
+  run(client: Client, params: Params, ctx: ActionContext): Promise<ActionResult>;
+}
+
+/** A vendor: how to build its SDK client from the environment, classify its errors, and its actions. */
+export interface ConnectorDefinition<Client = any> {
+  /** Prefix of its action names: `slack`, `zendesk`. */
+  name: string;
+  title: string;
+  /** Environment variables it reads, with TSDoc-like descriptions for the README. */
+  variables: readonly { name: string; description: string; secret: boolean }[];
+  /** Has credentials: without them every action of this connector runs in sandbox mode. */
+  configured(env: Env): boolean;
+  createClient(env: Env): Client;
+  /** Map whatever the SDK threw into a {@link DeliveryError}. */
+  classify(error: unknown): import('../src/jobs/delivery-error.js').DeliveryError;
+  actions: readonly ActionDefinition<any, Client>[];
+}
+
+/** Typed helper: infers the params type from the schema. */
+export function defineAction<S extends z.ZodType, Client>(
+  action: Omit<ActionDefinition<z.output<S>, Client>, 'params'> & { params: S },
+): ActionDefinition<z.output<S>, Client> {
+  return action as ActionDefinition<z.output<S>, Client>;
+}

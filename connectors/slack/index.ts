@@ -1,0 +1,14 @@
+import type { WebClient } from '@slack/web-api';
+import type { ConnectorDefinition } from '../connector.js';
+import { classifySlackError, createSlackClient, slackVariables } from './client.js';
+import { postMessage } from './post-message.js';
+
+export const slack: ConnectorDefinition<WebClient> = {
+  name: 'slack',
+  title: 'Slack',
+  variables: slackVariables,
+  configured: (env) => !!env.SLACK_BOT_TOKEN,
+  createClient: createSlackClient,
+  classify: classifySlackError,
+  actions: [postMessage],
+};

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { ZendeskClient } from 'node-zendesk';
+import { defineAction } from '../connector.js';
+
+const Blankable = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+export const CreateTicketParams = z.strictObject({
+  requesterEmail: z.email('must be an email address'),
+  requesterName: z.string().default(''),
+  subject: z.string().trim().min(1, 'is required').max(250),
+  /** First comment of the ticket: the verbatim and its context. */
+  body: z.string().trim().min(1, 'is required'),
+  /** Post the body as an internal note rather than a public reply. Default true. */
+  internal: z.boolean().default(true),
+  tags: z.array(z.string().trim().min(1)).default([]),
+  priority: Blankable(z.enum(['low', 'normal', 'high', 'urgent'])),
+  type: Blankable(z.enum(['problem', 'incident', 'question', 'task'])),
+  groupId: Blankable(z.coerce.number().int().positive()),
+  assigneeEmail: Blankable(z.email()),
+  customFields: z.array(z.strictObject({ id: z.coerce.number().int().positive(), value: z.unknown() })).default([]),
+});
+export type CreateTicketParams = z.output<typeof CreateTicketParams>;
+
+/** The ticket body Zendesk's `POST /api/v2/tickets` expects. */
+export function ticketPayload(p: CreateTicketParams, externalId: string) {
+  return {
+    ticket: {
+      subject: p.subject,
+      comment: { body: p.body, public: !p.internal },
+      requester: { email: p.requesterEmail, ...(p.requesterName ? { name: p.requesterName } : {}) },
+      tags: p.tags,
+      external_id: externalId,
+      ...(p.priority ? { priority: p.priority } : {}),
+      ...(p.type ? { type: p.type } : {}),
+      ...(p.groupId ? { group_id: p.groupId } : {}),
+      ...(p.assigneeEmail ? { assignee_email: p.assigneeEmail } : {}),
+      ...(p.customFields.length ? { custom_fields: p.customFields } : {}),
+    },
+  };
+}
+
+export const createTicket = defineAction({
+  name: 'createTicket',
+  summary: 'Open a ticket for the respondent (requester), with subject, body, tags, priority, type, group, assignee, custom fields',
+  effectOnce: 'The ticket carries `external_id` = the job key; the key is stored with the ticket id on the job.',
+  params: CreateTicketParams,
+  request: (p) => ({ method: 'POST', path: '/api/v2/tickets', body: ticketPayload(p, '<job key>') }),
+  async run(client: ZendeskClient, p, ctx) {
+    const { result } = (await client.tickets.create(ticketPayload(p, ctx.job.key) as never)) as unknown as { result: { id: number } };
+    return { remoteId: String(result.id), ticketId: result.id };
+  },
+});

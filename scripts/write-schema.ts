@@ -1,0 +1,7 @@
+// Regenerates recipes/schema.json from the zod schemas (a test fails when it is stale).
+import { writeFileSync } from 'node:fs';
+import { actionRegistry } from '../connectors/registry.js';
+import { recipeJsonSchema } from '../src/recipes/json-schema.js';
+
+writeFileSync('recipes/schema.json', JSON.stringify(recipeJsonSchema(actionRegistry()), null, 2) + '\n');
+console.log('wrote recipes/schema.json');

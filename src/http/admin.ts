@@ -1,0 +1,153 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { bearerAuth } from 'hono/bearer-auth';
+import type { Context } from 'hono';
+import { HubError, zodIssues } from '../core/errors.js';
+import { JOB_STATUSES } from '../jobs/job.js';
+import type { Store } from '../store/store.js';
+
+export interface AdminDeps {
+  store: Store;
+  /** Bearer token; when unset, only requests from this machine are let in. */
+  adminToken: string | undefined;
+  /** Whether a request came over loopback (the runtime knows; Workers: never). */
+  isLocalRequest: (c: Context) => boolean;
+  now: () => Date;
+  /** Called after jobs are put back in the queue. */
+  onReplayed?: () => void;
+}
+
+const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ field: z.string(), message: z.string() })) }),
+});
+const Json = (schema: z.ZodType, description: string) => ({ content: { 'application/json': { schema } }, description });
+const Errors = { 401: Json(ErrorBody, 'Missing or wrong bearer token'), 404: Json(ErrorBody, 'Not found'), 422: Json(ErrorBody, 'Invalid parameter') };
+
+const ResponseSchema = z
+  .looseObject({
+    id: z.string(),
+    source: z.string(),
+    sourceResponseId: z.string(),
+    metric: z.string(),
+    score: z.number().nullable(),
+    category: z.string().nullable(),
+    comment: z.string().nullable(),
+    receivedAt: z.string(),
+  })
+  .openapi('Response');
+const JobSchema = z
+  .looseObject({
+    id: z.string(),
+    key: z.string(),
+    type: z.enum(['plan', 'action']),
+    action: z.string().nullable(),
+    status: z.enum(JOB_STATUSES),
+    attempts: z.number(),
+    lastError: z.string().nullable(),
+    result: z.unknown(),
+  })
+  .openapi('Job');
+const Limit = z.coerce.number().int().min(1).max(500).default(50).openapi({ description: 'Page size (1–500, default 50)' });
+
+/** `/api/…`: read responses and jobs, replay dead jobs. Validated by zod, described as OpenAPI. */
+export function adminRoutes(deps: AdminDeps) {
+  const app = new OpenAPIHono({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issues = zodIssues(result.error as never);
+        throw new HubError(422, 'invalid_request', `Invalid request: ${issues[0]?.field} ${issues[0]?.message}`, issues);
+      }
+    },
+  });
+
+  const token = deps.adminToken;
+  app.use('*', async (c, next) => {
+    if (token) return bearerAuth({ token, noAuthenticationHeader: { message: unauthorized() }, invalidToken: { message: unauthorized() }, invalidAuthenticationHeader: { message: unauthorized() } })(c, next);
+    if (!deps.isLocalRequest(c)) throw new HubError(401, 'unauthorized', 'CLOSELOOP_ADMIN_TOKEN is not set: the admin API answers only requests from this machine', [{ field: 'authorization', message: 'admin API is local-only without CLOSELOOP_ADMIN_TOKEN' }]);
+    return next();
+  });
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/responses',
+      summary: 'List responses, newest first',
+      request: { query: z.object({ source: z.string().optional(), before: z.string().optional().openapi({ description: 'Id of the last response of the previous page' }), limit: Limit }) },
+      responses: { 200: Json(z.object({ responses: z.array(ResponseSchema) }), 'Responses'), 401: Errors[401], 422: Errors[422] },
+    }),
+    async (c) => c.json({ responses: await deps.store.listResponses(c.req.valid('query')) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/responses/{id}',
+      summary: 'One response with its jobs',
+      request: { params: z.object({ id: z.string() }) },
+      responses: { 200: Json(z.object({ response: ResponseSchema, jobs: z.array(JobSchema) }), 'The response and its jobs'), ...Errors },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const response = await deps.store.getResponse(id);
+      if (!response) throw notFound('response', id);
+      const jobs = await deps.store.listJobs({ responseId: id, limit: 500 });
+      return c.json({ response, jobs: jobs.reverse() }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/jobs',
+      summary: 'List jobs, newest first, by status and action',
+      request: { query: z.object({ status: z.enum(JOB_STATUSES).optional(), action: z.string().optional(), limit: Limit }) },
+      responses: { 200: Json(z.object({ jobs: z.array(JobSchema) }), 'Jobs'), 401: Errors[401], 422: Errors[422] },
+    }),
+    async (c) => c.json({ jobs: await deps.store.listJobs(c.req.valid('query')) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/jobs/{id}',
+      summary: 'One job with its attempts',
+      request: { params: z.object({ id: z.string() }) },
+      responses: { 200: Json(z.object({ job: JobSchema, attempts: z.array(z.looseObject({})) }), 'The job'), ...Errors },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const job = await deps.store.getJob(id);
+      if (!job) throw notFound('job', id);
+      return c.json({ job, attempts: await deps.store.listAttempts(id) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/jobs/{id}/replay',
+      summary: 'Send a dead job again',
+      request: { params: z.object({ id: z.string() }) },
+      responses: { 200: Json(z.object({ replayed: z.number() }), 'Queued again'), 409: Json(ErrorBody, 'The job is not dead'), ...Errors },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const job = await deps.store.getJob(id);
+      if (!job) throw notFound('job', id);
+      if (job.status !== 'dead') throw new HubError(409, 'not_dead', `Job ${id} is ${job.status}; only dead jobs are replayed`, [{ field: 'id', message: `job is ${job.status}` }]);
+      const replayed = await deps.store.replayJobs([id], deps.now().toISOString());
+      deps.onReplayed?.();
+      return c.json({ replayed }, 200);
+    },
+  );
+
+  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'closeloop admin API', version: '1' } });
+  return app;
+}
+
+function unauthorized() {
+  return new HubError(401, 'unauthorized', 'Missing or wrong bearer token (CLOSELOOP_ADMIN_TOKEN)', [{ field: 'authorization', message: 'bearer token required' }]).toJSON();
+}
+
+function notFound(what: string, id: string) {
+  return new HubError(404, 'not_found', `No ${what} ${id}`, [{ field: 'id', message: `no such ${what}` }]);
+}

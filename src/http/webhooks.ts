@@ -1,0 +1,82 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Env } from '../../connectors/connector.js';
+import { HubError, issuePath } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { NormalizedResponse } from '../core/response.js';
+import type { SourceAdapter, WebhookRequest } from '../sources/source.js';
+import type { Store } from '../store/store.js';
+
+export interface WebhookDeps {
+  store: Store;
+  sources: ReadonlyMap<string, SourceAdapter>;
+  env: Env;
+  bodyLimit: number;
+  log: Logger;
+  /** Called after a new response is committed (wakes the in-process runner). */
+  onIngested?: () => void;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * `POST /webhooks/:source`: verify, parse, validate, store (response + raw body + plan job in
+ * one transaction) and answer 202. Nothing slower happens on this path.
+ */
+export function webhookRoutes(deps: WebhookDeps) {
+  const app = new Hono();
+  const sourceOf = (name: string) => {
+    const source = deps.sources.get(name);
+    if (!source) throw new HubError(404, 'unknown_source', `Unknown source "${name}"; known: ${[...deps.sources.keys()].join(', ')}`, [{ field: 'source', message: 'is not a known survey source' }]);
+    return source;
+  };
+
+  // Some tools (SurveyMonkey) probe the URL before subscribing.
+  app.on('HEAD', '/:source', (c) => {
+    sourceOf(c.req.param('source'));
+    return c.body(null, 200);
+  });
+
+  app.post(
+    '/:source',
+    bodyLimit({
+      maxSize: deps.bodyLimit,
+      onError: () => {
+        throw new HubError(413, 'body_too_large', `Body exceeds ${deps.bodyLimit} bytes`, [{ field: '(body)', message: `larger than ${deps.bodyLimit} bytes` }]);
+      },
+    }),
+    async (c) => {
+      const source = sourceOf(c.req.param('source'));
+      const rawBody = new Uint8Array(await c.req.arrayBuffer());
+      let text: string;
+      try {
+        text = utf8.decode(rawBody);
+      } catch {
+        throw new HubError(400, 'invalid_encoding', 'Body is not valid UTF-8', [{ field: '(body)', message: 'is not valid UTF-8' }]);
+      }
+      const request: WebhookRequest = { headers: c.req.raw.headers, rawBody, text, contentType: c.req.header('content-type') ?? '' };
+
+      const secret = deps.env[source.secretVariable];
+      if (secret) await source.verify(request, secret);
+
+      const input = await source.parse(request, deps.env);
+      const parsed = NormalizedResponse.safeParse(input);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => {
+          const field = issuePath(i.path);
+          return { field: source.bodyPath?.(field, deps.env) ?? field, message: i.message };
+        });
+        throw new HubError(422, 'invalid_response', `Invalid ${source.name} response: ${issues[0]!.field} ${issues[0]!.message}`, issues);
+      }
+      const response = parsed.data;
+      const result = await deps.store.ingest({ response, rawBody: text, contentType: request.contentType });
+      deps.log.info(
+        { response: result.id, source: source.name, sourceResponseId: response.sourceResponseId, score: response.score, duplicate: result.duplicate },
+        result.duplicate ? 'response duplicate' : 'response received',
+      );
+      if (!result.duplicate) deps.onIngested?.();
+      return c.json(result, 202);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,62 @@
+/**
+ * A job's life: `queued` (waiting for its run time) → `running` (claimed under a lease) →
+ * `succeeded` | `sandboxed` (connector has no credentials: the request was recorded, not sent)
+ * | back to `queued` with a later run time (a retryable failure) | `dead` (out of attempts or a
+ * permanent failure; replay puts it back to `queued`).
+ */
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'sandboxed', 'dead'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** `plan` turns a stored response into action jobs; `action` calls a connector. */
+export type JobType = 'plan' | 'action';
+
+export interface NewJob {
+  /** Idempotency key: `plan:<response>` or `<response>:<recipe>:<action id>`. Unique. */
+  key: string;
+  type: JobType;
+  responseId: string;
+  recipe: string | null;
+  /** Recipe-local id of the action (`ticket`, `alert`). */
+  actionId: string | null;
+  /** Registered action name, e.g. `slack.postMessage`. */
+  action: string | null;
+  /** Rendered, validated parameters. */
+  params: unknown;
+  maxAttempts: number;
+  runAt: string;
+}
+
+export interface Job extends NewJob {
+  id: string;
+  status: JobStatus;
+  attempts: number;
+  leaseUntil: string | null;
+  lastError: string | null;
+  /** What the connector answered (remote ids), or the request recorded in sandbox mode. */
+  result: unknown;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type AttemptOutcome = 'succeeded' | 'sandboxed' | 'retry' | 'dead';
+
+export interface JobAttempt {
+  jobId: string;
+  attempt: number;
+  startedAt: string;
+  finishedAt: string;
+  outcome: AttemptOutcome;
+  error: string | null;
+  /** Remote status code, when there was one. */
+  remoteStatus: number | null;
+}
+
+/** How a finished attempt leaves the job. */
+export interface AttemptResult {
+  outcome: AttemptOutcome;
+  error?: string | null;
+  remoteStatus?: number | null;
+  result?: unknown;
+  /** For `retry`: when to try again. */
+  runAt?: string;
+}

@@ -1,0 +1,102 @@
+import type { Logger } from '../core/logger.js';
+import type { StoredResponse } from '../core/response.js';
+import type { Enricher } from '../enrichment/account.js';
+import { jobsOfPlan, planResponse } from '../recipes/plan.js';
+import type { Recipe } from '../recipes/recipe.js';
+import type { Store } from '../store/store.js';
+import type { ActionRegistry, ConnectorClients } from '../../connectors/registry.js';
+import { DeliveryError } from './delivery-error.js';
+import type { AttemptResult, Job } from './job.js';
+import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
+
+/** Everything a job needs to run; built once per process (or per Worker invocation). */
+export interface JobDeps {
+  store: Store;
+  recipes: readonly Recipe[];
+  registry: ActionRegistry;
+  clients: ConnectorClients;
+  enricher: Enricher;
+  retry: RetryPolicy;
+  log: Logger;
+  now: () => Date;
+}
+
+/** Run one claimed job to its next state. Never throws: every failure is recorded on the job. */
+export async function processJob(job: Job, deps: JobDeps): Promise<AttemptResult> {
+  const startedAt = deps.now().toISOString();
+  let result: AttemptResult;
+  try {
+    result = job.type === 'plan' ? await runPlan(job, deps) : await runAction(job, deps);
+  } catch (error) {
+    result = failure(job, error, deps);
+  }
+  if (job.type === 'plan' && result.outcome === 'succeeded') return result; // commitPlan finished it
+  await deps.store.finishAttempt(job, { jobId: job.id, attempt: job.attempts, startedAt, finishedAt: deps.now().toISOString() }, result);
+  const log = deps.log.child({ job: job.id, key: job.key, action: job.action ?? 'plan', attempt: job.attempts });
+  if (result.outcome === 'retry') log.warn({ error: result.error, runAt: result.runAt }, 'job attempt failed, will retry');
+  else if (result.outcome === 'dead') log.error({ error: result.error }, 'job dead');
+  else log.info({ outcome: result.outcome }, 'job done');
+  return result;
+}
+
+async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
+  const response = await deps.store.getResponse(job.responseId);
+  if (!response) return { outcome: 'dead', error: `response ${job.responseId} not found` };
+  const enrichment = await deps.enricher.enrich(response.respondent.email);
+  const now = deps.now();
+  const options = {
+    recipes: deps.recipes,
+    registry: deps.registry,
+    now,
+    maxAttempts: () => deps.retry.maxAttempts,
+    lastRun: (recipe: string, key: string) => deps.store.lastRecipeRun(recipe, key, response.id),
+  };
+  const decisions = await planResponse(response, enrichment, options);
+  const { jobs, recipeRuns } = jobsOfPlan(response, decisions, options);
+  await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs, recipeRuns }, now.toISOString());
+  logPlan(deps.log, response, decisions);
+  return { outcome: 'succeeded' };
+}
+
+function logPlan(log: Logger, response: StoredResponse, decisions: Awaited<ReturnType<typeof planResponse>>) {
+  log.info(
+    {
+      response: response.id,
+      source: response.source,
+      score: response.score,
+      category: response.category,
+      fired: decisions.filter((d) => d.matched).map((d) => d.recipe),
+      actions: decisions.reduce((n, d) => n + d.actions.length, 0),
+    },
+    'response planned',
+  );
+}
+
+async function runAction(job: Job, deps: JobDeps): Promise<AttemptResult> {
+  const registered = job.action ? deps.registry.get(job.action) : undefined;
+  if (!registered) return { outcome: 'dead', error: `unknown action ${job.action}` };
+  const params = registered.action.params.safeParse(job.params);
+  if (!params.success) {
+    const first = params.error.issues[0];
+    return { outcome: 'dead', error: `invalid parameters for ${job.action}: ${first?.path.join('.') || '(root)'} ${first?.message ?? ''}`.trim() };
+  }
+  if (deps.clients.isSandboxed(registered.connector)) {
+    return { outcome: 'sandboxed', result: { sandbox: true, request: registered.action.request(params.data) } };
+  }
+  const log = deps.log.child({ job: job.id, action: job.action });
+  try {
+    const remote = await registered.action.run(deps.clients.get(registered.connector), params.data, { job, log });
+    return { outcome: 'succeeded', result: remote };
+  } catch (error) {
+    throw error instanceof DeliveryError ? error : registered.connector.classify(error);
+  }
+}
+
+function failure(job: Job, error: unknown, deps: JobDeps): AttemptResult {
+  const e = error instanceof DeliveryError ? error : new DeliveryError((error as Error)?.message ?? String(error), true, { cause: error });
+  const base = { error: e.message, remoteStatus: e.status ?? null };
+  if (!e.retryable) return { ...base, outcome: 'dead' };
+  if (job.attempts >= job.maxAttempts) return { ...base, outcome: 'dead', error: `${e.message} (gave up after ${job.attempts} attempts)` };
+  const delay = retryDelayMs(deps.retry, job.attempts, e.retryAfterMs);
+  return { ...base, outcome: 'retry', runAt: new Date(deps.now().getTime() + delay).toISOString() };
+}

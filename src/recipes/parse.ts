@@ -1,0 +1,128 @@
+import { LineCounter, isMap, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { issuePath } from '../core/errors.js';
+import { compileCondition } from './condition.js';
+import { RecipeFile } from './schema.js';
+import { compileParams, TemplateError } from './template.js';
+import { RecipeLoadError, type Recipe, type RecipeIssue } from './recipe.js';
+
+export interface RecipeSource {
+  /** File name as shown in errors (`recipes/detractor-ticket.yaml`). */
+  file: string;
+  text: string;
+}
+
+/** Action names that exist (`slack.postMessage`…), to reject typos at load time. */
+export type KnownActions = ReadonlySet<string>;
+
+/**
+ * Parse and validate one recipe file. Every problem is reported with its line: YAML syntax,
+ * schema (zod), the CEL condition, each Liquid template, unknown actions, duplicate ids.
+ */
+export function parseRecipe(source: RecipeSource, knownActions: KnownActions): { recipe?: Recipe; issues: RecipeIssue[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source.text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const locate = (path: (string | number)[]) => locateIn(doc, lineCounter, path);
+  const issue = (path: (string | number)[], message: string): RecipeIssue => ({
+    file: source.file,
+    ...locate(path),
+    field: issuePath(path),
+    message,
+  });
+
+  if (doc.errors.length) {
+    return {
+      issues: doc.errors.map((e) => {
+        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+        return { file: source.file, line: pos.line, column: pos.col, field: '(yaml)', message: e.message.split('\n')[0] ?? e.message };
+      }),
+    };
+  }
+
+  const parsed = RecipeFile.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    return { issues: parsed.error.issues.map((i) => issue(i.path as (string | number)[], i.message)) };
+  }
+  const file = parsed.data;
+  const issues: RecipeIssue[] = [];
+
+  let when;
+  try {
+    when = compileCondition(file.when);
+  } catch (error) {
+    issues.push(issue(['when'], `invalid CEL condition: ${(error as Error).message.split('\n')[0]}`));
+  }
+
+  const seen = new Set<string>();
+  const actions = file.actions.flatMap((a, i) => {
+    if (seen.has(a.id)) issues.push(issue(['actions', i, 'id'], `duplicate action id "${a.id}"`));
+    seen.add(a.id);
+    if (!knownActions.has(a.action)) {
+      issues.push(issue(['actions', i, 'action'], `unknown action "${a.action}"; known: ${[...knownActions].sort().join(', ')}`));
+    }
+    try {
+      return [{ id: a.id, action: a.action, params: compileParams(a.params) }];
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      issues.push(issue(['actions', i, 'params', ...error.path], `invalid template: ${error.message}`));
+      return [];
+    }
+  });
+
+  if (issues.length || !when) return { issues };
+  return {
+    issues,
+    recipe: {
+      name: file.name,
+      description: file.description,
+      enabled: file.enabled,
+      file: source.file,
+      when,
+      throttle: file.throttle,
+      actions,
+      locate,
+    },
+  };
+}
+
+/** Parse every recipe; throws a {@link RecipeLoadError} listing every problem in every file. */
+export function parseRecipes(sources: RecipeSource[], knownActions: KnownActions): Recipe[] {
+  const recipes: Recipe[] = [];
+  const issues: RecipeIssue[] = [];
+  const byName = new Map<string, string>();
+  for (const source of sources) {
+    const result = parseRecipe(source, knownActions);
+    issues.push(...result.issues);
+    if (!result.recipe) continue;
+    const other = byName.get(result.recipe.name);
+    if (other) {
+      issues.push({ file: source.file, ...result.recipe.locate(['name']), field: 'name', message: `recipe name "${result.recipe.name}" is also used by ${other}` });
+      continue;
+    }
+    byName.set(result.recipe.name, source.file);
+    recipes.push(result.recipe);
+  }
+  if (issues.length) throw new RecipeLoadError(issues);
+  return recipes;
+}
+
+/** Line/column of the deepest node on the path that exists (a missing key points at its parent). */
+function locateIn(doc: Document, lc: LineCounter, path: (string | number)[]) {
+  let node: unknown = doc.contents;
+  let found = node as Node | null;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
+      if (!pair) break;
+      node = pair.value ?? pair.key;
+      found = (pair.value ?? pair.key) as Node;
+    } else if (isSeq(node) && typeof key === 'number') {
+      const item = node.items[key];
+      if (!item) break;
+      node = item;
+      found = item as Node;
+    } else break;
+  }
+  const offset = found?.range?.[0] ?? 0;
+  const pos = lc.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}

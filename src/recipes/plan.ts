@@ -1,0 +1,127 @@
+import type { StoredResponse } from '../core/response.js';
+import type { Enrichment } from '../enrichment/account.js';
+import type { NewJob } from '../jobs/job.js';
+import type { ActionRegistry } from '../../connectors/registry.js';
+import { zodIssues, type FieldIssue } from '../core/errors.js';
+import { renderParams } from './template.js';
+import type { Recipe } from './recipe.js';
+
+export interface PlannedAction {
+  id: string;
+  action: string;
+  /** Rendered parameters (validated when `issues` is empty). */
+  params: unknown;
+  /** Problems with the rendered parameters: the job will dead-letter with them. */
+  issues: FieldIssue[];
+  key: string;
+}
+
+export interface RecipeDecision {
+  recipe: string;
+  matched: boolean;
+  /** Why it did or did not fire, in words. */
+  reason: string;
+  actions: PlannedAction[];
+}
+
+export interface PlanOptions {
+  recipes: readonly Recipe[];
+  registry: ActionRegistry;
+  /** Last time a recipe fired for this respondent on another response (throttle). */
+  lastRun(recipe: string, respondentKey: string): Promise<string | undefined>;
+  now: Date;
+  /** Attempts for each action job. */
+  maxAttempts(action: string): number;
+}
+
+/** Variables that conditions and templates see. */
+export function recipeContext(response: StoredResponse, enrichment: Enrichment) {
+  return { response, account: enrichment.account, contact: enrichment.contact };
+}
+
+/** Whose throttle a response counts against: email, else the source's person id, else itself. */
+export function respondentKey(r: StoredResponse): string {
+  if (r.respondent.email) return `email:${r.respondent.email}`;
+  if (r.respondent.externalId) return `${r.source}:${r.respondent.externalId}`;
+  return `response:${r.id}`;
+}
+
+export function actionJobKey(responseId: string, recipe: string, actionId: string): string {
+  return `${responseId}:${recipe}:${actionId}`;
+}
+
+/**
+ * Decide, for one response, which recipes fire and render their actions. Pure apart from the
+ * throttle lookup: the caller stores the jobs (and `closeloop try` just prints them).
+ */
+export async function planResponse(response: StoredResponse, enrichment: Enrichment, options: PlanOptions) {
+  const decisions: RecipeDecision[] = [];
+  if (response.score === null) {
+    return options.recipes.map((r) => ({ recipe: r.name, matched: false, reason: 'response has no score', actions: [] }));
+  }
+  const context = recipeContext(response, enrichment);
+  for (const recipe of options.recipes) {
+    const decide = (matched: boolean, reason: string, actions: PlannedAction[] = []) =>
+      decisions.push({ recipe: recipe.name, matched, reason, actions });
+    if (!recipe.enabled) {
+      decide(false, 'recipe is disabled');
+      continue;
+    }
+    const condition = recipe.when.evaluate(context);
+    if (condition.error) {
+      decide(false, `condition could not be evaluated: ${condition.error}`);
+      continue;
+    }
+    if (!condition.matched) {
+      decide(false, `condition is false: ${recipe.when.source}`);
+      continue;
+    }
+    if (recipe.throttle) {
+      const last = await options.lastRun(recipe.name, respondentKey(response));
+      if (last && options.now.getTime() - Date.parse(last) < recipe.throttle.period) {
+        decide(false, `throttled: already fired for this respondent at ${last}`);
+        continue;
+      }
+    }
+    const actions = recipe.actions.map((a): PlannedAction => {
+      const rendered = renderParams(a.params, context);
+      const definition = options.registry.get(a.action);
+      const parsed = definition ? definition.action.params.safeParse(rendered) : undefined;
+      return {
+        id: a.id,
+        action: a.action,
+        params: parsed?.success ? parsed.data : rendered,
+        issues: !definition ? [{ field: 'action', message: `unknown action ${a.action}` }] : parsed?.success ? [] : zodIssues(parsed!.error),
+        key: actionJobKey(response.id, recipe.name, a.id),
+      };
+    });
+    decide(true, `condition is true: ${recipe.when.source}`, actions);
+  }
+  return decisions;
+}
+
+/** The jobs and throttle marks a plan writes. */
+export function jobsOfPlan(response: StoredResponse, decisions: RecipeDecision[], options: Pick<PlanOptions, 'now' | 'maxAttempts' | 'recipes'>) {
+  const now = options.now.toISOString();
+  const jobs: NewJob[] = [];
+  const recipeRuns: { recipe: string; respondentKey: string; at: string }[] = [];
+  for (const d of decisions) {
+    if (!d.matched) continue;
+    const recipe = options.recipes.find((r) => r.name === d.recipe);
+    if (recipe?.throttle) recipeRuns.push({ recipe: d.recipe, respondentKey: respondentKey(response), at: now });
+    for (const a of d.actions) {
+      jobs.push({
+        key: a.key,
+        type: 'action',
+        responseId: response.id,
+        recipe: d.recipe,
+        actionId: a.id,
+        action: a.action,
+        params: a.params,
+        maxAttempts: options.maxAttempts(a.action),
+        runAt: now,
+      });
+    }
+  }
+  return { jobs, recipeRuns };
+}

@@ -1,0 +1,43 @@
+import type { CompiledCondition } from './condition.js';
+import type { CompiledParams } from './template.js';
+import type { RecipeFile } from './schema.js';
+
+/** Where a recipe problem is: file, 1-based line and column, and the field's dotted path. */
+export interface RecipeIssue {
+  file: string;
+  line: number;
+  column: number;
+  field: string;
+  message: string;
+}
+
+export interface CompiledAction {
+  id: string;
+  /** Full action name, `zendesk.createTicket`. */
+  action: string;
+  params: CompiledParams;
+}
+
+/** A validated recipe, ready to run: condition and templates compiled once. */
+export interface Recipe {
+  name: string;
+  description: string | undefined;
+  enabled: boolean;
+  file: string;
+  when: CompiledCondition;
+  throttle: RecipeFile['throttle'];
+  actions: CompiledAction[];
+  /** Line and column of a field in the file, for errors found after loading (`closeloop check`). */
+  locate(path: (string | number)[]): { line: number; column: number };
+}
+
+export class RecipeLoadError extends Error {
+  constructor(readonly issues: RecipeIssue[]) {
+    super(`Invalid recipes:\n${issues.map(formatIssue).join('\n')}`);
+    this.name = 'RecipeLoadError';
+  }
+}
+
+export function formatIssue(i: RecipeIssue): string {
+  return `${i.file}:${i.line}:${i.column} ${i.field}: ${i.message}`;
+}

@@ -1,0 +1,120 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { actionRegistry, CONNECTORS } from '../../../connectors/registry.js';
+import { loadConfig } from '../../core/config.js';
+import { HubError } from '../../core/errors.js';
+import { NormalizedResponse } from '../../core/response.js';
+import { noEnrichment } from '../../enrichment/account.js';
+import { JOB_STATUSES, type JobStatus } from '../../jobs/job.js';
+import { checkRecipeParams } from '../../recipes/check.js';
+import { parseRecipes } from '../../recipes/parse.js';
+import { planResponse } from '../../recipes/plan.js';
+import { formatIssue, RecipeLoadError } from '../../recipes/recipe.js';
+import { SOURCES } from '../../sources/registry.js';
+import { loadRecipesDir } from './recipes-dir.js';
+import { startServer } from './serve.js';
+import { SqliteStore } from './sqlite-store.js';
+
+const env = process.env;
+const program = new Command('closeloop').description('Close the NPS feedback loop').showHelpAfterError();
+
+program
+  .command('serve')
+  .description('Serve webhooks and the admin API, and deliver jobs (PORT, CLOSELOOP_DB, CLOSELOOP_RECIPES)')
+  .action(async () => {
+    await startServer({ env });
+  });
+
+program
+  .command('check')
+  .description('Validate configuration and recipes (file:line errors); exit 1 on any problem')
+  .action(() => {
+    loadConfig(env);
+    const registry = actionRegistry(CONNECTORS);
+    const recipes = loadRecipesDir(loadConfig(env).CLOSELOOP_RECIPES, new Set(registry.keys()));
+    const issues = checkRecipeParams(recipes, registry);
+    if (issues.length) throw new RecipeLoadError(issues);
+    for (const r of recipes) console.log(`ok  ${r.file}  ${r.name}${r.enabled ? '' : ' (disabled)'}: ${r.actions.map((a) => a.action).join(', ')}`);
+    for (const c of CONNECTORS) console.log(`${c.configured(env) ? 'live   ' : 'sandbox'}  ${c.title}`);
+    console.log(`${recipes.length} recipe(s) valid`);
+  });
+
+program
+  .command('try')
+  .description('Dry run: which actions a recipe fires for a payload, rendered; nothing is stored or sent')
+  .argument('<recipe>', 'recipe name (from CLOSELOOP_RECIPES) or path to a recipe file')
+  .argument('<payload>', 'path to a webhook body (JSON)')
+  .option('-s, --source <name>', 'survey source that sent the payload', 'generic')
+  .action(async (recipeArg: string, payloadPath: string, opts: { source: string }) => {
+    const registry = actionRegistry(CONNECTORS);
+    const known = new Set(registry.keys());
+    const recipes = /\.ya?ml$/.test(recipeArg)
+      ? parseRecipes([{ file: recipeArg, text: readFileSync(recipeArg, 'utf8') }], known)
+      : loadRecipesDir(loadConfig(env).CLOSELOOP_RECIPES, known).filter((r) => r.name === recipeArg);
+    if (!recipes.length) throw new HubError(404, 'unknown_recipe', `No recipe named "${recipeArg}"`);
+    const source = SOURCES.get(opts.source);
+    if (!source) throw new HubError(404, 'unknown_source', `Unknown source "${opts.source}"; known: ${[...SOURCES.keys()].join(', ')}`);
+    const raw = readFileSync(payloadPath);
+    const text = raw.toString('utf8');
+    const input = await source.parse({ headers: new Headers({ 'content-type': 'application/json' }), rawBody: raw, text, contentType: 'application/json' }, env);
+    const parsed = NormalizedResponse.safeParse(input);
+    if (!parsed.success) throw new HubError(422, 'invalid_response', `Invalid payload: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    const response = { ...parsed.data, id: 'dry-run', receivedAt: new Date().toISOString(), version: 1 };
+    const decisions = await planResponse(response, await noEnrichment.enrich(response.respondent.email), {
+      recipes,
+      registry,
+      now: new Date(),
+      maxAttempts: () => 1,
+      lastRun: async () => undefined,
+    });
+    console.log(`response: score ${response.score} (${response.category}), ${response.respondent.email ?? 'no email'}, comment: ${response.comment ? JSON.stringify(response.comment) : 'none'}`);
+    for (const d of decisions) {
+      console.log(`\n${d.matched ? 'FIRES' : 'skips'}  ${d.recipe}: ${d.reason}`);
+      for (const a of d.actions) {
+        const def = registry.get(a.action)!;
+        console.log(`\n  ${a.id} → ${a.action} (${def.connector.configured(env) ? 'live' : 'sandbox'})`);
+        if (a.issues.length) for (const i of a.issues) console.log(`    ! ${i.field}: ${i.message}`);
+        else console.log(indent(JSON.stringify(def.action.request(a.params), null, 2), 4));
+      }
+    }
+  });
+
+program
+  .command('jobs')
+  .description('List jobs, newest first')
+  .option('--status <status>', `one of ${JOB_STATUSES.join(', ')}`, (v: string) => {
+    if (!(JOB_STATUSES as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${JOB_STATUSES.join(', ')}`);
+    return v as JobStatus;
+  })
+  .option('--limit <n>', 'how many (default 50)', (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 10000) throw new InvalidArgumentError('must be a whole number from 1 to 10000');
+    return n;
+  }, 50)
+  .option('--json', 'print JSON lines')
+  .action(async (opts: { status?: JobStatus; limit: number; json?: boolean }) => {
+    const store = new SqliteStore({ path: loadConfig(env).CLOSELOOP_DB });
+    const jobs = await store.listJobs({ status: opts.status, limit: opts.limit });
+    for (const j of jobs) {
+      if (opts.json) console.log(JSON.stringify(j));
+      else console.log([j.id, j.status.padEnd(9), (j.action ?? 'plan').padEnd(22), `attempts ${j.attempts}/${j.maxAttempts}`, j.key, j.lastError ?? ''].join('  '));
+    }
+    if (!opts.json) console.log(`${jobs.length} job(s)`);
+    await store.close();
+  });
+
+function indent(text: string, n: number) {
+  return text.replace(/^/gm, ' '.repeat(n));
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof RecipeLoadError) {
+    console.error(`Invalid recipes:\n${error.issues.map(formatIssue).join('\n')}`);
+  } else if (error instanceof HubError) {
+    console.error(error.message);
+    for (const i of error.issues) console.error(`  ${i.field}: ${i.message}`);
+  } else throw error;
+  process.exitCode = 1;
+}

@@ -1,0 +1,79 @@
+import type { Context } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { actionRegistry, ConnectorClients, CONNECTORS } from '../../../connectors/registry.js';
+import type { Env } from '../../../connectors/connector.js';
+import { loadConfig, type HubConfig } from '../../core/config.js';
+import type { Logger } from '../../core/logger.js';
+import { noEnrichment, type Enricher } from '../../enrichment/account.js';
+import { createApp } from '../../http/app.js';
+import { DEFAULT_RETRY_POLICY } from '../../jobs/retry-policy.js';
+import type { Recipe } from '../../recipes/recipe.js';
+import { SOURCES } from '../../sources/registry.js';
+import { JobLoop } from './job-loop.js';
+import { createLogger } from './logger.js';
+import { loadRecipesDir } from './recipes-dir.js';
+import { SqliteStore } from './sqlite-store.js';
+
+export interface NodeHubOptions {
+  env: Env;
+  log?: Logger;
+  now?: () => Date;
+  /** Recipes to use instead of reading CLOSELOOP_RECIPES. */
+  recipes?: Recipe[];
+  enricher?: Enricher;
+}
+
+/** Everything one Node process runs, wired together. Throws on invalid config or recipes. */
+export function createNodeHub(options: NodeHubOptions) {
+  const config: HubConfig = loadConfig(options.env);
+  const log = options.log ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  const now = options.now ?? (() => new Date());
+  const registry = actionRegistry(CONNECTORS);
+  const recipes = options.recipes ?? loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
+  const store = new SqliteStore({ path: config.CLOSELOOP_DB, synchronous: config.CLOSELOOP_SYNC, now });
+  const clients = new ConnectorClients(options.env);
+  const retry = { ...DEFAULT_RETRY_POLICY, maxAttempts: config.CLOSELOOP_MAX_ATTEMPTS };
+  const loop = new JobLoop(
+    { store, recipes, registry, clients, enricher: options.enricher ?? noEnrichment, retry, log, now },
+    { concurrency: config.CLOSELOOP_CONCURRENCY },
+  );
+  const app = createApp({
+    store,
+    sources: SOURCES,
+    env: options.env,
+    bodyLimit: config.CLOSELOOP_BODY_LIMIT,
+    log,
+    now,
+    adminToken: config.CLOSELOOP_ADMIN_TOKEN,
+    isLocalRequest,
+    onIngested: () => loop.wake(),
+    onReplayed: () => loop.wake(),
+  });
+  return {
+    config,
+    log,
+    store,
+    recipes,
+    registry,
+    clients,
+    loop,
+    app,
+    async close() {
+      await loop.stop();
+      await store.close();
+    },
+  };
+}
+export type NodeHub = ReturnType<typeof createNodeHub>;
+
+/** Loopback peers only; `app.request()` in tests has no socket and counts as local. */
+function isLocalRequest(c: Context): boolean {
+  let address: string | undefined;
+  try {
+    address = getConnInfo(c).remote.address;
+  } catch {
+    return true;
+  }
+  if (!address) return true;
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}

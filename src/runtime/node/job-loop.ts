@@ -1,0 +1,98 @@
+import { processJob, type JobDeps } from '../../jobs/process-job.js';
+
+export interface JobLoopOptions {
+  /** Jobs in flight at once. */
+  concurrency: number;
+  /** How long a claimed job stays ours before another runner may take it (it died). Default 5 min. */
+  leaseMs?: number;
+  /** Poll interval when idle (a new response wakes the loop at once). Default 500 ms. */
+  idleMs?: number;
+}
+
+/**
+ * The in-process runner: claims due jobs under a lease, runs them with bounded concurrency,
+ * and sleeps when there is nothing to do. `stop()` stops claiming and waits for jobs in flight.
+ */
+export class JobLoop {
+  private running = false;
+  private inFlight = new Set<Promise<unknown>>();
+  private wakeUp: (() => void) | null = null;
+  private loopDone: Promise<void> | null = null;
+
+  constructor(
+    private readonly deps: JobDeps,
+    private readonly options: JobLoopOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Wake the loop now (a response arrived, a job was replayed). */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Run until no job is due (tests, `closeloop` one-shot commands). */
+  async drain(): Promise<void> {
+    while (await this.tick()) await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let claimed = 0;
+      try {
+        claimed = await this.tick();
+      } catch (error) {
+        this.deps.log.error({ err: error }, 'job loop failed to claim jobs');
+      }
+      if (!this.running) break;
+      if (this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
+      else if (claimed === 0) await this.sleep(this.options.idleMs ?? 500);
+      else await new Promise((r) => setImmediate(r)); // let ingest breathe between batches
+    }
+  }
+
+  /** Claim as many due jobs as there are free slots and start them. Returns how many. */
+  private async tick(): Promise<number> {
+    const free = this.options.concurrency - this.inFlight.size;
+    if (free <= 0) return 0;
+    const now = this.deps.now();
+    const jobs = await this.deps.store.claimJobs({
+      now: now.toISOString(),
+      limit: free,
+      leaseUntil: new Date(now.getTime() + (this.options.leaseMs ?? 5 * 60_000)).toISOString(),
+    });
+    for (const job of jobs) {
+      const p = processJob(job, this.deps)
+        .catch((error) => this.deps.log.error({ err: error, job: job.id }, 'job could not be recorded'))
+        .finally(() => this.inFlight.delete(p));
+      this.inFlight.add(p);
+    }
+    return jobs.length;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = null;
+        done();
+      };
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import { getProperty } from 'dot-prop';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { HubError } from '../core/errors.js';
+import type { ResponseInput } from '../core/response.js';
+import type { SourceAdapter } from './source.js';
+import { parseJsonBody } from './json-body.js';
+
+/** Field of the normalized response → environment variable with its path, and the default path. */
+const FIELDS = {
+  score: ['GENERIC_FIELD_SCORE', 'score'],
+  comment: ['GENERIC_FIELD_COMMENT', 'comment'],
+  email: ['GENERIC_FIELD_EMAIL', 'email'],
+  name: ['GENERIC_FIELD_NAME', 'name'],
+  responseId: ['GENERIC_FIELD_RESPONSE_ID', 'response_id'],
+  surveyId: ['GENERIC_FIELD_SURVEY_ID', 'survey_id'],
+  answeredAt: ['GENERIC_FIELD_ANSWERED_AT', 'answered_at'],
+} as const;
+
+/**
+ * Any JSON, mapped by configurable field paths (dot-prop syntax: `data.answers[0].value`),
+ * signed the Standard Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature`,
+ * 5-minute tolerance) by the `standardwebhooks` library.
+ */
+export const generic: SourceAdapter = {
+  name: 'generic',
+  title: 'Generic JSON (Standard Webhooks)',
+  secretVariable: 'GENERIC_WEBHOOK_SECRET',
+  settings: Object.values(FIELDS).map(([name, path]) => ({ name, description: `Path of the field in the JSON body (default \`${path}\`)` })),
+
+  verify(request, secret) {
+    try {
+      new Webhook(secret).verify(request.text, Object.fromEntries(request.headers));
+    } catch (error) {
+      if (error instanceof WebhookVerificationError) throw new HubError(401, 'invalid_signature', `Signature rejected: ${error.message}`, [{ field: 'webhook-signature', message: error.message }]);
+      throw error;
+    }
+  },
+
+  parse(request, env) {
+    const body = parseJsonBody(request);
+    const path = (field: keyof typeof FIELDS) => env[FIELDS[field][0]] || FIELDS[field][1];
+    const pick = (field: keyof typeof FIELDS) => getProperty(body, path(field));
+    const text = (field: keyof typeof FIELDS) => {
+      const v = pick(field);
+      return v === undefined || v === null ? null : typeof v === 'string' ? v : typeof v === 'number' ? String(v) : v;
+    };
+    const responseId = text('responseId');
+    if (responseId === null) {
+      throw new HubError(422, 'invalid_response', `Missing ${path('responseId')}: every response needs an id (it deduplicates resends)`, [
+        { field: path('responseId'), message: 'is required' },
+      ]);
+    }
+    return {
+      source: 'generic',
+      sourceResponseId: responseId as string,
+      surveyId: text('surveyId') as string | null,
+      score: (pick('score') ?? null) as ResponseInput['score'],
+      comment: text('comment') as string | null,
+      respondent: { email: text('email') as string | null, name: text('name') as string | null },
+      answeredAt: text('answeredAt') as string | null,
+      extra: {},
+    };
+  },
+
+  bodyPath: genericFieldPath,
+};
+
+function genericFieldPath(field: string, env: Record<string, string | undefined>): string {
+  const map: Record<string, keyof typeof FIELDS> = {
+    score: 'score',
+    comment: 'comment',
+    'respondent.email': 'email',
+    'respondent.name': 'name',
+    sourceResponseId: 'responseId',
+    surveyId: 'surveyId',
+    answeredAt: 'answeredAt',
+  };
+  const key = map[field];
+  return key ? env[FIELDS[key][0]] || FIELDS[key][1] : field;
+}

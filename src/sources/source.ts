@@ -1,0 +1,32 @@
+import type { Env } from '../../connectors/connector.js';
+import type { ResponseInput } from '../core/response.js';
+
+/** A webhook request as a source sees it: headers and the exact bytes received. */
+export interface WebhookRequest {
+  headers: Headers;
+  /** The raw body, undecoded: signatures are computed over these bytes. */
+  rawBody: Uint8Array;
+  /** The body as UTF-8 text. */
+  text: string;
+  contentType: string;
+}
+
+/**
+ * A survey tool: how to check its signature and how to read its body. One file per source
+ * under `src/sources/`, registered with one line in `registry.ts`.
+ */
+export interface SourceAdapter {
+  /** URL segment: `POST /webhooks/<name>`. */
+  name: string;
+  title: string;
+  /** Environment variable holding the signing secret, e.g. TYPEFORM_WEBHOOK_SECRET. */
+  secretVariable: string;
+  /** Other settings it reads (e.g. which question is the NPS one), for `closeloop sources` and the README. */
+  settings: readonly { name: string; description: string }[];
+  /** Check the signature over the raw bytes; throw a 401 HubError when it does not match. */
+  verify(request: WebhookRequest, secret: string): Promise<void> | void;
+  /** Read the body into a normalized response; throw a 422 HubError naming what is missing. */
+  parse(request: WebhookRequest, env: Env): ResponseInput | Promise<ResponseInput>;
+  /** Where a normalized field (`score`, `respondent.email`) sits in this source's body, for error messages. */
+  bodyPath?(field: string, env: Env): string;
+}

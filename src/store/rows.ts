@@ -1,0 +1,174 @@
+import type { NormalizedResponse, StoredResponse } from '../core/response.js';
+import type { Job, JobAttempt, JobStatus, JobType, NewJob } from '../jobs/job.js';
+
+/**
+ * Row shapes and their mapping, shared by every SQL store (better-sqlite3 and D1 speak the
+ * same SQLite dialect, so they share the statements too).
+ */
+export interface ResponseRow {
+  id: string;
+  received_at: string;
+  version: number;
+  data: string;
+}
+
+export interface JobRow {
+  id: string;
+  key: string;
+  type: string;
+  response_id: string;
+  recipe: string | null;
+  action_id: string | null;
+  action: string | null;
+  params: string;
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  run_at: string;
+  lease_until: string | null;
+  last_error: string | null;
+  result: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AttemptRow {
+  job_id: string;
+  attempt: number;
+  started_at: string;
+  finished_at: string;
+  outcome: string;
+  error: string | null;
+  remote_status: number | null;
+}
+
+export function responseFromRow(row: ResponseRow): StoredResponse {
+  const data = JSON.parse(row.data) as NormalizedResponse;
+  return { id: row.id, receivedAt: row.received_at, version: row.version, ...data };
+}
+
+/** Column values of a response insert, in {@link SQL.insertResponse} order. */
+export function responseValues(id: string, r: NormalizedResponse, receivedAt: string, rawBody: string, contentType: string) {
+  return [
+    id,
+    r.source,
+    r.sourceResponseId,
+    r.surveyId,
+    r.metric,
+    r.score,
+    r.category,
+    r.comment,
+    r.respondent.email,
+    r.answeredAt,
+    receivedAt,
+    JSON.stringify(r),
+    rawBody,
+    contentType,
+  ];
+}
+
+export function jobFromRow(row: JobRow): Job {
+  return {
+    id: row.id,
+    key: row.key,
+    type: row.type as JobType,
+    responseId: row.response_id,
+    recipe: row.recipe,
+    actionId: row.action_id,
+    action: row.action,
+    params: JSON.parse(row.params),
+    status: row.status as JobStatus,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    runAt: row.run_at,
+    leaseUntil: row.lease_until,
+    lastError: row.last_error,
+    result: row.result === null ? null : JSON.parse(row.result),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Column values of a job insert, in {@link SQL.insertJob} order. */
+export function jobValues(id: string, job: NewJob, now: string) {
+  return [
+    id,
+    job.key,
+    job.type,
+    job.responseId,
+    job.recipe,
+    job.actionId,
+    job.action,
+    JSON.stringify(job.params ?? null),
+    job.maxAttempts,
+    job.runAt,
+    now,
+    now,
+  ];
+}
+
+export function attemptFromRow(row: AttemptRow): JobAttempt {
+  return {
+    jobId: row.job_id,
+    attempt: row.attempt,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    outcome: row.outcome as JobAttempt['outcome'],
+    error: row.error,
+    remoteStatus: row.remote_status,
+  };
+}
+
+/** The statements every SQL store runs. Positional parameters, SQLite dialect. */
+export const SQL = {
+  insertResponse: `INSERT INTO responses (id, source, source_response_id, survey_id, metric, score, category, comment,
+      respondent_email, answered_at, received_at, data, raw_body, content_type)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (source, source_response_id) DO NOTHING RETURNING id`,
+  responseIdBySourceId: `SELECT id FROM responses WHERE source = ? AND source_response_id = ?`,
+  getResponse: `SELECT id, received_at, version, data FROM responses WHERE id = ?`,
+  getRawBody: `SELECT raw_body AS body, content_type AS contentType FROM responses WHERE id = ?`,
+  insertJob: `INSERT INTO jobs (id, key, type, response_id, recipe, action_id, action, params, status, max_attempts, run_at, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
+  claimJobs: `UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
+    WHERE id IN (SELECT id FROM jobs
+      WHERE (status = 'queued' AND run_at <= ?) OR (status = 'running' AND lease_until <= ?)
+      ORDER BY run_at, seq LIMIT ?)
+    RETURNING *`,
+  insertAttempt: `INSERT OR REPLACE INTO job_attempts (job_id, attempt, started_at, finished_at, outcome, error, remote_status)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  /** Guarded by status and attempt number: a runner whose lease was taken over cannot overwrite. */
+  finishJob: `UPDATE jobs SET status = ?, run_at = ?, lease_until = NULL, last_error = ?, result = COALESCE(?, result), updated_at = ?
+    WHERE id = ? AND status = 'running' AND attempts = ?`,
+  finishPlanJob: `UPDATE jobs SET status = 'succeeded', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?`,
+  getJob: `SELECT * FROM jobs WHERE id = ?`,
+  listAttempts: `SELECT * FROM job_attempts WHERE job_id = ? ORDER BY attempt`,
+  replayJob: `UPDATE jobs SET status = 'queued', run_at = ?, attempts = 0, lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'dead'`,
+  countByStatus: `SELECT status, COUNT(*) AS n FROM jobs GROUP BY status`,
+  oldestWaiting: `SELECT MIN(run_at) AS oldest FROM jobs WHERE status = 'queued' AND run_at <= ?`,
+  insertRecipeRun: `INSERT OR IGNORE INTO recipe_runs (recipe, respondent_key, response_id, at) VALUES (?, ?, ?, ?)`,
+  lastRecipeRun: `SELECT MAX(at) AS at FROM recipe_runs WHERE recipe = ? AND respondent_key = ? AND response_id <> ?`,
+} as const;
+
+/** `SELECT … FROM jobs` with the filter's WHERE clause and its parameters. */
+export function jobListQuery(filter: { status?: string; responseId?: string; action?: string; limit: number }) {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.status) (where.push('status = ?'), params.push(filter.status));
+  if (filter.responseId) (where.push('response_id = ?'), params.push(filter.responseId));
+  if (filter.action) (where.push('action = ?'), params.push(filter.action));
+  const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ?`;
+  return { sql, params: [...params, filter.limit] };
+}
+
+/** `SELECT … FROM responses` with the filter's WHERE clause and its parameters. */
+export function responseListQuery(filter: { source?: string; before?: string; limit: number }) {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.source) (where.push('source = ?'), params.push(filter.source));
+  if (filter.before) (where.push('seq < (SELECT seq FROM responses WHERE id = ?)'), params.push(filter.before));
+  const sql = `SELECT id, received_at, version, data FROM responses ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ?`;
+  return { sql, params: [...params, filter.limit] };
+}
+
+export const ALL_STATUSES_ZERO = (): Record<JobStatus, number> => ({ queued: 0, running: 0, succeeded: 0, sandboxed: 0, dead: 0 });
