@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../../src/core/logger.js';
+import { createNodeHub, type NodeHubOptions } from '../../src/runtime/node/hub.js';
+
+/**
+ * A hub on a fresh temporary SQLite file, shipped recipes unless told otherwise, silent logs.
+ * `cleanup()` closes it and deletes the folder.
+ */
+export function makeTestHub(options: Partial<NodeHubOptions> & { env?: Record<string, string | undefined> } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'closeloop-test-'));
+  const hub = createNodeHub({
+    log: silentLogger,
+    ...options,
+    env: { CLOSELOOP_DB: join(dir, 'hub.db'), CLOSELOOP_RECIPES: 'recipes', ...options.env },
+  });
+  return Object.assign(hub, {
+    dir,
+    async cleanup() {
+      await hub.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** POST a webhook body through the app without opening a port. */
+export function postWebhook(
+  hub: { app: { request: (path: string, init: RequestInit) => Response | Promise<Response> } },
+  source: string,
+  body: string | Uint8Array | object,
+  headers: Record<string, string> = {},
+) {
+  const payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+  return hub.app.request(`/webhooks/${source}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: payload as BodyInit,
+  });
+}
