@@ -23,8 +23,17 @@ export interface NpsFigures {
 /** NPS over a set of category counts. */
 export function npsFromCounts(counts: { promoters: number; passives: number; detractors: number }): NpsFigures {
   const responses = counts.promoters + counts.passives + counts.detractors;
-  const nps = responses === 0 ? null : Math.round(((counts.promoters - counts.detractors) / responses) * 1000) / 10;
+  const nps = responses === 0 ? null : roundToTenth(((counts.promoters - counts.detractors) / responses) * 100);
   return { responses, ...counts, nps };
+}
+
+/**
+ * Half away from zero, symmetric for gains and losses (Math.round alone sends −12.25 to −12.2
+ * but 12.25 to 12.3), and never −0.
+ */
+function roundToTenth(value: number): number {
+  const rounded = (Math.sign(value) * Math.round(Math.abs(value) * 10)) / 10;
+  return rounded === 0 ? 0 : rounded;
 }
 
 /** NPS over a list of scores. */

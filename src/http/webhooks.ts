@@ -31,8 +31,9 @@ export function webhookRoutes(deps: WebhookDeps) {
     return source;
   };
 
-  // Some tools (SurveyMonkey) probe the URL before subscribing.
-  app.on('HEAD', '/:source', (c) => {
+  // Some tools (SurveyMonkey) probe the URL with HEAD before subscribing. Hono answers HEAD
+  // through the GET route (a HEAD-only route is never matched), so this serves both.
+  app.get('/:source', (c) => {
     sourceOf(c.req.param('source'));
     return c.body(null, 200);
   });
