@@ -9,7 +9,8 @@ async function expectNothingStored(hub: Hub) {
   expect(await hub.store.listJobs({ limit: 10 })).toEqual([]);
 }
 
-async function accepted(res: Response) {
+async function accepted(response: Response | Promise<Response>) {
+  const res = await response;
   expect(res.status).toBe(202);
   return (await res.json()) as { id: string; duplicate: boolean };
 }
@@ -225,7 +226,7 @@ describe('dedupe and group commit', () => {
   it('20 concurrent posts of the same id → exactly one is new, all share its id', async () => {
     hub = makeTestHub();
     const body = { response_id: 'r-race', score: 7 };
-    const results = await Promise.all(Array.from({ length: 20 }, () => postWebhook(hub, 'generic', body).then(accepted)));
+    const results = await Promise.all(Array.from({ length: 20 }, () => accepted(postWebhook(hub, 'generic', body))));
     expect(results.filter((r) => !r.duplicate).length).toBe(1);
     const id = results.find((r) => !r.duplicate)!.id;
     expect(new Set(results.map((r) => r.id))).toEqual(new Set([id]));
@@ -247,7 +248,7 @@ describe('dedupe and group commit', () => {
   it('200 concurrent distinct posts are all stored, each with exactly one plan job', async () => {
     hub = makeTestHub();
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => postWebhook(hub, 'generic', { response_id: `r-${i}`, score: i % 11 }).then(accepted)),
+      Array.from({ length: 200 }, (_, i) => accepted(postWebhook(hub, 'generic', { response_id: `r-${i}`, score: i % 11 }))),
     );
     expect(results.every((r) => !r.duplicate)).toBe(true);
     const ids = results.map((r) => r.id);
