@@ -29,7 +29,9 @@ export const generic: SourceAdapter = {
 
   verify(request, secret) {
     try {
-      new Webhook(secret).verify(request.text, Object.fromEntries(request.headers));
+      // jsonParse off: the library would JSON.parse after verifying and throw a SyntaxError (a 500);
+      // the body is parsed once, by parse(), which answers 400 for bad JSON.
+      new Webhook(secret).verify(request.text, Object.fromEntries(request.headers), { jsonParse: false });
     } catch (error) {
       if (error instanceof WebhookVerificationError) throw new HubError(401, 'invalid_signature', `Signature rejected: ${error.message}`, [{ field: 'webhook-signature', message: error.message }]);
       throw error;
