@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { LineCounter, isMap, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { issuePath } from '../core/errors.js';
 import { compileCondition } from './condition.js';
@@ -32,15 +33,16 @@ export function parseRecipe(source: RecipeSource, knownActions: KnownActions): {
   if (doc.errors.length) {
     return {
       issues: doc.errors.map((e) => {
-        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+        // linePos is only filled in with prettyErrors; the offset always is.
+        const pos = lineCounter.linePos(e.pos[0]);
         return { file: source.file, line: pos.line, column: pos.col, field: '(yaml)', message: e.message.split('\n')[0] ?? e.message };
       }),
     };
   }
 
-  const parsed = RecipeFile.safeParse(doc.toJS() ?? {});
+  const parsed = RecipeFile.safeParse(doc.toJS() ?? {}, { reportInput: true });
   if (!parsed.success) {
-    return { issues: parsed.error.issues.map((i) => issue(i.path as (string | number)[], i.message)) };
+    return { issues: schemaIssues(parsed.error).map((i) => issue(i.path, i.message)) };
   }
   const file = parsed.data;
   const issues: RecipeIssue[] = [];
@@ -103,6 +105,19 @@ export function parseRecipes(sources: RecipeSource[], knownActions: KnownActions
   }
   if (issues.length) throw new RecipeLoadError(issues);
   return recipes;
+}
+
+/**
+ * zod's issues in a recipe author's words, each on its own field: an unknown key is reported on
+ * that key (zod puts it on the parent object), a missing one as "is required".
+ */
+function schemaIssues(error: z.ZodError): { path: (string | number)[]; message: string }[] {
+  return error.issues.flatMap((i) => {
+    const path = i.path as (string | number)[];
+    if (i.code === 'unrecognized_keys') return i.keys.map((key) => ({ path: [...path, key], message: `unknown key "${key}"` }));
+    if (i.code === 'invalid_type' && i.input === undefined) return [{ path, message: 'is required' }];
+    return [{ path, message: i.message }];
+  });
 }
 
 /** Line/column of the deepest node on the path that exists (a missing key points at its parent). */
