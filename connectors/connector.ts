@@ -52,6 +52,11 @@ export interface ConnectorDefinition<Client = any> {
   createClient(env: Env): Client;
   /** Map whatever the SDK threw into a {@link DeliveryError}. */
   classify(error: unknown): import('../src/jobs/delivery-error.js').DeliveryError;
+  /**
+   * One harmless read-only call that proves the credentials work (`closeloop check --connectors`).
+   * Resolves to what it learnt (who the token belongs to); throws what the SDK threw.
+   */
+  verify?(client: Client): Promise<string>;
   actions: readonly ActionDefinition<any, Client>[];
 }
 

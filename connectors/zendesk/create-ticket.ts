@@ -40,14 +40,26 @@ export function ticketPayload(p: CreateTicketParams, externalId: string) {
   };
 }
 
+/** Tickets already carrying this external_id (`GET /api/v2/tickets?external_id=…`), oldest first. */
+export async function ticketsWithExternalId(client: ZendeskClient, externalId: string): Promise<{ id: number }[]> {
+  const found = (await client.tickets.listWithFilter('external_id', externalId)) as unknown as { id: number }[];
+  return found.filter((t) => typeof t?.id === 'number').sort((a, b) => a.id - b.id);
+}
+
 export const createTicket = defineAction({
   name: 'createTicket',
   summary: 'Open a ticket for the respondent (requester), with subject, body, tags, priority, type, group, assignee, custom fields',
-  effectOnce: 'The ticket carries `external_id` = the job key; the key is stored with the ticket id on the job.',
+  effectOnce:
+    'The ticket carries `external_id` = the job key. Before creating, the action lists tickets with that external_id (`GET /api/v2/tickets?external_id=…`) and, if one exists (an earlier attempt that timed out after Zendesk created it), records that ticket instead of creating a second. The ticket id is stored on the job.',
   params: CreateTicketParams,
   request: (p) => ({ method: 'POST', path: '/api/v2/tickets', body: ticketPayload(p, '<job key>') }),
   async run(client: ZendeskClient, p, ctx) {
+    const [existing] = await ticketsWithExternalId(client, ctx.job.key);
+    if (existing) {
+      ctx.log.info({ ticketId: existing.id }, 'zendesk ticket already exists for this job (external_id), not creating another');
+      return { remoteId: String(existing.id), ticketId: existing.id, existing: true };
+    }
     const { result } = (await client.tickets.create(ticketPayload(p, ctx.job.key) as never)) as unknown as { result: { id: number } };
-    return { remoteId: String(result.id), ticketId: result.id };
+    return { remoteId: String(result.id), ticketId: result.id, existing: false };
   },
 });

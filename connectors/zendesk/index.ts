@@ -1,6 +1,6 @@
 import type { ZendeskClient } from 'node-zendesk';
 import type { ConnectorDefinition } from '../connector.js';
-import { classifyZendeskError, createZendeskClient, zendeskVariables } from './client.js';
+import { classifyZendeskError, createZendeskClient, verifyZendesk, zendeskVariables } from './client.js';
 import { createTicket } from './create-ticket.js';
 
 export const zendesk: ConnectorDefinition<ZendeskClient> = {
@@ -10,5 +10,6 @@ export const zendesk: ConnectorDefinition<ZendeskClient> = {
   configured: (env) => !!(env.ZENDESK_API_TOKEN && env.ZENDESK_EMAIL && (env.ZENDESK_SUBDOMAIN || env.ZENDESK_BASE_URL)),
   createClient: createZendeskClient,
   classify: classifyZendeskError,
+  verify: verifyZendesk,
   actions: [createTicket],
 };

@@ -27,6 +27,8 @@ export const HubConfig = z.object({
   CLOSELOOP_CONCURRENCY: Int(8, 1, 256),
   /** Attempts per action job before it dead-letters. Default 8. */
   CLOSELOOP_MAX_ATTEMPTS: Int(8, 1, 100),
+  /** How long a connector waits for a vendor's answer, in ms, before the attempt is a retryable timeout. Default 15000. */
+  CLOSELOOP_HTTP_TIMEOUT_MS: Int(15_000, 1, 300_000),
   /** pino level. Default info. */
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** `pretty` for human-readable lines; default: pretty in a terminal, JSON otherwise. */
