@@ -1,3 +1,4 @@
+import { issuePath } from '../core/errors.js';
 import { NormalizedResponse, type StoredResponse } from '../core/response.js';
 import { emptyEnrichment, type Enrichment } from '../enrichment/account.js';
 import type { ActionRegistry } from '../../connectors/registry.js';
@@ -56,7 +57,7 @@ export function checkRecipeParams(recipes: readonly Recipe[], registry: ActionRe
         if (parsed.success) continue;
         for (const issue of parsed.error.issues) {
           const path = ['actions', i, 'params', ...(issue.path as (string | number)[])];
-          const field = path.join('.');
+          const field = issuePath(path); // same notation as load errors: actions[0].params.channel
           const key = `${recipe.file}:${field}`;
           if (!issues.has(key)) {
             const where = enrichment.account.id ? 'with CRM data' : 'for an unknown respondent';

@@ -23,7 +23,7 @@ const createTicket = http.post(`${BASE}/api/v2/tickets.json`, async ({ request }
   tickets.push(created);
   return HttpResponse.json({ ticket: created }, { status: 201 });
 });
-const failCreate = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+const failCreate = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   http.post(`${BASE}/api/v2/tickets.json`, () => HttpResponse.json(body, { status, headers }));
 
 const api = recordingServer(listTickets, createTicket);
