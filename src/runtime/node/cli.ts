@@ -86,7 +86,7 @@ program
     if (!(JOB_STATUSES as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${JOB_STATUSES.join(', ')}`);
     return v as JobStatus;
   })
-  .option('--limit <n>', 'how many (default 50)', (v: string) => {
+  .option('--limit <n>', 'how many', (v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1 || n > 10000) throw new InvalidArgumentError('must be a whole number from 1 to 10000');
     return n;

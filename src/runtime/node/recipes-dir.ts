@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parseRecipes, type KnownActions } from '../../recipes/parse.js';
 import type { Recipe } from '../../recipes/recipe.js';
 
@@ -10,7 +10,13 @@ export function loadRecipesDir(dir: string, knownActions: KnownActions): Recipe[
     .filter((f) => /\.ya?ml$/.test(f))
     .sort();
   return parseRecipes(
-    files.map((f) => ({ file: relative(process.cwd(), join(dir, f)) || f, text: readFileSync(join(dir, f), 'utf8') })),
+    files.map((f) => ({ file: displayPath(join(dir, f)), text: readFileSync(join(dir, f), 'utf8') })),
     knownActions,
   );
+}
+
+/** Relative to the working directory when inside it (`recipes/x.yaml`), else absolute, for error messages. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : resolve(path);
 }
