@@ -84,7 +84,15 @@ export async function planResponse(response: StoredResponse, enrichment: Enrichm
       }
     }
     const actions = recipe.actions.map((a): PlannedAction => {
-      const rendered = renderParams(a.params, context);
+      const key = actionJobKey(response.id, recipe.name, a.id);
+      let rendered: unknown;
+      try {
+        rendered = renderParams(a.params, context);
+      } catch (error) {
+        // A template that fails for this response fails every time: the job dead-letters with
+        // the reason instead of the whole plan being retried.
+        return { id: a.id, action: a.action, params: null, issues: [{ field: 'params', message: `template failed: ${(error as Error).message.split('\n')[0]}` }], key };
+      }
       const definition = options.registry.get(a.action);
       const parsed = definition ? definition.action.params.safeParse(rendered) : undefined;
       return {
@@ -92,7 +100,7 @@ export async function planResponse(response: StoredResponse, enrichment: Enrichm
         action: a.action,
         params: parsed?.success ? parsed.data : rendered,
         issues: !definition ? [{ field: 'action', message: `unknown action ${a.action}` }] : parsed?.success ? [] : zodIssues(parsed!.error),
-        key: actionJobKey(response.id, recipe.name, a.id),
+        key,
       };
     });
     decide(true, `condition is true: ${recipe.when.source}`, actions);
@@ -120,6 +128,7 @@ export function jobsOfPlan(response: StoredResponse, decisions: RecipeDecision[]
         params: a.params,
         maxAttempts: options.maxAttempts(a.action),
         runAt: now,
+        responseVersion: response.version,
       });
     }
   }

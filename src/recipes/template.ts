@@ -6,6 +6,17 @@ import { Liquid, type Template } from 'liquidjs';
  */
 const liquid = new Liquid({ strictFilters: true, strictVariables: false, ownPropertyOnly: true, cache: false });
 
+// include/render/layout read files from the working directory (the database, .env…) into
+// outgoing messages, and cannot work on Workers: refuse them when the recipe loads.
+for (const tag of ['include', 'render', 'layout']) {
+  liquid.registerTag(tag, {
+    parse() {
+      throw new Error(`{% ${tag} %} is not available in recipes (templates cannot read files)`);
+    },
+    render() {},
+  });
+}
+
 /** A parameter tree with every string compiled: render it with a context to get plain values. */
 export type CompiledParams =
   | { kind: 'template'; template: Template[]; source: string }
