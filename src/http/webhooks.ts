@@ -55,7 +55,7 @@ export function webhookRoutes(deps: WebhookDeps) {
       } catch {
         throw new HubError(400, 'invalid_encoding', 'Body is not valid UTF-8', [{ field: '(body)', message: 'is not valid UTF-8' }]);
       }
-      const request: WebhookRequest = { headers: c.req.raw.headers, rawBody, text, contentType: c.req.header('content-type') ?? '' };
+      const request: WebhookRequest = { headers: c.req.raw.headers, rawBody, text, contentType: c.req.header('content-type') ?? '', url: c.req.url };
 
       const secret = deps.env[source.secretVariable];
       if (secret) await source.verify(request, secret);

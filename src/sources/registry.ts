@@ -1,5 +1,31 @@
 import type { SourceAdapter } from './source.js';
 import { generic } from './generic.js';
+import { typeform } from './typeform.js';
+import { delighted } from './delighted.js';
+import { wootric } from './wootric.js';
+import { survicate } from './survicate.js';
+import { asknicely } from './asknicely.js';
+import { retently } from './retently.js';
+import { refiner } from './refiner.js';
+import { hotjar } from './hotjar.js';
+import { zendeskCsat } from './zendesk-csat.js';
+import { intercomCsat } from './intercom-csat.js';
+import { hubspot } from './hubspot.js';
 
 /** Every survey source, by URL name. Adding one is one line here. */
-export const SOURCES: ReadonlyMap<string, SourceAdapter> = new Map([generic].map((s) => [s.name, s]));
+export const SOURCES: ReadonlyMap<string, SourceAdapter> = new Map(
+  [
+    generic,
+    typeform,
+    delighted,
+    wootric,
+    survicate,
+    asknicely,
+    retently,
+    refiner,
+    hotjar,
+    zendeskCsat,
+    intercomCsat,
+    hubspot,
+  ].map((s) => [s.name, s]),
+);

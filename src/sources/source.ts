@@ -9,6 +9,8 @@ export interface WebhookRequest {
   /** The body as UTF-8 text. */
   text: string;
   contentType: string;
+  /** The full request URL as received (query included), for tools that sign it or carry a token in it. */
+  url?: string;
 }
 
 /**
