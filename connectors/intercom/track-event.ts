@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { IntercomClient } from 'intercom-client';
 import { defineAction } from '../connector.js';
+import { findOrCreateContact } from './contact.js';
 
 export const TrackEventParams = z.strictObject({
   email: z.email('must be an email address'),
@@ -8,23 +9,32 @@ export const TrackEventParams = z.strictObject({
   eventName: z.string().trim().min(1, 'is required').max(255),
   /** Up to 10 key/value pairs shown on the event (Intercom's limit). */
   metadata: z.record(z.string(), z.string()).default({}).refine((m) => Object.keys(m).length <= 10, 'at most 10 keys'),
+  /** Name for the contact if it has to be created. */
+  name: z.string().default(''),
+  /** Create a missing contact as a user (default) or a lead. */
+  role: z.enum(['user', 'lead']).default('user'),
 });
 export type TrackEventParams = z.output<typeof TrackEventParams>;
 
-/** Intercom's `POST /events` body. `created_at` comes from the job, so a retry sends the same event. */
-export function eventPayload(p: TrackEventParams, createdAt: number) {
-  return { event_name: p.eventName, created_at: createdAt, email: p.email, metadata: p.metadata };
+/**
+ * Intercom's `POST /events` body. The contact is named by its Intercom `id` (leads can only be
+ * addressed that way); `created_at` comes from the job, so every attempt sends the same event.
+ */
+export function eventPayload(p: TrackEventParams, contactId: string, createdAt: number) {
+  return { event_name: p.eventName, created_at: createdAt, id: contactId, metadata: p.metadata };
 }
 
 export const trackEvent = defineAction({
   name: 'trackEvent',
-  summary: 'Submit a data event on the contact (by email) that a Series can start from',
-  effectOnce: "`created_at` is the job's creation time: Intercom keeps one event per contact, name and created_at.",
+  summary: 'Find or create the contact by email, then submit a data event on it that a Series can start from',
+  effectOnce:
+    "`created_at` is the job's creation time, identical on every attempt and replay; Intercom drops an event whose contact, name, created_at and metadata match one it already has (answering 202 as usual). The contact is found by email before it is created.",
   params: TrackEventParams,
-  request: (p) => ({ method: 'POST', path: '/events', body: eventPayload(p, 0) }),
+  request: (p) => ({ method: 'POST', path: '/events', body: eventPayload(p, `<contact id of ${p.email}>`, 0) }),
   async run(client: IntercomClient, p, ctx) {
+    const contact = await findOrCreateContact(client, p.email, { role: p.role, name: p.name });
     const createdAt = Math.floor(Date.parse(ctx.job.createdAt) / 1000);
-    await client.events.create(eventPayload(p, createdAt));
-    return { remoteId: null, eventName: p.eventName, createdAt };
+    await client.events.create(eventPayload(p, contact.id, createdAt));
+    return { remoteId: contact.id, contactId: contact.id, contactCreated: contact.created, eventName: p.eventName, createdAt };
   },
 });
