@@ -66,6 +66,8 @@ function logPlan(log: Logger, response: StoredResponse, decisions: Awaited<Retur
       score: response.score,
       category: response.category,
       fired: decisions.filter((d) => d.matched).map((d) => d.recipe),
+      // Why each other recipe did not fire (condition false, throttled, disabled…).
+      skipped: Object.fromEntries(decisions.filter((d) => !d.matched).map((d) => [d.recipe, d.reason])),
       actions: decisions.reduce((n, d) => n + d.actions.length, 0),
     },
     'response planned',
@@ -88,8 +90,6 @@ async function runAction(job: Job, deps: JobDeps): Promise<AttemptResult> {
     const remote = await registered.action.run(deps.clients.get(registered.connector), params.data, { job, log });
     return { outcome: 'succeeded', result: remote };
   } catch (error) {
-      // Why each other recipe did not fire (condition false, throttled, disabled…).
-      skipped: Object.fromEntries(decisions.filter((d) => !d.matched).map((d) => [d.recipe, d.reason])),
     throw error instanceof DeliveryError ? error : registered.connector.classify(error);
   }
 }
