@@ -1,6 +1,7 @@
-import { WebClient, ErrorCode, type WebAPICallError } from '@slack/web-api';
+import { WebClient, ErrorCode, LogLevel, type WebAPICallError } from '@slack/web-api';
 import { DeliveryError, isRetryableStatus } from '../../src/jobs/delivery-error.js';
 import type { ConnectorDefinition, Env } from '../connector.js';
+import { httpTimeoutMs } from '../http-timeout.js';
 
 export const SLACK_DEFAULT_API_URL = 'https://slack.com/api/';
 
@@ -9,15 +10,19 @@ const RETRYABLE_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fat
 const AUTH_ERRORS = new Set(['not_authed', 'invalid_auth', 'account_inactive', 'token_revoked', 'token_expired', 'missing_scope', 'no_permission']);
 
 /**
- * The Slack Web API client. Its own retries are off and rate-limited calls are rejected, so
+ * The Slack Web API client. Its own retries are off (it retries 10 times over ~30 minutes by
+ * default) and rate-limited calls are rejected instead of pausing the client's whole queue, so
  * the job runner alone decides when to try again (and honours `Retry-After`).
  */
 export function createSlackClient(env: Env): WebClient {
+  const base = env.SLACK_API_URL || SLACK_DEFAULT_API_URL;
   return new WebClient(env.SLACK_BOT_TOKEN, {
-    slackApiUrl: env.SLACK_API_URL || SLACK_DEFAULT_API_URL,
+    slackApiUrl: base.endsWith('/') ? base : `${base}/`,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
-    timeout: 10_000,
+    timeout: httpTimeoutMs(env),
+    // Failures are classified and logged once by the job runner; the SDK's own console lines would repeat them.
+    logLevel: LogLevel.ERROR,
   });
 }
 
@@ -29,9 +34,13 @@ export function classifySlackError(error: unknown): DeliveryError {
       return new DeliveryError(`Slack rate limit: retry after ${retryAfter}s`, true, { status: 429, retryAfterMs: retryAfter * 1000, cause: e });
     }
     case ErrorCode.PlatformError: {
-      const code = (e as { data: { error: string } }).data.error;
+      const { error: code, needed } = (e as { data: { error: string; needed?: string } }).data;
       if (AUTH_ERRORS.has(code)) {
-        return new DeliveryError(`Slack refused the token (${code}): check SLACK_BOT_TOKEN and its scopes (chat:write)`, false, { status: 401, cause: e });
+        const scopes = needed ? `: it lacks the scope ${needed}` : ' and its scopes (chat:write)';
+        return new DeliveryError(`Slack refused the token (${code}): check SLACK_BOT_TOKEN${scopes}`, false, { status: 401, cause: e });
+      }
+      if (code === 'not_in_channel' || code === 'channel_not_found') {
+        return new DeliveryError(`Slack answered ${code}: invite the app to the channel (/invite @your-app) or fix the channel name`, false, { status: 200, cause: e });
       }
       return new DeliveryError(`Slack answered ${code}`, RETRYABLE_PLATFORM_ERRORS.has(code), { status: 200, cause: e });
     }
@@ -39,15 +48,24 @@ export function classifySlackError(error: unknown): DeliveryError {
       const status = (e as { statusCode: number }).statusCode;
       return new DeliveryError(`Slack answered HTTP ${status}`, isRetryableStatus(status), { status, cause: e });
     }
-    case ErrorCode.RequestError:
-      return new DeliveryError(`Slack could not be reached: ${(e as { original: Error }).original?.message ?? e.message}`, true, { cause: e });
+    case ErrorCode.RequestError: {
+      const original = (e as { original?: Error }).original;
+      if (original?.name === 'TimeoutError') return new DeliveryError('Slack did not answer in time', true, { cause: e });
+      return new DeliveryError(`Slack could not be reached: ${original?.message ?? e.message}`, true, { cause: e });
+    }
     default:
       return new DeliveryError(`Slack call failed: ${e?.message ?? String(error)}`, true, { cause: error });
   }
 }
 
+/** `auth.test`: which bot, in which workspace. */
+export async function verifySlack(client: WebClient): Promise<string> {
+  const me = await client.auth.test();
+  return `authenticated as ${me.user ?? '?'} (${me.user_id ?? '?'}) in workspace ${me.team ?? '?'} (${me.url ?? '?'})`;
+}
+
 export const slackVariables: ConnectorDefinition['variables'] = [
-  { name: 'SLACK_BOT_TOKEN', description: 'Bot token (xoxb-…) with the chat:write scope', secret: true },
+  { name: 'SLACK_BOT_TOKEN', description: 'Bot token (xoxb-…): scopes chat:write, and for effect-once retries channels:history + channels:read (groups:history + groups:read for private channels)', secret: true },
   { name: 'SLACK_SIGNING_SECRET', description: 'Signing secret of the Slack app (for interactive callbacks)', secret: true },
   { name: 'SLACK_API_URL', description: `Web API base URL (default ${SLACK_DEFAULT_API_URL})`, secret: false },
 ];

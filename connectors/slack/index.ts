@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { ConnectorDefinition } from '../connector.js';
-import { classifySlackError, createSlackClient, slackVariables } from './client.js';
+import { classifySlackError, createSlackClient, slackVariables, verifySlack } from './client.js';
 import { postMessage } from './post-message.js';
 
 export const slack: ConnectorDefinition<WebClient> = {
@@ -10,5 +10,6 @@ export const slack: ConnectorDefinition<WebClient> = {
   configured: (env) => !!env.SLACK_BOT_TOKEN,
   createClient: createSlackClient,
   classify: classifySlackError,
+  verify: verifySlack,
   actions: [postMessage],
 };

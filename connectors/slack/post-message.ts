@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { WebClient } from '@slack/web-api';
 import { defineAction } from '../connector.js';
+import { mayHaveRunBefore } from '../previous-attempt.js';
 import { escapeSlackText } from './escape.js';
+import { findPostedMessage, JOB_METADATA_TYPE } from './history.js';
 
 const Field = z.strictObject({
   label: z.string().min(1),
@@ -23,16 +25,18 @@ export const PostMessageParams = z.strictObject({
 export type PostMessageParams = z.output<typeof PostMessageParams>;
 
 /**
- * The Block Kit message: user text is escaped and marked `verbatim` (no auto-linking or
- * mention parsing); the quote is a rich_text quote, which Slack shows literally.
+ * The Block Kit message. Every string that can carry someone's words (headline, fields, small
+ * print) is `plain_text`, and the verbatim is a `rich_text` quote: Slack shows both literally, so
+ * `<!channel>`, `@here`, `<@U…>`, `<https://evil|link>`, `*bold*` or a code fence in a verbatim
+ * or a name stay text. The top-level `text` (the notification) is mrkdwn, so it is escaped.
  */
 export function verbatimMessage(p: PostMessageParams, jobKey?: string) {
-  const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: escapeSlackText(p.text), verbatim: true } }];
+  const blocks: unknown[] = [{ type: 'section', text: { type: 'plain_text', text: p.text } }];
   const fields = p.fields.filter((f) => f.value.trim() !== '');
   if (fields.length) {
     blocks.push({
       type: 'section',
-      fields: fields.map((f) => ({ type: 'mrkdwn', text: `*${escapeSlackText(f.label)}*\n${escapeSlackText(f.value)}`, verbatim: true })),
+      fields: fields.map((f) => ({ type: 'plain_text', text: clip(`${f.label}\n${f.value}`, FIELD_MAX) })),
     });
   }
   if (p.quote.trim()) {
@@ -42,7 +46,7 @@ export function verbatimMessage(p: PostMessageParams, jobKey?: string) {
     });
   }
   if (p.context.trim()) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlackText(p.context), verbatim: true }] });
+    blocks.push({ type: 'context', elements: [{ type: 'plain_text', text: p.context }] });
   }
   return {
     channel: p.channel,
@@ -50,18 +54,31 @@ export function verbatimMessage(p: PostMessageParams, jobKey?: string) {
     blocks,
     unfurl_links: false,
     unfurl_media: false,
-    ...(jobKey ? { metadata: { event_type: 'closeloop_job', event_payload: { key: jobKey } } } : {}),
+    ...(jobKey ? { metadata: { event_type: JOB_METADATA_TYPE, event_payload: { key: jobKey } } } : {}),
   };
+}
+
+/** Slack's limit for one section field's text. */
+const FIELD_MAX = 2000;
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 export const postMessage = defineAction({
   name: 'postMessage',
   summary: 'Post a Block Kit message (headline, fields, the verbatim as a quote) to a channel',
   effectOnce:
-    "The message's `ts` is stored on the job; the message carries the job key as metadata (`closeloop_job`).",
+    "The message carries the job key as metadata (`closeloop_job`) and its `ts` is stored on the job. A retried or replayed job first reads the channel's recent history (`conversations.history` with `include_all_metadata`; needs channels:history, and channels:read to resolve a `#name`) and records the message already there instead of posting again. Without those scopes the lookup is skipped (logged) and a retry after a lost answer can post twice.",
   params: PostMessageParams,
   request: (p) => ({ method: 'POST', path: '/chat.postMessage', body: verbatimMessage(p) }),
   async run(client: WebClient, p, ctx) {
+    if (mayHaveRunBefore(ctx.job)) {
+      const earlier = await findPostedMessage(client, p.channel, ctx.job.key, new Date(ctx.job.createdAt), ctx.log);
+      if (earlier) {
+        ctx.log.info(earlier, 'slack message already posted by an earlier attempt');
+        return { remoteId: earlier.ts, channel: earlier.channel, ts: earlier.ts, existing: true };
+      }
+    }
     const answer = await client.chat.postMessage(verbatimMessage(p, ctx.job.key));
     return { remoteId: answer.ts ?? null, channel: answer.channel ?? p.channel, ts: answer.ts ?? null };
   },

@@ -1,0 +1,82 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../../src/core/logger.js';
+
+/** The metadata event type every closeloop message carries, with `{ key: <job key> }` as payload. */
+export const JOB_METADATA_TYPE = 'closeloop_job';
+
+/** How far back, before the job was created, a retry looks for its message. */
+const LOOKBACK_SECONDS = 60;
+/** Pages of history (200 messages each) a retry reads at most. */
+const MAX_PAGES = 5;
+
+const channelIds = new WeakMap<WebClient, Map<string, string>>();
+
+/** A channel id as Slack writes them (C…, G…, D…), as opposed to a `#name`. */
+export function isChannelId(channel: string): boolean {
+  return /^[CGD][A-Z0-9]{6,}$/.test(channel);
+}
+
+/**
+ * The channel id for `#name` (`conversations.list`, needs channels:read, and groups:read for
+ * private channels), cached per client. `conversations.history` only takes ids.
+ */
+export async function resolveChannelId(client: WebClient, channel: string): Promise<string | undefined> {
+  if (isChannelId(channel)) return channel;
+  const name = channel.replace(/^#/, '');
+  let known = channelIds.get(client);
+  if (!known) channelIds.set(client, (known = new Map()));
+  const cached = known.get(name);
+  if (cached) return cached;
+  let cursor: string | undefined;
+  for (let page = 0; page < 20; page++) {
+    const answer = await client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 1000, ...(cursor ? { cursor } : {}) });
+    for (const c of answer.channels ?? []) if (c.name && c.id) known.set(c.name, c.id);
+    if (known.has(name)) return known.get(name);
+    cursor = answer.response_metadata?.next_cursor || undefined;
+    if (!cursor) break;
+  }
+  return undefined;
+}
+
+/**
+ * The `ts` of a message an earlier attempt of this job posted, found by the job key in its
+ * metadata (`conversations.history` with `include_all_metadata`, needs channels:history, and
+ * groups:history for private channels). Undefined when there is none — or when the token may not
+ * read history: then a retry after a lost answer can post twice, and we say so in the log.
+ */
+export async function findPostedMessage(
+  client: WebClient,
+  channel: string,
+  jobKey: string,
+  since: Date,
+  log: Logger,
+): Promise<{ channel: string; ts: string } | undefined> {
+  try {
+    const id = await resolveChannelId(client, channel);
+    if (!id) {
+      log.warn({ channel }, 'slack channel not found by name; cannot look for an earlier post');
+      return undefined;
+    }
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const answer = await client.conversations.history({
+        channel: id,
+        oldest: String(Math.floor(since.getTime() / 1000) - LOOKBACK_SECONDS),
+        include_all_metadata: true,
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      });
+      const mine = answer.messages?.find(
+        (m) => m.metadata?.event_type === JOB_METADATA_TYPE && (m.metadata.event_payload as { key?: unknown } | undefined)?.key === jobKey,
+      );
+      if (mine?.ts) return { channel: id, ts: mine.ts };
+      cursor = answer.response_metadata?.next_cursor || undefined;
+      if (!cursor) break;
+    }
+    return undefined;
+  } catch (error) {
+    const code = (error as { data?: { error?: string; needed?: string } }).data;
+    log.warn({ err: (error as Error).message, slackError: code?.error, needed: code?.needed }, 'could not read slack history to look for an earlier post; posting (a duplicate is possible)');
+    return undefined;
+  }
+}
