@@ -140,7 +140,8 @@ export function adminRoutes(deps: AdminDeps) {
     },
   );
 
-  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'closeloop admin API', version: '1' } });
+  // Paths are relative to where the app is mounted: /api.
+  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'closeloop admin API', version: '1' }, servers: [{ url: '/api' }] });
   return app;
 }
 
