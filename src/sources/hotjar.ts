@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { HubError } from '../core/errors.js';
 import type { SourceAdapter } from './source.js';
 import { verifySharedToken } from './signature.js';
-import { emailOrNull, firstTextAnswer, isoOrNull, notAResponse, readJsonBody, soleNpsAnswer, textOrNull, VendorId } from './vendor-body.js';
+import { parseJsonBody } from './json-body.js';
+import { emailOrNull, firstTextAnswer, isoOrNull, notAResponse, readVendorBody, soleNpsAnswer, textOrNull, VendorId } from './vendor-body.js';
 
 const NPS_QUESTION_SETTING = 'HOTJAR_NPS_QUESTION_ID';
 
@@ -44,8 +45,9 @@ export const hotjar: SourceAdapter = {
   verify: verifySharedToken,
 
   parse(request, env) {
-    const body = readJsonBody(request, Body, 'Hotjar');
-    if (body.event !== 'survey_response') throw notAResponse('event', `"${body.event}" is not a survey response`);
+    const raw = parseJsonBody(request);
+    if (raw.event !== 'survey_response') throw notAResponse('event', `${JSON.stringify(raw.event ?? null)} is not survey_response (test messages and recordings are not responses)`);
+    const body = readVendorBody(Body, raw, 'Hotjar');
     const d = body.data;
     const configured = env[NPS_QUESTION_SETTING];
     const nps = configured ? (d.answers.find((a) => String(a.question_id ?? '') === configured) ?? null) : soleNpsAnswer(d.answers, (a) => a.answer);
