@@ -11,6 +11,7 @@ import { parseRecipes } from '../../recipes/parse.js';
 import { planResponse } from '../../recipes/plan.js';
 import { formatIssue, RecipeLoadError } from '../../recipes/recipe.js';
 import { SOURCES } from '../../sources/registry.js';
+import { formatSourceListing, listSources } from '../../sources/source-listing.js';
 import { loadRecipesDir } from './recipes-dir.js';
 import { startServer } from './serve.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -37,6 +38,15 @@ program
     for (const r of recipes) console.log(`ok  ${r.file}  ${r.name}${r.enabled ? '' : ' (disabled)'}: ${r.actions.map((a) => a.action).join(', ')}`);
     for (const c of CONNECTORS) console.log(`${c.configured(env) ? 'live   ' : 'sandbox'}  ${c.title}`);
     console.log(`${recipes.length} recipe(s) valid`);
+  });
+
+program
+  .command('sources')
+  .description('List the survey sources: endpoint URL, whether the secret is set, settings (values are never printed)')
+  .option('--json', 'print JSON')
+  .action((opts: { json?: boolean }) => {
+    const listing = listSources(SOURCES.values(), env, `http://localhost:${loadConfig(env).PORT}`);
+    console.log(opts.json ? JSON.stringify(listing, null, 2) : formatSourceListing(listing));
   });
 
 program

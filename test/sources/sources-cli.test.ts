@@ -1,0 +1,35 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+
+describe('closeloop sources', () => {
+  it('lists every source with its endpoint, whether its secret is set, and its settings, never their values', async () => {
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LOG_LEVEL: 'silent',
+      PORT: '9123',
+      ZENDESK_CSAT_WEBHOOK_SECRET: 'zd-secret-value-1',
+      REFINER_NPS_KEY: 'how_likely_refiner_key',
+    };
+    const { stdout } = await run(process.execPath, ['bin/closeloop.js', 'sources', '--json'], { cwd: ROOT, env });
+    expect(stdout).not.toContain('zd-secret-value-1');
+    expect(stdout).not.toContain('how_likely_refiner_key');
+    const listing = JSON.parse(stdout) as { name: string; url: string; secretVariable: string; secretSet: boolean; settings: { name: string; set: boolean }[] }[];
+    const byName = new Map(listing.map((s) => [s.name, s]));
+    for (const name of ['typeform', 'delighted', 'wootric', 'survicate', 'asknicely', 'retently', 'refiner', 'hotjar', 'zendesk-csat', 'intercom-csat', 'hubspot', 'generic']) {
+      expect(byName.get(name)?.url).toBe(`http://localhost:9123/webhooks/${name}`);
+    }
+    expect(byName.get('zendesk-csat')).toMatchObject({ secretVariable: 'ZENDESK_CSAT_WEBHOOK_SECRET', secretSet: true });
+    expect(byName.get('typeform')).toMatchObject({ secretSet: false, settings: [{ name: 'TYPEFORM_NPS_FIELD_REF', set: false }] });
+    expect(byName.get('refiner')?.settings).toMatchObject([{ name: 'REFINER_NPS_KEY', set: true }]);
+
+    const text = await run(process.execPath, ['bin/closeloop.js', 'sources'], { cwd: ROOT, env });
+    expect(text.stdout).toContain('hotjar  (Hotjar)\n  endpoint  http://localhost:9123/webhooks/hotjar\n  secret    HOTJAR_WEBHOOK_SECRET is NOT set: requests are accepted unsigned\n');
+    expect(text.stdout).not.toContain('zd-secret-value-1');
+  });
+});
