@@ -17,7 +17,7 @@ describe('admin API', () => {
 
   it('with CLOSELOOP_ADMIN_TOKEN set: 401 without or with a wrong bearer token, 200 with it', async () => {
     hub = makeTestHub({ env: { CLOSELOOP_ADMIN_TOKEN: TOKEN } });
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: `Bearer ${TOKEN}x` }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: `Bearer ${TOKEN}x` }] as Record<string, string>[]) {
       const res = await hub.app.request('/api/jobs', { headers });
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual({
