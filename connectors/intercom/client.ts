@@ -2,6 +2,7 @@ import { IntercomClient, IntercomError, IntercomTimeoutError } from 'intercom-cl
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../../src/jobs/delivery-error.js';
 import type { ConnectorDefinition, Env } from '../connector.js';
 import { httpTimeoutMs } from '../http-timeout.js';
+import { describeNetworkError } from '../network-error.js';
 
 export const INTERCOM_DEFAULT_BASE_URL = 'https://api.intercom.io';
 
@@ -36,7 +37,8 @@ function fetchWithTimeout(timeoutMs: number): typeof fetch {
     try {
       return await fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
     } catch (error) {
-      if (!timeout.aborted) throw error;
+      // The SDK keeps only the message of what fetch threw: put undici's reason (ECONNREFUSED…) in it.
+      if (!timeout.aborted) throw new Error(describeNetworkError(error), { cause: error });
       const abort = new Error(`no answer within ${timeoutMs} ms`, { cause: error });
       abort.name = 'AbortError';
       throw abort;

@@ -2,6 +2,7 @@ import { WebClient, ErrorCode, LogLevel, type WebAPICallError } from '@slack/web
 import { DeliveryError, isRetryableStatus } from '../../src/jobs/delivery-error.js';
 import type { ConnectorDefinition, Env } from '../connector.js';
 import { httpTimeoutMs } from '../http-timeout.js';
+import { describeNetworkError } from '../network-error.js';
 
 export const SLACK_DEFAULT_API_URL = 'https://slack.com/api/';
 
@@ -51,7 +52,7 @@ export function classifySlackError(error: unknown): DeliveryError {
     case ErrorCode.RequestError: {
       const original = (e as { original?: Error }).original;
       if (original?.name === 'TimeoutError') return new DeliveryError('Slack did not answer in time', true, { cause: e });
-      return new DeliveryError(`Slack could not be reached: ${original?.message ?? e.message}`, true, { cause: e });
+      return new DeliveryError(`Slack could not be reached: ${describeNetworkError(original ?? e)}`, true, { cause: e });
     }
     default:
       return new DeliveryError(`Slack call failed: ${e?.message ?? String(error)}`, true, { cause: error });

@@ -2,6 +2,7 @@ import zendeskSdk, { type ZendeskClient } from 'node-zendesk';
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../../src/jobs/delivery-error.js';
 import type { ConnectorDefinition, Env } from '../connector.js';
 import { httpTimeoutMs } from '../http-timeout.js';
+import { describeNetworkError } from '../network-error.js';
 
 /** Base URL: `ZENDESK_BASE_URL`, else https://<ZENDESK_SUBDOMAIN>.zendesk.com. */
 export function zendeskBaseUrl(env: Env): string {
@@ -54,7 +55,7 @@ export function createZendeskClient(env: Env): ZendeskClient {
         } catch (error) {
           const timedOut = (error as Error)?.name === 'TimeoutError';
           throw new ZendeskTransportError(
-            timedOut ? `Zendesk did not answer within ${timeoutMs} ms` : `Zendesk could not be reached: ${(error as Error)?.message ?? String(error)}`,
+            timedOut ? `Zendesk did not answer within ${timeoutMs} ms` : `Zendesk could not be reached: ${describeNetworkError(error)}`,
             timedOut,
             { cause: error },
           );

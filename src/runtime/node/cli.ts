@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { actionRegistry, CONNECTORS } from '../../../connectors/registry.js';
+import { verifyConnectors } from '../../../connectors/verify-connectors.js';
 import { loadConfig } from '../../core/config.js';
 import { HubError } from '../../core/errors.js';
 import { NormalizedResponse } from '../../core/response.js';
@@ -29,15 +30,21 @@ program
 program
   .command('check')
   .description('Validate configuration and recipes (file:line errors); exit 1 on any problem')
-  .action(() => {
+  .option('--connectors', 'also make one harmless call per configured connector to verify its credentials')
+  .action(async (opts: { connectors?: boolean }) => {
     loadConfig(env);
     const registry = actionRegistry(CONNECTORS);
     const recipes = loadRecipesDir(loadConfig(env).CLOSELOOP_RECIPES, new Set(registry.keys()));
     const issues = checkRecipeParams(recipes, registry);
     if (issues.length) throw new RecipeLoadError(issues);
     for (const r of recipes) console.log(`ok  ${r.file}  ${r.name}${r.enabled ? '' : ' (disabled)'}: ${r.actions.map((a) => a.action).join(', ')}`);
-    for (const c of CONNECTORS) console.log(`${c.configured(env) ? 'live   ' : 'sandbox'}  ${c.title}`);
+    if (!opts.connectors) for (const c of CONNECTORS) console.log(`${c.configured(env) ? 'live   ' : 'sandbox'}  ${c.title}`);
     console.log(`${recipes.length} recipe(s) valid`);
+    if (opts.connectors) {
+      const checks = await verifyConnectors(CONNECTORS, env);
+      for (const c of checks) console.log(`${c.status.toUpperCase().padEnd(9)} ${c.title.padEnd(11)} ${c.detail}`);
+      if (checks.some((c) => c.status === 'failed')) process.exitCode = 1;
+    }
   });
 
 program
