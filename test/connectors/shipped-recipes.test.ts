@@ -101,7 +101,7 @@ describe('the shipped recipes, live, on a promoter, a passive and a detractor', 
         ['#nps-feedback', '2/10 (detractor) from Jürgen Weiß-Kowalczyk'],
       ].sort(),
     );
-    const detractorQuote = JSON.parse(messages.find((m) => m.text.startsWith('2/10'))!.blocks!).find((b: { type: string }) => b.type === 'rich_text');
+    const detractorQuote = JSON.parse(messages.find((m) => m.text?.startsWith('2/10'))!.blocks!).find((b: { type: string }) => b.type === 'rich_text');
     expect(detractorQuote.elements[0].elements[0].text).toContain('response times > 48 h');
 
     // Nothing else left the machine, and every live job is done.
