@@ -2,9 +2,11 @@ import type { ActionDefinition, ConnectorDefinition, Env } from './connector.js'
 import { slack } from './slack/index.js';
 import { zendesk } from './zendesk/index.js';
 import { intercom } from './intercom/index.js';
+import { hubspot } from './hubspot/index.js';
+import { salesforce } from './salesforce/index.js';
 
 /** Every connector the hub knows. Adding one is one line here. */
-export const CONNECTORS: readonly ConnectorDefinition[] = [slack, zendesk, intercom];
+export const CONNECTORS: readonly ConnectorDefinition[] = [slack, zendesk, intercom, hubspot, salesforce];
 
 export interface RegisteredAction {
   /** `zendesk.createTicket` */

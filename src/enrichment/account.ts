@@ -10,7 +10,11 @@ export interface Account {
   plan: string | null;
   tier: string | null;
   arr: number | null;
-  owner: { name: string | null; email: string | null };
+  /**
+   * The account owner. `id` is the CRM's owner/user id, for write-back tasks assigned to them
+   * (always set by the CRM enrichers; optional in the type so older fixtures still compile).
+   */
+  owner: { id?: string | null; name: string | null; email: string | null };
   region: string | null;
   lifecycle: string | null;
   /** Configured extra CRM properties, by property name. */
@@ -41,7 +45,7 @@ export function emptyEnrichment(): Enrichment {
       plan: null,
       tier: null,
       arr: null,
-      owner: { name: null, email: null },
+      owner: { id: null, name: null, email: null },
       region: null,
       lifecycle: null,
       custom: {},

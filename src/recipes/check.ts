@@ -17,7 +17,7 @@ export function sampleInputs(): { response: StoredResponse; enrichment: Enrichme
     plan: 'Enterprise',
     tier: 'enterprise',
     arr: 120000,
-    owner: { name: 'Alex Owner', email: 'alex.owner@example.com' },
+    owner: { id: '7001', name: 'Alex Owner', email: 'alex.owner@example.com' },
     region: 'EMEA',
     lifecycle: 'customer',
   };

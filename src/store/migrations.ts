@@ -78,4 +78,19 @@ CREATE TABLE recipe_runs (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'enrichment cache',
+    // CRM lookups by key (`hubspot:email:<email>`, `hubspot:account:<id>`, `hubspot:owner:<id>`),
+    // JSON value, kept until expires_at (CLOSELOOP_ENRICHMENT_TTL after fetched_at).
+    sql: `
+CREATE TABLE enrichment_cache (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  fetched_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX enrichment_cache_expiry ON enrichment_cache (expires_at);
+`,
+  },
 ];

@@ -148,6 +148,10 @@ export const SQL = {
   oldestWaiting: `SELECT MIN(run_at) AS oldest FROM jobs WHERE status = 'queued' AND run_at <= ?`,
   insertRecipeRun: `INSERT OR IGNORE INTO recipe_runs (recipe, respondent_key, response_id, at) VALUES (?, ?, ?, ?)`,
   lastRecipeRun: `SELECT MAX(at) AS at FROM recipe_runs WHERE recipe = ? AND respondent_key = ? AND response_id <> ?`,
+  getCachedEnrichment: `SELECT value FROM enrichment_cache WHERE key = ? AND expires_at > ?`,
+  putCachedEnrichment: `INSERT INTO enrichment_cache (key, value, fetched_at, expires_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value, fetched_at = excluded.fetched_at, expires_at = excluded.expires_at`,
+  deleteExpiredEnrichment: `DELETE FROM enrichment_cache WHERE expires_at <= ?`,
 } as const;
 
 /** `SELECT … FROM jobs` with the filter's WHERE clause and its parameters. */

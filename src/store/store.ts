@@ -80,5 +80,10 @@ export interface Store {
   /** The last time this recipe fired for this respondent on a response other than `exceptResponseId`. */
   lastRecipeRun(recipe: string, respondentKey: string, exceptResponseId: string): Promise<string | undefined>;
 
+  /** A cached CRM lookup (see `src/enrichment/`), or undefined when absent or expired at `now`. */
+  getCachedEnrichment(key: string, now: string): Promise<unknown | undefined>;
+  /** Cache a CRM lookup until `expiresAt`, replacing the previous value; drops entries expired at `fetchedAt`. */
+  putCachedEnrichment(key: string, value: unknown, fetchedAt: string, expiresAt: string): Promise<void>;
+
   close(): Promise<void>;
 }

@@ -66,6 +66,8 @@ describe('closeloop CLI', () => {
         'sandbox  Slack',
         'sandbox  Zendesk',
         'sandbox  Intercom',
+        'sandbox  HubSpot',
+        'sandbox  Salesforce',
         '3 recipe(s) valid',
         '',
       ].join('\n'),

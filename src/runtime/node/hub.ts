@@ -4,7 +4,8 @@ import { actionRegistry, ConnectorClients, CONNECTORS } from '../../../connector
 import type { Env } from '../../../connectors/connector.js';
 import { loadConfig, type HubConfig } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
-import { noEnrichment, type Enricher } from '../../enrichment/account.js';
+import type { Enricher } from '../../enrichment/account.js';
+import { enricherFromEnv } from '../../enrichment/enricher-from-env.js';
 import { createApp } from '../../http/app.js';
 import { DEFAULT_RETRY_POLICY } from '../../jobs/retry-policy.js';
 import type { Recipe } from '../../recipes/recipe.js';
@@ -20,6 +21,7 @@ export interface NodeHubOptions {
   now?: () => Date;
   /** Recipes to use instead of reading CLOSELOOP_RECIPES. */
   recipes?: Recipe[];
+  /** Enricher to use instead of the one the environment configures (`CLOSELOOP_CRM`). */
   enricher?: Enricher;
 }
 
@@ -33,8 +35,10 @@ export function createNodeHub(options: NodeHubOptions) {
   const store = new SqliteStore({ path: config.CLOSELOOP_DB, synchronous: config.CLOSELOOP_SYNC, now });
   const clients = new ConnectorClients(options.env);
   const retry = { ...DEFAULT_RETRY_POLICY, maxAttempts: config.CLOSELOOP_MAX_ATTEMPTS };
+  // CLOSELOOP_CRM / credentials pick the CRM; a bad enrichment setting stops the hub here.
+  const enricher = options.enricher ?? enricherFromEnv(options.env, { store, log, now });
   const loop = new JobLoop(
-    { store, recipes, registry, clients, enricher: options.enricher ?? noEnrichment, retry, log, now },
+    { store, recipes, registry, clients, enricher, retry, log, now },
     { concurrency: config.CLOSELOOP_CONCURRENCY },
   );
   const app = createApp({

@@ -231,6 +231,19 @@ export class SqliteStore implements Store {
     return row.at ?? undefined;
   }
 
+  async getCachedEnrichment(key: string, now: string) {
+    const row = this.stmt.getCachedEnrichment.get(key, now) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as unknown) : undefined;
+  }
+
+  /** Not group-committed: a lost cache entry only costs one more CRM call. */
+  async putCachedEnrichment(key: string, value: unknown, fetchedAt: string, expiresAt: string) {
+    this.db.transaction(() => {
+      this.stmt.deleteExpiredEnrichment.run(fetchedAt);
+      this.stmt.putCachedEnrichment.run(key, JSON.stringify(value), fetchedAt, expiresAt);
+    })();
+  }
+
   async close() {
     if (this.pending.length) this.flushIngests();
     this.db.close();

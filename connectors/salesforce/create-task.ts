@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { DeliveryError } from '../../src/jobs/delivery-error.js';
+import { jobMarker } from '../../src/jobs/job-marker.js';
+import { defineAction } from '../connector.js';
+import type { SalesforceClient } from './client.js';
+import { Blankable, SalesforceId } from './params.js';
+import { selectWhereEquals } from './soql.js';
+
+export const CreateTaskParams = z.strictObject({
+  /** Task subject; closeloop appends its effect-once marker, e.g. `… [cl-1a2b3c4d5e6f]`. Max 255 with it. */
+  subject: z.string().trim().min(1, 'is required').max(235),
+  description: z.string().max(32_000).default(''),
+  /** The Contact (`{{ contact.id }}`): the Task's Name (WhoId). */
+  contactId: Blankable(SalesforceId),
+  /** The Account (`{{ account.id }}`): the Task's Related To (WhatId). */
+  accountId: Blankable(SalesforceId),
+  /** Assigned to (`{{ account.owner.id }}`). Empty: the integration user. */
+  ownerId: Blankable(SalesforceId),
+  priority: z.enum(['High', 'Normal', 'Low']).default('High'),
+  status: z.string().trim().min(1).default('Not Started'),
+  /** Due this many days after the response was planned. Default 1. */
+  dueInDays: z.coerce.number().int().min(0).max(365).default(1),
+});
+export type CreateTaskParams = z.output<typeof CreateTaskParams>;
+
+const DAY_MS = 24 * 60 * 60_000;
+
+function taskRecord(p: CreateTaskParams, marker: string, jobKey: string, plannedAt: Date) {
+  return {
+    Subject: `${p.subject} ${marker}`,
+    Description: p.description ? `${p.description}\n\ncloseloop job ${jobKey}` : `closeloop job ${jobKey}`,
+    Priority: p.priority,
+    Status: p.status,
+    ActivityDate: new Date(plannedAt.getTime() + p.dueInDays * DAY_MS).toISOString().slice(0, 10),
+    ...(p.contactId ? { WhoId: p.contactId } : {}),
+    ...(p.accountId ? { WhatId: p.accountId } : {}),
+    ...(p.ownerId ? { OwnerId: p.ownerId } : {}),
+  };
+}
+
+export const createTask = defineAction({
+  name: 'createTask',
+  summary: 'Create a Salesforce Task on the Contact and Account, assigned to the account owner',
+  effectOnce:
+    'The subject ends with a marker derived from the job key; before creating, a SOQL query on that exact subject returns the Task a previous attempt made.',
+  params: CreateTaskParams,
+  request: (p) => ({ method: 'POST', path: '/services/data/vXX.X/sobjects/Task', body: taskRecord(p, '[cl-<job marker>]', '<job key>', new Date(0)) }),
+  async run(client: SalesforceClient, p, ctx) {
+    const marker = await jobMarker(ctx.job.key);
+    // Due relative to when the job was planned, so every attempt sends the same Task.
+    const record = taskRecord(p, marker, ctx.job.key, new Date(ctx.job.createdAt));
+    const soql = selectWhereEquals('Task', ['Id'], 'Subject', record.Subject);
+    const existing = await client.call(async (conn) => await conn.query<{ Id: string }>(soql, { autoFetch: false }));
+    const found = existing.records[0];
+    if (found) {
+      ctx.log.info({ task: found.Id }, 'Salesforce Task already exists (earlier attempt)');
+      return { remoteId: found.Id, taskId: found.Id, existing: true };
+    }
+    const created = await client.call((conn) => conn.sobject('Task').create(record));
+    if (!created.success) throw new DeliveryError(`Salesforce did not create the Task: ${JSON.stringify(created.errors)}`, false);
+    return { remoteId: created.id, taskId: created.id, existing: false };
+  },
+});

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { HubError, zodIssues } from '../../src/core/errors.js';
+import type { Env } from '../connector.js';
+import { SOQL_FIELD } from './soql.js';
+
+const Field = z.string().regex(SOQL_FIELD, 'must be a Salesforce field API name such as Plan__c');
+const FieldList = z
+  .string()
+  .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+  .pipe(z.array(Field));
+
+/**
+ * Which Account (and Contact) fields fill the `account` recipes see. Field API names, relative
+ * to the Account (`Plan__c`, `Parent.Name`). Unlike HubSpot, Salesforce rejects a query naming
+ * a field that does not exist, so plan and tier are unset until you name your fields.
+ */
+export const SalesforceEnrichmentSettings = z.object({
+  /** Account field for `account.plan`. Default: none. */
+  SALESFORCE_PLAN_FIELD: Field.optional(),
+  /** Account field for `account.tier`. Default: none. */
+  SALESFORCE_TIER_FIELD: Field.optional(),
+  /** Account field for `account.arr` (read as a number). Default `AnnualRevenue`. */
+  SALESFORCE_ARR_FIELD: Field.default('AnnualRevenue'),
+  /** Account field for `account.region`. Default `BillingCountry`. */
+  SALESFORCE_REGION_FIELD: Field.default('BillingCountry'),
+  /** Extra Account fields, comma-separated, in `account.custom`. Default none. */
+  SALESFORCE_ACCOUNT_FIELDS: FieldList.default([]),
+  /** Extra Contact fields, comma-separated, in `contact.custom`. Default none. */
+  SALESFORCE_CONTACT_FIELDS: FieldList.default([]),
+});
+export type SalesforceEnrichmentSettings = z.output<typeof SalesforceEnrichmentSettings>;
+
+export function salesforceEnrichmentSettings(env: Env): SalesforceEnrichmentSettings {
+  const defined = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SALESFORCE_') && v !== undefined && v !== ''));
+  const parsed = SalesforceEnrichmentSettings.safeParse(defined);
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error);
+    throw new HubError(400, 'invalid_config', `Invalid configuration: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, issues);
+  }
+  return parsed.data;
+}

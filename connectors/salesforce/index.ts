@@ -1,0 +1,16 @@
+import type { ConnectorDefinition } from '../connector.js';
+import { classifySalesforceError, verifySalesforce, createSalesforceClient, salesforceVariables, type SalesforceClient } from './client.js';
+import { createTask } from './create-task.js';
+import { updateContact } from './update-contact.js';
+
+export const salesforce: ConnectorDefinition<SalesforceClient> = {
+  name: 'salesforce',
+  title: 'Salesforce',
+  variables: salesforceVariables,
+  configured: (env) =>
+    !!(env.SALESFORCE_INSTANCE_URL && (env.SALESFORCE_ACCESS_TOKEN || (env.SALESFORCE_CLIENT_ID && env.SALESFORCE_CLIENT_SECRET))),
+  createClient: createSalesforceClient,
+  classify: classifySalesforceError,
+  verify: verifySalesforce,
+  actions: [updateContact, createTask],
+};

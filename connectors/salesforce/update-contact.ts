@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { DeliveryError } from '../../src/jobs/delivery-error.js';
+import { defineAction } from '../connector.js';
+import type { SalesforceClient } from './client.js';
+import { findContactId } from './find-contact-id.js';
+import { Blankable, FieldName, SalesforceId } from './params.js';
+
+/** Custom Contact fields to create in Setup (Object Manager → Contact → Fields & Relationships). */
+export const DEFAULT_NPS_FIELDS = {
+  /** Number(2, 0) */
+  score: 'NPS_Score__c',
+  /** Picklist: promoter, passive, detractor (or Text(20)) */
+  category: 'NPS_Category__c',
+  /** Long Text Area(32768) */
+  comment: 'NPS_Comment__c',
+  /** Date/Time */
+  date: 'NPS_Date__c',
+};
+
+export const UpdateContactParams = z
+  .strictObject({
+    /** The Contact (`{{ contact.id }}` after Salesforce enrichment); else found by `email`. */
+    contactId: Blankable(SalesforceId),
+    email: Blankable(z.email('must be an email address')),
+    score: z.coerce.number().int().min(0).max(10),
+    category: z.enum(['promoter', 'passive', 'detractor']),
+    comment: z.string().max(32_768).default(''),
+    /** When the respondent answered (ISO 8601). */
+    answeredAt: z.iso.datetime({ offset: true }),
+    /** Field API names to write, when yours differ from the defaults. */
+    fields: z
+      .strictObject({ score: FieldName, category: FieldName, comment: FieldName, date: FieldName })
+      .partial()
+      .default({})
+      .transform((f) => ({ ...DEFAULT_NPS_FIELDS, ...f })),
+  })
+  .refine((p) => p.contactId || p.email, { message: 'give contactId or email', path: ['contactId'] });
+export type UpdateContactParams = z.output<typeof UpdateContactParams>;
+
+function values(p: UpdateContactParams) {
+  return {
+    [p.fields.score]: p.score,
+    [p.fields.category]: p.category,
+    [p.fields.comment]: p.comment,
+    [p.fields.date]: new Date(p.answeredAt).toISOString(),
+  };
+}
+
+export const updateContact = defineAction({
+  name: 'updateContact',
+  summary: 'Write the NPS score, category, comment and date on the Salesforce Contact (custom fields you create)',
+  effectOnce: 'A PATCH of the same field values: repeating it leaves the Contact as it was.',
+  params: UpdateContactParams,
+  request: (p) => ({
+    method: 'PATCH',
+    path: `/services/data/vXX.X/sobjects/Contact/${p.contactId ?? '<contact found by email>'}`,
+    body: values(p),
+  }),
+  async run(client: SalesforceClient, p) {
+    const id = await findContactId(client, p.contactId, p.email);
+    const result = await client.call((conn) => conn.sobject('Contact').update({ Id: id, ...values(p) }));
+    if (!result.success) throw new DeliveryError(`Salesforce did not update Contact ${id}: ${JSON.stringify(result.errors)}`, false);
+    return { remoteId: id, contactId: id };
+  },
+});
