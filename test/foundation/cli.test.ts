@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { actionRegistry } from '../../connectors/registry.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -40,7 +41,7 @@ describe('closeloop CLI', () => {
       [
         'Invalid recipes:',
         `${join(dir, 'bad.yaml')}:2:7 when: invalid CEL condition: Unexpected token: EOF`,
-        `${join(dir, 'bad.yaml')}:5:13 actions[0].action: unknown action "slack.postMesage"; known: intercom.trackEvent, slack.postMessage, zendesk.createTicket`,
+        `${join(dir, 'bad.yaml')}:5:13 actions[0].action: unknown action "slack.postMesage"; known: ${[...actionRegistry().keys()].sort().join(', ')}`,
         `${join(dir, 'worse.yaml')}:3:11 schedule: unknown key "schedule"`,
         '',
       ].join('\n'),
