@@ -5,11 +5,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordingServer, type RecordedRequest } from '../support/http-recorder.js';
 import { makeTestHub } from '../support/hub.js';
 import { expectRequestMatchesSpec, loadSpec } from '../support/openapi.js';
+import { HUBSPOT_ENV, hubspotHandlers, hubspotState } from '../crm/support/hubspot-fake.js';
 
 /**
  * The three shipped recipes, live against fake Zendesk, Intercom and Slack (msw behind the real
  * SDKs), on Delighted's promoter, passive and detractor fixtures posted signed through the real
- * Delighted adapter. (CRM enrichment is off here: recipes see an empty account.)
+ * Delighted adapter: first with no CRM (recipes see an empty account), then with HubSpot
+ * enrichment on (the detractor's ticket carries the account's tier and owner).
  */
 const PAYLOADS = '/work/shared/specs/payloads/delighted';
 const SECRET = 'dev_secret_123';
@@ -41,6 +43,7 @@ const api = recordingServer(
   http.post('https://slack-proxy.test/api/chat.postMessage', () => HttpResponse.json({ ok: true, channel: 'C0CHANNEL1', ts: `1772445600.00000${++ts}` })),
 );
 beforeAll(() => api.listen());
+afterEach(() => api.reset());
 afterAll(() => api.close());
 
 let hub: ReturnType<typeof makeTestHub>;
@@ -69,7 +72,7 @@ describe('the shipped recipes, live, on a promoter, a passive and a detractor', 
     await hub.loop.drain();
 
     // Every request is what the vendor's API description allows.
-    for (const r of api.requests) expectRequestMatchesSpec(specs[r.url.host as keyof typeof specs], r);
+    for (const r of api.requests) expectRequestMatchesSpec(specs[r.url.host as keyof typeof specs]!, r);
     const calls = (host: string, path: string, method = 'POST') => api.requests.filter((r) => r.url.host === host && r.url.pathname === path && r.method === method);
 
     // One Zendesk ticket, for the detractor, looked up by its external_id first.
@@ -130,5 +133,47 @@ describe('the shipped recipes, live, on a promoter, a passive and a detractor', 
     const before = api.requests.length;
     await hub.loop.drain();
     expect(api.requests.length).toBe(before);
+  });
+
+  it('with HubSpot enrichment on, the detractor ticket and alert carry the account tier, ARR and owner', async () => {
+    const crm = hubspotState();
+    crm.contacts = [{ id: '601', properties: { email: 'juergen.weiss@nordhafen-energie.example.com', firstname: 'Jürgen', lastname: 'Weiß-Kowalczyk', jobtitle: 'COO' } }];
+    crm.associations = { '601': [{ toObjectId: 9301, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' }] }] };
+    crm.companies = {
+      '9301': { name: 'Nordhafen Energie GmbH', domain: 'nordhafen-energie.example.com', plan: 'Premium', tier: 'enterprise', annualrevenue: '480000', country: 'Germany', lifecyclestage: 'customer', hubspot_owner_id: '77' },
+    };
+    api.server.use(...hubspotHandlers(crm));
+    hub = makeTestHub({ env: { ...ENV, ...HUBSPOT_ENV } });
+    await postDelighted('promoter-with-comment');
+    await postDelighted('passive');
+    const detractor = await postDelighted('detractor-long-unicode-comment');
+    await hub.loop.drain();
+
+    for (const r of api.requests) if (r.url.host in specs) expectRequestMatchesSpec(specs[r.url.host as keyof typeof specs]!, r);
+    const posts = (host: string, path: string) => api.requests.filter((r) => r.method === 'POST' && r.url.host === host && r.url.pathname === path);
+    const tickets = posts('zendesk-proxy.test', '/api/v2/tickets.json');
+    expect(tickets).toHaveLength(1);
+    const ticket = (tickets[0]!.body as { ticket: Record<string, any> }).ticket;
+    expect(ticket.external_id).toBe(`${detractor}:detractor-ticket:ticket`);
+    expect(ticket.subject).toBe('NPS 2/10 from Nordhafen Energie GmbH');
+    expect(ticket.priority).toBe('urgent'); // enterprise tier
+    expect(ticket.comment.body).toContain('Account: Nordhafen Energie GmbH (nordhafen-energie.example.com)');
+    expect(ticket.comment.body).toContain('Plan / tier: Premium / enterprise');
+    expect(ticket.comment.body).toContain('ARR: 480000');
+    expect(ticket.comment.body).toContain('Owner: Olivia Owner <olivia.owner@acme-vendor.example>');
+
+    expect(posts('intercom-proxy.test', '/events')).toHaveLength(1);
+    const messages = posts('slack-proxy.test', '/api/chat.postMessage').map((r) => r.body as Record<string, string>);
+    expect(messages).toHaveLength(4);
+    const alert = messages.find((m) => m.channel === '#cx-alerts')!;
+    expect(alert.text).toBe('Detractor: 2/10 from Nordhafen Energie GmbH — ticket opened');
+    expect(JSON.parse(alert.blocks!)[1].fields).toEqual([
+      { type: 'plain_text', text: 'Account\nNordhafen Energie GmbH' },
+      { type: 'plain_text', text: 'Plan\nPremium' },
+      { type: 'plain_text', text: 'ARR\n480000' },
+      { type: 'plain_text', text: 'Owner\nOlivia Owner' },
+    ]);
+    // HubSpot is only read (enrichment): no write-back action is in the shipped recipes.
+    expect(api.requests.filter((r) => r.url.host === 'hubspot-proxy.test' && r.method !== 'GET' && !r.url.pathname.endsWith('/search'))).toEqual([]);
   });
 });
