@@ -72,11 +72,12 @@ export function webhookRoutes(deps: WebhookDeps) {
       const response = parsed.data;
       const result = await deps.store.ingest({ response, rawBody: text, contentType: request.contentType });
       deps.log.info(
-        { response: result.id, source: source.name, sourceResponseId: response.sourceResponseId, score: response.score, duplicate: result.duplicate },
-        result.duplicate ? 'response duplicate' : 'response received',
+        { response: result.id, source: source.name, sourceResponseId: response.sourceResponseId, score: response.score, duplicate: result.duplicate, version: result.version },
+        result.duplicate ? 'response duplicate' : result.updated ? 'response updated' : 'response received',
       );
       if (!result.duplicate) deps.onIngested?.();
-      return c.json(result, 202);
+      // `updated: true` only for a new version of a stored response (see "Updates and late comments").
+      return c.json(result.updated ? { id: result.id, duplicate: false, updated: true } : { id: result.id, duplicate: result.duplicate }, 202);
     },
   );
   return app;

@@ -11,7 +11,10 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export type JobType = 'plan' | 'action';
 
 export interface NewJob {
-  /** Idempotency key: `plan:<response>` or `<response>:<recipe>:<action id>`. Unique. */
+  /**
+   * Idempotency key, unique: `plan:<response>` (`plan:<response>:v<n>` for version n ≥ 2),
+   * `<response>:<recipe>:<action id>`, and `<parent key>:v<n>` for a follow-up.
+   */
   key: string;
   type: JobType;
   responseId: string;
@@ -24,6 +27,10 @@ export interface NewJob {
   params: unknown;
   maxAttempts: number;
   runAt: string;
+  /** Version of the response the job was planned from (a resend with a late comment counts up). */
+  responseVersion?: number | null;
+  /** A follow-up (comment on the ticket, reply in the thread) names the job whose remote object it updates. */
+  parentJobId?: string | null;
 }
 
 export interface Job extends NewJob {

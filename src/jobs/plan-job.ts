@@ -3,10 +3,13 @@ import type { NewJob } from './job.js';
 /** Attempts for the planning step: enrichment may wait on a CRM outage, so be generous. */
 export const PLAN_MAX_ATTEMPTS = 20;
 
-/** The job that turns a freshly stored response into its action jobs. */
-export function planJobFor(responseId: string, now: string): NewJob {
+/**
+ * The job that turns a freshly stored response (or a new version of it) into its action jobs.
+ * Version 1 keeps the key `plan:<response>`; an update gets `plan:<response>:v<n>`.
+ */
+export function planJobFor(responseId: string, now: string, version = 1): NewJob {
   return {
-    key: `plan:${responseId}`,
+    key: version > 1 ? `plan:${responseId}:v${version}` : `plan:${responseId}`,
     type: 'plan',
     responseId,
     recipe: null,
@@ -15,5 +18,11 @@ export function planJobFor(responseId: string, now: string): NewJob {
     params: null,
     maxAttempts: PLAN_MAX_ATTEMPTS,
     runAt: now,
+    responseVersion: version,
   };
+}
+
+/** Which version of its response a plan job was enqueued for. */
+export function planJobVersion(job: Pick<NewJob, 'responseVersion'>): number {
+  return job.responseVersion ?? 1;
 }

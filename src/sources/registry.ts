@@ -11,6 +11,8 @@ import { hotjar } from './hotjar.js';
 import { zendeskCsat } from './zendesk-csat.js';
 import { intercomCsat } from './intercom-csat.js';
 import { hubspot } from './hubspot.js';
+import { surveymonkey } from './surveymonkey.js';
+import { qualtrics } from './qualtrics.js';
 
 /** Every survey source, by URL name. Adding one is one line here. */
 export const SOURCES: ReadonlyMap<string, SourceAdapter> = new Map(
@@ -27,5 +29,7 @@ export const SOURCES: ReadonlyMap<string, SourceAdapter> = new Map(
     zendeskCsat,
     intercomCsat,
     hubspot,
+    surveymonkey,
+    qualtrics,
   ].map((s) => [s.name, s]),
 );

@@ -1,5 +1,5 @@
 import type { Env } from '../../connectors/connector.js';
-import type { ResponseInput } from '../core/response.js';
+import type { ResponseInput, StoredResponse } from '../core/response.js';
 
 /** A webhook request as a source sees it: headers and the exact bytes received. */
 export interface WebhookRequest {
@@ -31,4 +31,21 @@ export interface SourceAdapter {
   parse(request: WebhookRequest, env: Env): ResponseInput | Promise<ResponseInput>;
   /** Where a normalized field (`score`, `respondent.email`) sits in this source's body, for error messages. */
   bodyPath?(field: string, env: Env): string;
+  /**
+   * For tools whose webhook carries no answers (SurveyMonkey, Qualtrics): `parse` returns a
+   * not-yet-scored stub whose `extra.pendingFetch` says what to read, and the response's plan
+   * job calls this (never the request path) to read the answers through the vendor's API.
+   * Throws a DeliveryError: retryable (network, timeout, 429, 5xx) or permanent (401, 404,
+   * a missing variable), with a message naming the variable to fix.
+   */
+  fetch?(stub: StoredResponse, env: Env): Promise<ResponseInput>;
+}
+
+/** Key in `extra` of a stub whose answers must still be read through the vendor's API. */
+export const PENDING_FETCH = 'pendingFetch';
+
+/** What a stub asks to fetch (ids as the vendor names them), or undefined for a complete response. */
+export function pendingFetchOf(response: { extra: Record<string, unknown> }): Record<string, string> | undefined {
+  const pending = response.extra[PENDING_FETCH];
+  return pending && typeof pending === 'object' ? (pending as Record<string, string>) : undefined;
 }

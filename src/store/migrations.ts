@@ -32,8 +32,6 @@ CREATE TABLE responses (
   content_type TEXT NOT NULL,
   UNIQUE (source, source_response_id)
 );
-CREATE INDEX responses_email ON responses (respondent_email);
-CREATE INDEX responses_received ON responses (received_at);
 
 CREATE TABLE jobs (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -91,6 +89,39 @@ CREATE TABLE enrichment_cache (
   expires_at TEXT NOT NULL
 );
 CREATE INDEX enrichment_cache_expiry ON enrichment_cache (expires_at);
+`,
+  },
+  {
+    version: 3,
+    name: 'response versions and follow-up jobs',
+    // Updates (a late comment resent by the survey tool): `fingerprint` = SHA-256 of the normalized
+    // response as received, so an identical resend is a duplicate and a changed one a new version;
+    // `response_versions` keeps each version's normalized content. Jobs remember the version they
+    // were planned from and, for follow-ups (a comment on the ticket, a thread reply), their parent.
+    sql: `
+ALTER TABLE responses ADD COLUMN fingerprint TEXT;
+ALTER TABLE responses ADD COLUMN updated_at TEXT;
+CREATE TABLE response_versions (
+  response_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  PRIMARY KEY (response_id, version)
+);
+ALTER TABLE jobs ADD COLUMN response_version INTEGER;
+ALTER TABLE jobs ADD COLUMN parent_job_id TEXT;
+CREATE INDEX jobs_parent ON jobs (parent_job_id);
+`,
+  },
+  {
+    version: 4,
+    name: 'attempt history across replays',
+    // A replay resets `attempts` (the job gets its full budget again) but must not overwrite the
+    // history: an attempt is recorded as number `attempt_offset + attempts`, and a replay adds the
+    // attempts made so far to `attempt_offset`.
+    sql: `
+ALTER TABLE jobs ADD COLUMN attempt_offset INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX jobs_dead ON jobs (status, updated_at);
 `,
   },
 ];

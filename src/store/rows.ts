@@ -30,6 +30,8 @@ export interface JobRow {
   result: string | null;
   created_at: string;
   updated_at: string;
+  response_version: number | null;
+  parent_job_id: string | null;
 }
 
 export interface AttemptRow {
@@ -48,7 +50,7 @@ export function responseFromRow(row: ResponseRow): StoredResponse {
 }
 
 /** Column values of a response insert, in {@link SQL.insertResponse} order. */
-export function responseValues(id: string, r: NormalizedResponse, receivedAt: string, rawBody: string, contentType: string) {
+export function responseValues(id: string, r: NormalizedResponse, receivedAt: string, rawBody: string, contentType: string, fingerprint: string) {
   return [
     id,
     r.source,
@@ -64,7 +66,18 @@ export function responseValues(id: string, r: NormalizedResponse, receivedAt: st
     JSON.stringify(r),
     rawBody,
     contentType,
+    fingerprint,
   ];
+}
+
+/** Column values of {@link SQL.updateResponse}: a new version's content, then the row id. */
+export function responseUpdateValues(id: string, r: NormalizedResponse, updatedAt: string, rawBody: string, contentType: string, fingerprint: string) {
+  return [r.surveyId, r.metric, r.score, r.category, r.comment, r.respondent.email, r.answeredAt, JSON.stringify(r), rawBody, contentType, fingerprint, updatedAt, id];
+}
+
+/** Column values of {@link SQL.completeResponse}: the fetched content of a pending version, then id and version. */
+export function responseCompleteValues(id: string, version: number, r: NormalizedResponse) {
+  return [r.surveyId, r.metric, r.score, r.category, r.comment, r.respondent.email, r.answeredAt, JSON.stringify(r), id, version];
 }
 
 export function jobFromRow(row: JobRow): Job {
@@ -86,6 +99,8 @@ export function jobFromRow(row: JobRow): Job {
     result: row.result === null ? null : JSON.parse(row.result),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    responseVersion: row.response_version ?? null,
+    parentJobId: row.parent_job_id ?? null,
   };
 }
 
@@ -104,6 +119,8 @@ export function jobValues(id: string, job: NewJob, now: string) {
     job.runAt,
     now,
     now,
+    job.responseVersion ?? null,
+    job.parentJobId ?? null,
   ];
 }
 
@@ -122,28 +139,46 @@ export function attemptFromRow(row: AttemptRow): JobAttempt {
 /** The statements every SQL store runs. Positional parameters, SQLite dialect. */
 export const SQL = {
   insertResponse: `INSERT INTO responses (id, source, source_response_id, survey_id, metric, score, category, comment,
-      respondent_email, answered_at, received_at, data, raw_body, content_type)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      respondent_email, answered_at, received_at, data, raw_body, content_type, fingerprint)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (source, source_response_id) DO NOTHING RETURNING id`,
   responseIdBySourceId: `SELECT id FROM responses WHERE source = ? AND source_response_id = ?`,
+  /** What ingest compares a resend with; `fingerprint` is null for rows stored before migration 3. */
+  responseForIngest: `SELECT id, version, fingerprint, data, COALESCE(updated_at, received_at) AS at FROM responses WHERE source = ? AND source_response_id = ?`,
+  updateResponse: `UPDATE responses SET survey_id = ?, metric = ?, score = ?, category = ?, comment = ?, respondent_email = ?,
+      answered_at = ?, data = ?, raw_body = ?, content_type = ?, fingerprint = ?, updated_at = ?, version = version + 1
+    WHERE id = ? RETURNING version`,
+  /** Guarded by version: a fetch that finishes after a newer version arrived does not overwrite it. */
+  completeResponse: `UPDATE responses SET survey_id = ?, metric = ?, score = ?, category = ?, comment = ?, respondent_email = ?,
+      answered_at = ?, data = ? WHERE id = ? AND version = ?`,
+  insertResponseVersion: `INSERT OR IGNORE INTO response_versions (response_id, version, data, received_at) VALUES (?, ?, ?, ?)`,
+  completeResponseVersion: `UPDATE response_versions SET data = ? WHERE response_id = ? AND version = ?`,
+  getResponseVersion: `SELECT data FROM response_versions WHERE response_id = ? AND version = ?`,
   getResponse: `SELECT id, received_at, version, data FROM responses WHERE id = ?`,
   getRawBody: `SELECT raw_body AS body, content_type AS contentType FROM responses WHERE id = ?`,
-  insertJob: `INSERT INTO jobs (id, key, type, response_id, recipe, action_id, action, params, status, max_attempts, run_at, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
+  insertJob: `INSERT INTO jobs (id, key, type, response_id, recipe, action_id, action, params, status, max_attempts, run_at, created_at, updated_at,
+      response_version, parent_job_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
   claimJobs: `UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
     WHERE id IN (SELECT id FROM jobs
       WHERE (status = 'queued' AND run_at <= ?) OR (status = 'running' AND lease_until <= ?)
       ORDER BY run_at, seq LIMIT ?)
     RETURNING *`,
-  insertAttempt: `INSERT OR REPLACE INTO job_attempts (job_id, attempt, started_at, finished_at, outcome, error, remote_status)
-    VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  /** Numbered after the attempts made before the job's last replay (`attempt_offset`), so a replay keeps the history. */
+  insertAttempt: `WITH a (job_id, attempt, started_at, finished_at, outcome, error, remote_status) AS (VALUES (?, ?, ?, ?, ?, ?, ?))
+    INSERT OR REPLACE INTO job_attempts (job_id, attempt, started_at, finished_at, outcome, error, remote_status)
+    SELECT a.job_id, a.attempt + COALESCE((SELECT attempt_offset FROM jobs WHERE id = a.job_id), 0), a.started_at, a.finished_at, a.outcome, a.error, a.remote_status FROM a`,
   /** Guarded by status and attempt number: a runner whose lease was taken over cannot overwrite. */
   finishJob: `UPDATE jobs SET status = ?, run_at = ?, lease_until = NULL, last_error = ?, result = COALESCE(?, result), updated_at = ?
     WHERE id = ? AND status = 'running' AND attempts = ?`,
   finishPlanJob: `UPDATE jobs SET status = 'succeeded', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?`,
   getJob: `SELECT * FROM jobs WHERE id = ?`,
   listAttempts: `SELECT * FROM job_attempts WHERE job_id = ? ORDER BY attempt`,
-  replayJob: `UPDATE jobs SET status = 'queued', run_at = ?, attempts = 0, lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'dead'`,
+  /** A fresh attempt budget; the attempts made so far move to `attempt_offset` (history kept), `last_error` stays (connectors read it). */
+  replayJob: `UPDATE jobs SET status = 'queued', run_at = ?, attempt_offset = attempt_offset + attempts, attempts = 0, lease_until = NULL, updated_at = ?
+    WHERE id = ? AND status = 'dead'`,
+  /** Keep a running attempt's lease (heartbeat), guarded like finishJob: only the runner of this attempt extends it. */
+  extendLease: `UPDATE jobs SET lease_until = ? WHERE id = ? AND status = 'running' AND attempts = ?`,
   countByStatus: `SELECT status, COUNT(*) AS n FROM jobs GROUP BY status`,
   oldestWaiting: `SELECT MIN(run_at) AS oldest FROM jobs WHERE status = 'queued' AND run_at <= ?`,
   insertRecipeRun: `INSERT OR IGNORE INTO recipe_runs (recipe, respondent_key, response_id, at) VALUES (?, ?, ?, ?)`,
@@ -163,6 +198,18 @@ export function jobListQuery(filter: { status?: string; responseId?: string; act
   if (filter.action) (where.push('action = ?'), params.push(filter.action));
   const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ?`;
   return { sql, params: [...params, filter.limit] };
+}
+
+/** Ids of dead jobs matching a replay filter, oldest first (see {@link DeadJobFilter}). */
+export function deadJobIdsQuery(filter: { connector?: string; action?: string; since?: string }) {
+  const where = [`status = 'dead'`];
+  const params: unknown[] = [];
+  // Prefix compare instead of LIKE: no wildcard in a connector name can widen the match.
+  if (filter.connector) (where.push('substr(action, 1, ?) = ?'), params.push(filter.connector.length + 1, `${filter.connector}.`));
+  if (filter.action) (where.push('action = ?'), params.push(filter.action));
+  // A dead job's updated_at is when it died.
+  if (filter.since) (where.push('updated_at >= ?'), params.push(filter.since));
+  return { sql: `SELECT id FROM jobs WHERE ${where.join(' AND ')} ORDER BY seq`, params };
 }
 
 /** `SELECT … FROM responses` with the filter's WHERE clause and its parameters. */

@@ -11,7 +11,12 @@ export interface IngestInput {
 
 export interface IngestResult {
   id: string;
+  /** The same content was stored before (a resend): nothing changed, nothing is planned. */
   duplicate: boolean;
+  /** A new version of a stored response (the tool resent it with a late comment, a new score…). */
+  updated?: boolean;
+  /** Version now stored (1 for a new response). */
+  version?: number;
 }
 
 export interface ResponseFilter {
@@ -26,6 +31,16 @@ export interface JobFilter {
   responseId?: string;
   action?: string;
   limit: number;
+}
+
+/** Which dead jobs to replay (`closeloop replay --dead`, `POST /api/jobs/replay`). */
+export interface DeadJobFilter {
+  /** Only this connector's actions (`zendesk`). */
+  connector?: string;
+  /** Only this action (`zendesk.createTicket`). */
+  action?: string;
+  /** Only jobs that died at or after this ISO time. */
+  since?: string;
 }
 
 export interface ClaimOptions {
@@ -55,8 +70,20 @@ export interface QueueStats {
  * Every method that writes more than one row does so in one transaction.
  */
 export interface Store {
-  /** Store a response with its raw body and its `plan` job, deduplicated by (source, source response id). */
+  /**
+   * Store a response with its raw body and its `plan` job, deduplicated by (source, source
+   * response id): an identical resend is a duplicate; a changed one replaces the content and raw
+   * body, bumps `version`, keeps the version's content in the history, and enqueues
+   * `plan:<id>:v<version>` — all in one transaction.
+   */
   ingest(input: IngestInput): Promise<IngestResult>;
+  /**
+   * Replace a not-yet-scored stub (`extra.pendingFetch`) with what the vendor's API returned,
+   * keeping its version, raw body and fingerprint. False when a newer version arrived meanwhile.
+   */
+  completeResponse(id: string, version: number, response: NormalizedResponse): Promise<boolean>;
+  /** The normalized content of one version of a response, as last stored for that version. */
+  getResponseVersion(id: string, version: number): Promise<NormalizedResponse | undefined>;
   getResponse(id: string): Promise<StoredResponse | undefined>;
   listResponses(filter: ResponseFilter): Promise<StoredResponse[]>;
   /** Raw body as received. */
@@ -73,8 +100,18 @@ export interface Store {
   getJob(id: string): Promise<Job | undefined>;
   listJobs(filter: JobFilter): Promise<Job[]>;
   listAttempts(jobId: string): Promise<JobAttempt[]>;
-  /** Put dead jobs back in the queue now. Returns how many. */
+  /**
+   * Put dead jobs back in the queue now, with a fresh attempt budget; their attempt history and
+   * last error are kept. Jobs that are not dead are left alone. Returns how many were queued.
+   */
   replayJobs(ids: string[], now: string): Promise<number>;
+  /** Ids of the dead jobs matching the filter, oldest first. */
+  listDeadJobIds(filter: DeadJobFilter): Promise<string[]>;
+  /**
+   * Heartbeat: move the lease of attempts still running (job id and attempt number) to
+   * `leaseUntil`, so that only a runner that died loses its jobs.
+   */
+  extendLeases(running: { id: string; attempts: number }[], leaseUntil: string): Promise<void>;
   queueStats(now: string): Promise<QueueStats>;
 
   /** The last time this recipe fired for this respondent on a response other than `exceptResponseId`. */
