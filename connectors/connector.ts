@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from '../src/core/logger.js';
+import type { StoredResponse } from '../src/core/response.js';
 import type { Job } from '../src/jobs/job.js';
 
 /** Process environment (Node) or Worker bindings: variable name → value. */
@@ -16,6 +17,27 @@ export interface ActionRequest {
 export interface ActionContext {
   job: Job;
   log: Logger;
+  /** For a follow-up job: its parent, succeeded, whose `result` holds the remote ids (ticket id, message ts). */
+  parent?: Job;
+}
+
+/** A newer version of a response changed what an action already sent (a late comment, a new score). */
+export interface ResponseChange {
+  /** The response as it is now (its newest version). */
+  response: StoredResponse;
+  /** What the remote object shows: the version the parent (or its latest follow-up) was planned from. */
+  previous: { version: number; score: number | null; comment: string | null };
+}
+
+/**
+ * How an action's remote object hears about a response update: a follow-up job of another
+ * action (`zendesk.addComment`, `slack.replyInThread`) that finds the object through its parent job.
+ */
+export interface FollowUpDefinition {
+  /** Registered name of the action that carries the update, e.g. `zendesk.addComment`. */
+  action: string;
+  /** Its parameters (validated by that action's schema), from the change and the parent job. */
+  params(change: ResponseChange, parent: Job): unknown;
 }
 
 /** What a delivered action leaves on its job: the remote object's id and what else is useful. */
@@ -38,6 +60,8 @@ export interface ActionDefinition<Params = any, Client = any> {
   request(params: Params): ActionRequest;
   /** Make the call through the vendor SDK. Throws {@link DeliveryError} (via the connector's classify). */
   run(client: Client, params: Params, ctx: ActionContext): Promise<ActionResult>;
+  /** What to send when the response changes after this action ran (see "Updates and late comments"). Default: nothing. */
+  followUp?: FollowUpDefinition;
 }
 
 /** A vendor: how to build its SDK client from the environment, classify its errors, and its actions. */

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { ConnectorDefinition } from '../connector.js';
 import { classifySlackError, createSlackClient, slackVariables, verifySlack } from './client.js';
 import { postMessage } from './post-message.js';
+import { replyInThread } from './reply-in-thread.js';
 
 export const slack: ConnectorDefinition<WebClient> = {
   name: 'slack',
@@ -11,5 +12,5 @@ export const slack: ConnectorDefinition<WebClient> = {
   createClient: createSlackClient,
   classify: classifySlackError,
   verify: verifySlack,
-  actions: [postMessage],
+  actions: [postMessage, replyInThread],
 };

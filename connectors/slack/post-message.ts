@@ -4,6 +4,7 @@ import { defineAction } from '../connector.js';
 import { mayHaveRunBefore } from '../previous-attempt.js';
 import { escapeSlackText } from './escape.js';
 import { findPostedMessage, JOB_METADATA_TYPE } from './history.js';
+import { changeSummary } from '../follow-up.js';
 
 const Field = z.strictObject({
   label: z.string().min(1),
@@ -71,6 +72,14 @@ export const postMessage = defineAction({
     "The message carries the job key as metadata (`closeloop_job`) and its `ts` is stored on the job. A retried or replayed job first reads the channel's recent history (`conversations.history` with `include_all_metadata`; needs channels:history, and channels:read to resolve a `#name`) and records the message already there instead of posting again. Without those scopes the lookup is skipped (logged) and a retry after a lost answer can post twice.",
   params: PostMessageParams,
   request: (p) => ({ method: 'POST', path: '/chat.postMessage', body: verbatimMessage(p) }),
+  // A late comment or a changed score is replied in the message's thread.
+  followUp: {
+    action: 'slack.replyInThread',
+    params(change) {
+      const summary = changeSummary(change);
+      return { text: summary?.headline ?? 'The response was updated.', quote: summary?.comment ?? '' };
+    },
+  },
   async run(client: WebClient, p, ctx) {
     if (mayHaveRunBefore(ctx.job)) {
       const earlier = await findPostedMessage(client, p.channel, ctx.job.key, new Date(ctx.job.createdAt), ctx.log);

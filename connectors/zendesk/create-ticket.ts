@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ZendeskClient } from 'node-zendesk';
 import { defineAction } from '../connector.js';
+import { changeSummary } from '../follow-up.js';
 
 const Blankable = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
@@ -53,6 +54,15 @@ export const createTicket = defineAction({
     'The ticket carries `external_id` = the job key. Before creating, the action lists tickets with that external_id (`GET /api/v2/tickets?external_id=…`) and, if one exists (an earlier attempt that timed out after Zendesk created it), records that ticket instead of creating a second. The ticket id is stored on the job.',
   params: CreateTicketParams,
   request: (p) => ({ method: 'POST', path: '/api/v2/tickets', body: ticketPayload(p, '<job key>') }),
+  // A late comment or a changed score reaches the ticket as a comment (same visibility as the body).
+  followUp: {
+    action: 'zendesk.addComment',
+    params(change, parent) {
+      const summary = changeSummary(change);
+      const comment = summary?.comment ? `\n\nVerbatim:\n${summary.comment}` : '';
+      return { body: `${summary?.headline ?? 'The response was updated.'}${comment}`, internal: (parent.params as { internal?: boolean }).internal ?? true };
+    },
+  },
   async run(client: ZendeskClient, p, ctx) {
     const [existing] = await ticketsWithExternalId(client, ctx.job.key);
     if (existing) {

@@ -2,6 +2,7 @@ import type { ZendeskClient } from 'node-zendesk';
 import type { ConnectorDefinition } from '../connector.js';
 import { classifyZendeskError, createZendeskClient, verifyZendesk, zendeskVariables } from './client.js';
 import { createTicket } from './create-ticket.js';
+import { addComment } from './add-comment.js';
 
 export const zendesk: ConnectorDefinition<ZendeskClient> = {
   name: 'zendesk',
@@ -11,5 +12,5 @@ export const zendesk: ConnectorDefinition<ZendeskClient> = {
   createClient: createZendeskClient,
   classify: classifyZendeskError,
   verify: verifyZendesk,
-  actions: [createTicket],
+  actions: [createTicket, addComment],
 };

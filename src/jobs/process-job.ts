@@ -5,7 +5,12 @@ import { jobsOfPlan, planResponse } from '../recipes/plan.js';
 import type { Recipe } from '../recipes/recipe.js';
 import type { Store } from '../store/store.js';
 import type { ActionRegistry, ConnectorClients } from '../../connectors/registry.js';
+import type { Env } from '../../connectors/connector.js';
+import { pendingFetchOf, type SourceAdapter } from '../sources/source.js';
 import { DeliveryError } from './delivery-error.js';
+import { completePendingFetch } from './fetch-response.js';
+import { planFollowUps } from './follow-ups.js';
+import { planJobVersion } from './plan-job.js';
 import type { AttemptResult, Job } from './job.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 
@@ -19,6 +24,10 @@ export interface JobDeps {
   retry: RetryPolicy;
   log: Logger;
   now: () => Date;
+  /** Survey sources, for responses whose answers are read through the vendor's API. */
+  sources?: ReadonlyMap<string, SourceAdapter>;
+  /** Environment (vendor API credentials of those sources). */
+  env?: Env;
 }
 
 /** Run one claimed job to its next state. Never throws: every failure is recorded on the job. */
@@ -40,8 +49,16 @@ export async function processJob(job: Job, deps: JobDeps): Promise<AttemptResult
 }
 
 async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
-  const response = await deps.store.getResponse(job.responseId);
+  let response = await deps.store.getResponse(job.responseId);
   if (!response) return { outcome: 'dead', error: `response ${job.responseId} not found` };
+  if (planJobVersion(job) < response.version) {
+    // A newer version arrived; its own plan job plans the newest content.
+    await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [], recipeRuns: [] }, deps.now().toISOString());
+    return { outcome: 'succeeded' };
+  }
+  if (pendingFetchOf(response)) {
+    response = await completePendingFetch(response, { store: deps.store, sources: deps.sources ?? new Map(), env: deps.env ?? {} });
+  }
   const enrichment = await deps.enricher.enrich(response.respondent.email);
   const now = deps.now();
   const options = {
@@ -53,7 +70,12 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
   };
   const decisions = await planResponse(response, enrichment, options);
   const { jobs, recipeRuns } = jobsOfPlan(response, decisions, options);
-  await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs, recipeRuns }, now.toISOString());
+  // An update: what was already sent hears about the change (a comment on the ticket, a thread reply).
+  const followUps =
+    response.version > 1
+      ? await planFollowUps(response, jobs, now.toISOString(), { store: deps.store, registry: deps.registry, maxAttempts: 2 * deps.retry.maxAttempts })
+      : [];
+  await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns }, now.toISOString());
   logPlan(deps.log, response, decisions);
   return { outcome: 'succeeded' };
 }
@@ -86,12 +108,31 @@ async function runAction(job: Job, deps: JobDeps): Promise<AttemptResult> {
     return { outcome: 'sandboxed', result: { sandbox: true, request: registered.action.request(params.data) } };
   }
   const log = deps.log.child({ job: job.id, action: job.action });
+  const parent = job.parentJobId ? await parentOf(job, deps) : undefined;
   try {
-    const remote = await registered.action.run(deps.clients.get(registered.connector), params.data, { job, log });
+    const remote = await registered.action.run(deps.clients.get(registered.connector), params.data, { job, log, parent });
     return { outcome: 'succeeded', result: remote };
   } catch (error) {
     throw error instanceof DeliveryError ? error : registered.connector.classify(error);
   }
+}
+
+/**
+ * A follow-up's parent, once it has succeeded (its result holds the ticket id, the message ts).
+ * Still queued or retrying: this job waits (retryable, not before the parent's next attempt).
+ */
+async function parentOf(job: Job, deps: JobDeps): Promise<Job> {
+  const parent = await deps.store.getJob(job.parentJobId!);
+  if (!parent) throw new DeliveryError(`parent job ${job.parentJobId} not found`, false);
+  if (parent.status === 'succeeded') return parent;
+  if (parent.status === 'dead') {
+    throw new DeliveryError(`parent job ${parent.key} is dead (${parent.lastError ?? 'no error recorded'}): replay it, then replay this follow-up`, false);
+  }
+  if (parent.status === 'sandboxed') {
+    throw new DeliveryError(`parent job ${parent.key} ran in sandbox mode: there is no remote object to follow up`, false);
+  }
+  const wait = Math.max(0, Date.parse(parent.runAt) - deps.now().getTime());
+  throw new DeliveryError(`waiting for parent job ${parent.key} (${parent.status}) to succeed`, true, { retryAfterMs: wait });
 }
 
 function failure(job: Job, error: unknown, deps: JobDeps): AttemptResult {

@@ -38,7 +38,7 @@ export function createNodeHub(options: NodeHubOptions) {
   // CLOSELOOP_CRM / credentials pick the CRM; a bad enrichment setting stops the hub here.
   const enricher = options.enricher ?? enricherFromEnv(options.env, { store, log, now });
   const loop = new JobLoop(
-    { store, recipes, registry, clients, enricher, retry, log, now },
+    { store, recipes, registry, clients, enricher, retry, log, now, sources: SOURCES, env: options.env },
     { concurrency: config.CLOSELOOP_CONCURRENCY },
   );
   const app = createApp({

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import type { WebClient } from '@slack/web-api';
+import { DeliveryError } from '../../src/jobs/delivery-error.js';
+import type { Job } from '../../src/jobs/job.js';
+import { defineAction, type ActionContext } from '../connector.js';
+import { mayHaveRunBefore } from '../previous-attempt.js';
+import { verbatimMessage } from './post-message.js';
+
+const Optional = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().optional());
+
+export const ReplyInThreadParams = z.strictObject({
+  /** Channel id of the thread. Omitted in a follow-up: the channel of the parent message. */
+  channel: Optional,
+  /** `ts` of the thread's first message. Omitted in a follow-up: the parent `slack.postMessage`. */
+  threadTs: Optional,
+  /** The reply's first line (escaped: no mentions, no links). */
+  text: z.string().trim().min(1, 'is required').max(3000),
+  /** The customer's words, shown as a quote exactly as written. */
+  quote: z.string().max(3000).default(''),
+  /** Also show the reply in the channel. Default false. */
+  broadcast: z.boolean().default(false),
+});
+export type ReplyInThreadParams = z.output<typeof ReplyInThreadParams>;
+
+/** `chat.postMessage` arguments of the reply. */
+export function threadReply(p: ReplyInThreadParams, thread: { channel: string; ts: string }, jobKey?: string) {
+  return {
+    ...verbatimMessage({ channel: thread.channel, text: p.text, fields: [], quote: p.quote, context: '' }, jobKey),
+    thread_ts: thread.ts,
+    ...(p.broadcast ? { reply_broadcast: true } : {}),
+  };
+}
+
+/** The thread: the parameters, else the message the parent `slack.postMessage` job posted. */
+function threadOf(p: ReplyInThreadParams, parent: Job | undefined): { channel: string; ts: string } {
+  const posted = (parent?.result ?? {}) as { channel?: unknown; ts?: unknown };
+  const channel = p.channel ?? (typeof posted.channel === 'string' ? posted.channel : undefined);
+  const ts = p.threadTs ?? (typeof posted.ts === 'string' ? posted.ts : undefined);
+  if (!channel || !ts) throw new DeliveryError('slack.replyInThread needs channel and threadTs, or a parent slack.postMessage job that posted a message', false);
+  return { channel, ts };
+}
+
+/** A reply this job already posted (a retry after a lost answer): found by the job key in its metadata. */
+async function earlierReply(client: WebClient, thread: { channel: string; ts: string }, ctx: ActionContext): Promise<string | undefined> {
+  try {
+    const replies = await client.conversations.replies({ channel: thread.channel, ts: thread.ts, include_all_metadata: true, limit: 200 });
+    const mine = replies.messages?.find((m) => (m.metadata?.event_payload as { key?: unknown } | undefined)?.key === ctx.job.key);
+    return mine?.ts;
+  } catch (error) {
+    // Reading history needs channels:history; without it a retry may post twice, never fail.
+    ctx.log.warn({ err: (error as Error).message }, 'could not look for an earlier reply in the thread');
+    return undefined;
+  }
+}
+
+export const replyInThread = defineAction({
+  name: 'replyInThread',
+  summary: 'Reply in the thread of a message; as a follow-up, under the message its postMessage posted',
+  effectOnce:
+    "The reply carries the job key as metadata (`closeloop_job`); a retried or replayed job first reads the thread (`conversations.replies`, needs channels:history) and does not post a reply that is already there.",
+  params: ReplyInThreadParams,
+  request: (p) => ({
+    method: 'POST',
+    path: '/chat.postMessage',
+    body: threadReply(p, { channel: p.channel ?? '<channel of the parent message>', ts: p.threadTs ?? '<ts of the parent message>' }),
+  }),
+  async run(client: WebClient, p, ctx) {
+    const thread = threadOf(p, ctx.parent);
+    if (mayHaveRunBefore(ctx.job)) {
+      const ts = await earlierReply(client, thread, ctx);
+      if (ts) return { remoteId: ts, channel: thread.channel, ts, threadTs: thread.ts, existing: true };
+    }
+    const answer = await client.chat.postMessage(threadReply(p, thread, ctx.job.key) as Parameters<WebClient['chat']['postMessage']>[0]);
+    return { remoteId: answer.ts ?? null, channel: answer.channel ?? thread.channel, ts: answer.ts ?? null, threadTs: thread.ts, existing: false };
+  },
+});

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { ZendeskClient } from 'node-zendesk';
+import { DeliveryError } from '../../src/jobs/delivery-error.js';
+import type { Job } from '../../src/jobs/job.js';
+import { defineAction } from '../connector.js';
+import { mayHaveRunBefore } from '../previous-attempt.js';
+
+const Blankable = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+export const AddCommentParams = z.strictObject({
+  /** Ticket to comment on. Omitted in a follow-up: the ticket its parent `zendesk.createTicket` opened. */
+  ticketId: Blankable(z.coerce.number().int().positive()),
+  body: z.string().trim().min(1, 'is required'),
+  /** An internal note rather than a public reply to the requester. Default true. */
+  internal: z.boolean().default(true),
+});
+export type AddCommentParams = z.output<typeof AddCommentParams>;
+
+/** The body of `PUT /api/v2/tickets/{id}` that adds one comment. */
+export function commentPayload(p: AddCommentParams) {
+  return { ticket: { comment: { body: p.body, public: !p.internal } } };
+}
+
+/** The ticket a parent `zendesk.createTicket` job opened (its stored result). */
+function parentTicketId(parent: Job | undefined): number | undefined {
+  const id = (parent?.result as { ticketId?: unknown } | null | undefined)?.ticketId;
+  return typeof id === 'number' ? id : typeof id === 'string' && /^\d+$/.test(id) ? Number(id) : undefined;
+}
+
+export const addComment = defineAction({
+  name: 'addComment',
+  summary: 'Add a comment (internal note by default) to a ticket; as a follow-up, to the ticket its createTicket opened',
+  effectOnce:
+    'Zendesk has no idempotency key for comments: a retried or replayed job first lists the ticket\'s comments (`GET /api/v2/tickets/{id}/comments`) and does not add one whose body is already there.',
+  params: AddCommentParams,
+  request: (p) => ({ method: 'PUT', path: `/api/v2/tickets/${p.ticketId ?? '<ticket of the parent job>'}`, body: commentPayload(p) }),
+  async run(client: ZendeskClient, p, ctx) {
+    const ticketId = p.ticketId ?? parentTicketId(ctx.parent);
+    if (!ticketId) throw new DeliveryError('zendesk.addComment needs ticketId, or a parent zendesk.createTicket job that opened a ticket', false);
+    if (mayHaveRunBefore(ctx.job)) {
+      const comments = (await client.tickets.getComments(ticketId)) as unknown as { id: number; body?: string; plain_body?: string }[];
+      const same = comments.find((c) => c.body?.trim() === p.body.trim() || c.plain_body?.trim() === p.body.trim());
+      if (same) {
+        ctx.log.info({ ticketId, commentId: same.id }, 'zendesk comment already on the ticket, not adding another');
+        return { remoteId: String(ticketId), ticketId, commentId: same.id, existing: true };
+      }
+    }
+    await client.tickets.update(ticketId, commentPayload(p) as never);
+    return { remoteId: String(ticketId), ticketId, existing: false };
+  },
+});
