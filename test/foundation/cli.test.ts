@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { actionRegistry } from '../../connectors/registry.js';
+import { actionRegistry, CONNECTORS } from '../../connectors/registry.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -64,11 +64,7 @@ describe('closeloop CLI', () => {
         'ok  recipes/detractor-ticket.yaml  detractor-ticket: zendesk.createTicket, slack.postMessage',
         'ok  recipes/promoter-advocacy.yaml  promoter-advocacy: intercom.trackEvent',
         'ok  recipes/verbatims-to-slack.yaml  verbatims-to-slack: slack.postMessage',
-        'sandbox  Slack',
-        'sandbox  Zendesk',
-        'sandbox  Intercom',
-        'sandbox  HubSpot',
-        'sandbox  Salesforce',
+        ...CONNECTORS.map((c) => `sandbox  ${c.title}`),
         '3 recipe(s) valid',
         '',
       ].join('\n'),
