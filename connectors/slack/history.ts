@@ -76,7 +76,14 @@ export async function findPostedMessage(
     return undefined;
   } catch (error) {
     const code = (error as { data?: { error?: string; needed?: string } }).data;
-    log.warn({ err: (error as Error).message, slackError: code?.error, needed: code?.needed }, 'could not read slack history to look for an earlier post; posting (a duplicate is possible)');
+    // Only a token that may not read history means "post without looking". A lookup that failed
+    // for a passing reason (timeout, reset, 5xx, rate limit) fails the attempt instead: posting then
+    // would duplicate exactly the message an answer lost a moment ago may have created.
+    if (!code?.error || !HISTORY_DENIED.has(code.error)) throw error;
+    log.warn({ err: (error as Error).message, slackError: code.error, needed: code.needed }, 'could not read slack history to look for an earlier post; posting (a duplicate is possible)');
     return undefined;
   }
 }
+
+/** Platform errors saying this token cannot read the channel's history (as opposed to a passing failure). */
+const HISTORY_DENIED = new Set(['missing_scope', 'not_allowed_token_type', 'no_permission', 'not_in_channel', 'channel_not_found', 'access_denied', 'ekm_access_denied', 'team_access_not_granted']);

@@ -25,6 +25,12 @@ export const HubConfig = z.object({
   CLOSELOOP_SYNC: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /** Jobs delivered at once by the in-process runner. Default 8. */
   CLOSELOOP_CONCURRENCY: Int(8, 1, 256),
+  /**
+   * Seconds a claimed job stays with its runner without a heartbeat (renewed every third of it
+   * while the process lives). After a crash, jobs that were in flight run again once it expires.
+   * Default 30.
+   */
+  CLOSELOOP_LEASE_SECONDS: Int(30, 1, 3600),
   /** Attempts per action job before it dead-letters. Default 8. */
   CLOSELOOP_MAX_ATTEMPTS: Int(8, 1, 100),
   /** How long a connector waits for a vendor's answer, in ms, before the attempt is a retryable timeout. Default 15000. */

@@ -3,6 +3,7 @@ import { bearerAuth } from 'hono/bearer-auth';
 import type { Context } from 'hono';
 import { HubError, zodIssues } from '../core/errors.js';
 import { JOB_STATUSES } from '../jobs/job.js';
+import { deadJobFilter, ReplayFilter } from '../jobs/replay-filter.js';
 import type { Store } from '../store/store.js';
 
 export interface AdminDeps {
@@ -136,6 +137,23 @@ export function adminRoutes(deps: AdminDeps) {
       if (job.status !== 'dead') throw new HubError(409, 'not_dead', `Job ${id} is ${job.status}; only dead jobs are replayed`, [{ field: 'id', message: `job is ${job.status}` }]);
       const replayed = await deps.store.replayJobs([id], deps.now().toISOString());
       deps.onReplayed?.();
+      return c.json({ replayed }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/jobs/replay',
+      summary: 'Send every dead job matching a filter again (a connector or an action, dead since a time)',
+      request: { body: { content: { 'application/json': { schema: ReplayFilter } }, required: true } },
+      responses: { 200: Json(z.object({ replayed: z.number() }), 'How many jobs were queued again'), 401: Errors[401], 422: Errors[422] },
+    }),
+    async (c) => {
+      const now = deps.now();
+      const ids = await deps.store.listDeadJobIds(deadJobFilter(c.req.valid('json'), now));
+      const replayed = ids.length ? await deps.store.replayJobs(ids, now.toISOString()) : 0;
+      if (replayed) deps.onReplayed?.();
       return c.json({ replayed }, 200);
     },
   );

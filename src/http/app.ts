@@ -19,9 +19,12 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => c.json(new HubError(404, 'not_found', 'No such endpoint', [{ field: 'path', message: 'not found' }]).toJSON(), 404));
   app.onError((error, c) => {
     if (error instanceof HubError) return c.json(error.toJSON(), error.status);
-    if (error instanceof HTTPException) {
-      const res = error.getResponse();
-      if (res.status < 500) return res;
+    if (error instanceof HTTPException && error.status < 500) {
+      // A response made by the middleware (bearer auth's, with its WWW-Authenticate) goes out as is;
+      // Hono's own plain-text ones (malformed JSON, unsupported media type) get our JSON error shape.
+      if (error.res) return error.getResponse();
+      const field = error.status === 415 ? 'content-type' : '(body)';
+      return c.json({ error: { code: 'bad_request', message: error.message, issues: [{ field, message: error.message }] } }, error.status);
     }
     deps.log.error({ err: error, path: c.req.path }, 'request failed');
     return c.json(new HubError(500, 'internal', 'Internal error; it has been logged').toJSON(), 500);

@@ -3,10 +3,12 @@ import { readFileSync } from 'node:fs';
 import { actionRegistry, CONNECTORS } from '../../../connectors/registry.js';
 import { verifyConnectors } from '../../../connectors/verify-connectors.js';
 import { loadConfig } from '../../core/config.js';
-import { HubError } from '../../core/errors.js';
+import { HubError, zodIssues } from '../../core/errors.js';
 import { NormalizedResponse } from '../../core/response.js';
 import { noEnrichment } from '../../enrichment/account.js';
 import { JOB_STATUSES, type JobStatus } from '../../jobs/job.js';
+import { deadJobFilter, ReplayFilter } from '../../jobs/replay-filter.js';
+import type { DeadJobFilter } from '../../store/store.js';
 import { checkRecipeParams } from '../../recipes/check.js';
 import { parseRecipes } from '../../recipes/parse.js';
 import { planResponse } from '../../recipes/plan.js';
@@ -114,11 +116,65 @@ program
     const jobs = await store.listJobs({ status: opts.status, limit: opts.limit });
     for (const j of jobs) {
       if (opts.json) console.log(JSON.stringify(j));
-      else console.log([j.id, j.status.padEnd(9), (j.action ?? 'plan').padEnd(22), `attempts ${j.attempts}/${j.maxAttempts}`, j.key, j.lastError ?? ''].join('  '));
+      else console.log([j.id, j.status.padEnd(9), (j.action ?? 'plan').padEnd(22), `attempts ${j.attempts}/${j.maxAttempts}`, j.key, reasonOf(j)].join('  '));
     }
     if (!opts.json) console.log(`${jobs.length} job(s)`);
     await store.close();
   });
+
+program
+  .command('replay')
+  .description('Send dead jobs again (a running hub picks them up on its next poll): by id, or every dead job matching --dead filters')
+  .argument('[jobIds...]', 'ids of dead jobs')
+  .option('--dead', 'every dead job (narrow with --connector, --action, --since)')
+  .option('--connector <name>', 'only this connector (zendesk, slack, …)')
+  .option('--action <name>', 'only this action (zendesk.createTicket, …)')
+  .option('--since <time>', 'only jobs dead since an ISO 8601 time or a duration back from now (90m, 2h, 3d)')
+  .action(async (ids: string[], opts: { dead?: boolean; connector?: string; action?: string; since?: string }) => {
+    const filtered = opts.connector !== undefined || opts.action !== undefined || opts.since !== undefined;
+    if (ids.length && (opts.dead || filtered)) throw new HubError(400, 'invalid_arguments', 'Give job ids or --dead (with filters), not both');
+    if (!ids.length && !opts.dead) throw new HubError(400, 'invalid_arguments', 'Give the ids of dead jobs, or --dead to replay every dead job (narrow with --connector, --action, --since)');
+    const now = new Date();
+    let filter: DeadJobFilter | undefined;
+    if (opts.dead) {
+      const parsed = ReplayFilter.safeParse({ status: 'dead', connector: opts.connector, action: opts.action, since: opts.since });
+      if (!parsed.success) {
+        const issues = zodIssues(parsed.error).map((i) => ({ ...i, field: `--${i.field}` }));
+        throw new HubError(422, 'invalid_arguments', 'Invalid replay filter:', issues);
+      }
+      filter = deadJobFilter(parsed.data, now);
+    }
+    const store = new SqliteStore({ path: loadConfig(env).CLOSELOOP_DB });
+    try {
+      let targets = ids;
+      if (filter) targets = await store.listDeadJobIds(filter);
+      else {
+        targets = [];
+        for (const id of ids) {
+          const job = await store.getJob(id);
+          if (!job) console.log(`skip ${id}: no such job`);
+          else if (job.status !== 'dead') console.log(`skip ${id}: ${job.status}, only dead jobs are replayed`);
+          else targets.push(id);
+        }
+      }
+      // Chunks of 100, each its own transaction, with a progress line: a large replay shows it is moving.
+      let replayed = 0;
+      for (let i = 0; i < targets.length; i += 100) {
+        replayed += await store.replayJobs(targets.slice(i, i + 100), new Date().toISOString());
+        if (targets.length > 100) console.log(`… ${Math.min(i + 100, targets.length)}/${targets.length}`);
+      }
+      console.log(`replayed ${replayed} job(s)${filter && targets.length === 0 ? ' (no dead job matches)' : ''}`);
+      if (ids.length && replayed < ids.length) process.exitCode = 1;
+    } finally {
+      await store.close();
+    }
+  });
+
+/** Why a job is where it is: a dead job's reason, or the last failure of one still trying. */
+function reasonOf(job: { status: JobStatus; lastError: string | null; updatedAt: string }): string {
+  if (!job.lastError) return '';
+  return job.status === 'dead' ? `dead since ${job.updatedAt}: ${job.lastError}` : `last error: ${job.lastError}`;
+}
 
 function indent(text: string, n: number) {
   return text.replace(/^/gm, ' '.repeat(n));

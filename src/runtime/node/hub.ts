@@ -7,7 +7,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Enricher } from '../../enrichment/account.js';
 import { enricherFromEnv } from '../../enrichment/enricher-from-env.js';
 import { createApp } from '../../http/app.js';
-import { DEFAULT_RETRY_POLICY } from '../../jobs/retry-policy.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../jobs/retry-policy.js';
 import type { Recipe } from '../../recipes/recipe.js';
 import { SOURCES } from '../../sources/registry.js';
 import { JobLoop } from './job-loop.js';
@@ -23,6 +23,8 @@ export interface NodeHubOptions {
   recipes?: Recipe[];
   /** Enricher to use instead of the one the environment configures (`CLOSELOOP_CRM`). */
   enricher?: Enricher;
+  /** Retry policy instead of the default one (tests: millisecond backoffs). Default: DEFAULT_RETRY_POLICY with CLOSELOOP_MAX_ATTEMPTS. */
+  retry?: RetryPolicy;
 }
 
 /** Everything one Node process runs, wired together. Throws on invalid config or recipes. */
@@ -34,12 +36,12 @@ export function createNodeHub(options: NodeHubOptions) {
   const recipes = options.recipes ?? loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
   const store = new SqliteStore({ path: config.CLOSELOOP_DB, synchronous: config.CLOSELOOP_SYNC, now });
   const clients = new ConnectorClients(options.env);
-  const retry = { ...DEFAULT_RETRY_POLICY, maxAttempts: config.CLOSELOOP_MAX_ATTEMPTS };
+  const retry = options.retry ?? { ...DEFAULT_RETRY_POLICY, maxAttempts: config.CLOSELOOP_MAX_ATTEMPTS };
   // CLOSELOOP_CRM / credentials pick the CRM; a bad enrichment setting stops the hub here.
   const enricher = options.enricher ?? enricherFromEnv(options.env, { store, log, now });
   const loop = new JobLoop(
     { store, recipes, registry, clients, enricher, retry, log, now, sources: SOURCES, env: options.env },
-    { concurrency: config.CLOSELOOP_CONCURRENCY },
+    { concurrency: config.CLOSELOOP_CONCURRENCY, leaseMs: config.CLOSELOOP_LEASE_SECONDS * 1000 },
   );
   const app = createApp({
     store,

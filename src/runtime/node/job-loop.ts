@@ -3,7 +3,12 @@ import { processJob, type JobDeps } from '../../jobs/process-job.js';
 export interface JobLoopOptions {
   /** Jobs in flight at once. */
   concurrency: number;
-  /** How long a claimed job stays ours before another runner may take it (it died). Default 5 min. */
+  /**
+   * How long a claimed job stays ours without a heartbeat: a runner that dies loses its jobs
+   * after this, and a restarted (or another) runner claims them again. While the process lives,
+   * the lease of every job in flight is renewed every third of this, so a slow attempt never
+   * loses its job to a second runner. Default 30 s (`CLOSELOOP_LEASE_SECONDS`).
+   */
   leaseMs?: number;
   /** Poll interval when idle (a new response wakes the loop at once). Default 500 ms. */
   idleMs?: number;
@@ -18,6 +23,9 @@ export class JobLoop {
   private inFlight = new Set<Promise<unknown>>();
   private wakeUp: (() => void) | null = null;
   private loopDone: Promise<void> | null = null;
+  /** Jobs in flight: id → attempt number, whose leases the heartbeat renews. */
+  private leased = new Map<string, number>();
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly deps: JobDeps,
@@ -28,6 +36,22 @@ export class JobLoop {
     if (this.running) return;
     this.running = true;
     this.loopDone = this.loop();
+    this.heartbeat = setInterval(() => void this.renewLeases(), this.leaseMs / 3);
+    this.heartbeat.unref?.();
+  }
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? 30_000;
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.leased.size === 0) return;
+    const running = [...this.leased].map(([id, attempts]) => ({ id, attempts }));
+    try {
+      await this.deps.store.extendLeases(running, new Date(this.deps.now().getTime() + this.leaseMs).toISOString());
+    } catch (error) {
+      this.deps.log.error({ err: error }, 'job loop failed to renew leases');
+    }
   }
 
   /** Wake the loop now (a response arrived, a job was replayed). */
@@ -40,12 +64,19 @@ export class JobLoop {
     this.wake();
     await this.loopDone;
     await Promise.allSettled([...this.inFlight]);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
   }
 
   /** Run until no job is due (tests, `closeloop` one-shot commands). */
   async drain(): Promise<void> {
-    while (await this.tick()) await Promise.allSettled([...this.inFlight]);
-    await Promise.allSettled([...this.inFlight]);
+    // Claim again as soon as a slot frees (one slow call does not hold up the others), and stop
+    // when nothing is due and nothing is in flight.
+    for (;;) {
+      const claimed = await this.tick();
+      if (claimed === 0 && this.inFlight.size === 0) return;
+      if (claimed === 0 || this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
+    }
   }
 
   private async loop(): Promise<void> {
@@ -71,12 +102,16 @@ export class JobLoop {
     const jobs = await this.deps.store.claimJobs({
       now: now.toISOString(),
       limit: free,
-      leaseUntil: new Date(now.getTime() + (this.options.leaseMs ?? 5 * 60_000)).toISOString(),
+      leaseUntil: new Date(now.getTime() + this.leaseMs).toISOString(),
     });
     for (const job of jobs) {
+      this.leased.set(job.id, job.attempts);
       const p = processJob(job, this.deps)
         .catch((error) => this.deps.log.error({ err: error, job: job.id }, 'job could not be recorded'))
-        .finally(() => this.inFlight.delete(p));
+        .finally(() => {
+          this.inFlight.delete(p);
+          this.leased.delete(job.id);
+        });
       this.inFlight.add(p);
     }
     return jobs.length;
