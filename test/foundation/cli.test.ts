@@ -48,6 +48,15 @@ describe('closeloop CLI', () => {
     );
   });
 
+  it('serve: refuses to start on an invalid recipe (exit 1, the same list)', async () => {
+    writeFileSync(join(dir, 'bad.yaml'), 'name: bad\nwhen: "true"\nactions:\n  - id: a\n    action: slack.postMesage\n');
+    const result = await closeloop(['serve'], { CLOSELOOP_RECIPES: dir, CLOSELOOP_DB: join(dir, 'hub.db'), PORT: '18787' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `Invalid recipes:\n${join(dir, 'bad.yaml')}:5:13 actions[0].action: unknown action "slack.postMesage"; known: ${[...actionRegistry().keys()].sort().join(', ')}\n`,
+    );
+  });
+
   it('check: parameters that would fail at delivery are reported on their line', async () => {
     // `channel` renders empty for every sample response: slack.postMessage requires it.
     writeFileSync(join(dir, 'empty.yaml'), 'name: empty\nwhen: "true"\nactions:\n  - id: a\n    action: slack.postMessage\n    params:\n      channel: "{{ response.nothing }}"\n      text: hi\n');
