@@ -1,0 +1,271 @@
+import fc from 'fast-check';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SOURCES } from '../../src/sources/registry.js';
+import { makeTestHub } from '../support/hub.js';
+
+/**
+ * Hostile input at every webhook (every registered source, read at test time) and every admin
+ * endpoint, through `app.request()`: malformed, oversized, wrongly typed, wrongly encoded bodies
+ * and headers. The contract: a 4xx (or a 2xx when the input happens to be valid, and then it is
+ * stored as sent), never a 5xx, and nothing stored for a rejected request.
+ */
+const PAYLOADS = '/work/shared/specs/payloads';
+const BODY_LIMIT = 64 * 1024;
+/** Runs per webhook source, and per admin endpoint group: ≥ 10,000 requests in all. */
+const RUNS_PER_SOURCE = Math.ceil(8000 / SOURCES.size);
+const RUNS_PER_ADMIN = 800;
+/** Every other source has its secret set, so the signature checks get the hostile headers too. */
+const SIGNED = [...SOURCES.values()].filter((_, i) => i % 2 === 1);
+
+let hub: ReturnType<typeof makeTestHub>;
+let requests = 0;
+beforeAll(() => {
+  const secrets = Object.fromEntries(SIGNED.map((s) => [s.secretVariable, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw']));
+  hub = makeTestHub({ env: { CLOSELOOP_SYNC: 'NORMAL', CLOSELOOP_BODY_LIMIT: String(BODY_LIMIT), ...secrets } });
+});
+afterAll(async () => {
+  await hub?.cleanup();
+  console.info(`fuzz: ${requests} requests`);
+});
+
+const count = (table: 'responses' | 'jobs' | 'job_attempts') => (hub.store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+const rows = () => ({ responses: count('responses'), jobs: count('jobs'), attempts: count('job_attempts') });
+
+// ---- bodies ------------------------------------------------------------------------------
+
+const enc = new TextEncoder();
+/** Keys that break naive merges and lookups. */
+const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '', ' ', '\u0000', '💥', 'a.b', '[0]', 'score');
+/** Values of the wrong type or at the edge of what JSON and JavaScript can carry. */
+const hostileValue = fc.oneof(
+  fc.constantFrom<unknown>(null, true, false, 0, -0, -1, 11, 1e21, 2 ** 53 + 1, 0.1, '', ' ', 'NaN', 'Infinity', '-Infinity', '1e309', '0x10', '٣', '10\u0000', [], {}, [[]], { $gt: '' }),
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.jsonValue({ maxDepth: 3 }),
+);
+/** JSON text the JSON grammar allows but JavaScript numbers cannot hold, spliced in raw. */
+const rawNumber = fc.constantFrom('1e309', '-1e309', '123456789012345678901234567890', '1.0e-400', '-0', '1E+2', '0.0000000000000000000000001');
+
+/** A sample payload of a source (when the repository has some), with one field changed to a hostile value. */
+function mutatedSample(samples: unknown[]) {
+  return fc.tuple(fc.constantFrom(...samples), fc.array(fc.tuple(fc.nat(), hostileKey, hostileValue), { minLength: 1, maxLength: 3 })).map(([sample, edits]) => {
+    const copy = structuredClone(sample) as Record<string, unknown>;
+    for (const [pick, key, value] of edits) {
+      const target = pickObject(copy, pick);
+      // Own data property even for __proto__ (as JSON.parse would create it).
+      Object.defineProperty(target, key === 'score' ? Object.keys(target)[pick % Math.max(1, Object.keys(target).length)] ?? key : key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return JSON.stringify(copy);
+  });
+}
+
+/** Some object nested in `root`, chosen by `n`. */
+function pickObject(root: Record<string, unknown>, n: number): Record<string, unknown> {
+  const found: Record<string, unknown>[] = [];
+  const walk = (v: unknown, depth: number) => {
+    if (!v || typeof v !== 'object' || depth > 6) return;
+    found.push(v as Record<string, unknown>);
+    for (const child of Object.values(v)) walk(child, depth + 1);
+  };
+  walk(root, 0);
+  return found[n % found.length] ?? root;
+}
+
+const deepNesting = fc.integer({ min: 1000, max: 50_000 }).chain((n) => fc.constantFrom('[', '{"a":').map((open) => (open === '[' ? '['.repeat(n) + ']'.repeat(n) : '{"a":'.repeat(n) + '1' + '}'.repeat(n))));
+
+function bodyArbitrary(samples: unknown[]): fc.Arbitrary<string | Uint8Array> {
+  const options: fc.Arbitrary<string | Uint8Array>[] = [
+    fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v) ?? 'null'),
+    fc.dictionary(hostileKey, hostileValue, { maxKeys: 6 }).map((o) => JSON.stringify(o)),
+    fc.tuple(fc.constantFrom('score', 'rating', 'nps', 'value', 'id', 'response_id', 'email'), rawNumber).map(([k, n]) => `{"${k}":${n},"response_id":"x","email":"a@example.com"}`),
+    fc.constantFrom('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}', '{"a":1,"a":2}', '', ' ', 'null', '[]', '"str"', '{', '}', '{"a":}', 'NaN', '\u0000', '{"score": NaN}', '{"score": Infinity}'),
+    fc.string({ unit: 'grapheme', maxLength: 200 }),
+    // Wrong encodings: invalid UTF-8, UTF-16 with a BOM, UTF-8 with a BOM, lone surrogates as bytes.
+    fc.uint8Array({ maxLength: 200 }),
+    fc.jsonValue({ maxDepth: 2 }).map((v) => {
+      const text = JSON.stringify(v) ?? 'null';
+      const u16 = new Uint8Array(2 + text.length * 2);
+      u16.set([0xff, 0xfe]);
+      for (let i = 0; i < text.length; i++) (u16[2 + 2 * i] = text.charCodeAt(i) & 0xff), (u16[3 + 2 * i] = text.charCodeAt(i) >> 8);
+      return u16;
+    }),
+    fc.jsonValue({ maxDepth: 2 }).map((v) => new Uint8Array([0xef, 0xbb, 0xbf, ...enc.encode(JSON.stringify(v) ?? 'null')])),
+    fc.constantFrom(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d]), new Uint8Array([0xc3, 0x28]), new Uint8Array([0xf8, 0x88, 0x80, 0x80, 0x80])),
+    deepNesting,
+    // Form bodies (some tools post forms), with a JSON field and without.
+    fc.dictionary(fc.oneof(hostileKey, fc.string({ maxLength: 10 })), fc.string({ maxLength: 30 }), { maxKeys: 5 }).map((o) => new URLSearchParams(o as Record<string, string>).toString()),
+    fc.jsonValue({ maxDepth: 3 }).map((v) => `payload=${encodeURIComponent(JSON.stringify(v) ?? 'null')}`),
+  ];
+  if (samples.length) options.push(mutatedSample(samples), mutatedSample(samples), fc.constantFrom(...samples.map((s) => JSON.stringify(s))));
+  return fc.oneof(...options);
+}
+
+// ---- headers -----------------------------------------------------------------------------
+
+/** Header values must be ByteStrings without CR/LF (a Request cannot carry anything else). */
+const headerValue = fc.oneof(
+  fc.string({ maxLength: 60 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
+  fc.constantFrom('', 'v1,', 'v1,AAAA', 'sha256=', 'sha256=zz', 't=1,v1=abc', '0', '-1', '1e309', 'NaN', '99999999999999999999', 'Basic Og==', 'Bearer '),
+  fc.integer({ min: 8_000, max: 64_000 }).map((n) => 'x'.repeat(n)),
+);
+const contentType = fc.constantFrom(
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=utf-16',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=----x',
+  'text/plain',
+  'application/xml',
+  '',
+  '*/*',
+  'application/json; charset=',
+  ';;;',
+  'x'.repeat(10_000),
+);
+const signatureHeaderNames = fc.constantFrom(
+  'typeform-signature',
+  'x-hub-signature',
+  'x-hub-signature-256',
+  'x-delighted-webhook-signature',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'x-signature',
+  'x-retently-signature',
+  'x-hotjar-signature',
+  'x-surveymonkey-signature',
+  'x-hubspot-signature-v3',
+  'x-hubspot-request-timestamp',
+  'authorization',
+  'content-length',
+  'content-encoding',
+  'x-forwarded-for',
+);
+const headers = fc.tuple(contentType, fc.dictionary(signatureHeaderNames, headerValue, { maxKeys: 4 })).map(([type, extra]) => {
+  const h: Record<string, string> = { ...extra };
+  delete h['content-length']; // the Request computes it; a wrong one is not ours to answer
+  if (type) h['content-type'] = type;
+  return h;
+});
+
+// ---- the contract ------------------------------------------------------------------------
+
+async function send(path: string, init: RequestInit & { headers?: Record<string, string> }) {
+  requests += 1;
+  const before = rows();
+  const res = await hub.app.request(path, init);
+  const text = await res.text();
+  expect(res.status, `${init.method ?? 'GET'} ${path} → ${res.status} ${text.slice(0, 300)}`).toBeLessThan(500);
+  if (res.status >= 400) {
+    expect(rows(), `${path} answered ${res.status} but stored something`).toEqual(before);
+    expect(() => JSON.parse(text), `${path} ${res.status}: not a JSON error: ${text.slice(0, 100)}`).not.toThrow();
+  }
+  return { status: res.status, text, before };
+}
+
+function samplesOf(source: string): unknown[] {
+  const dir = join(PAYLOADS, source);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown);
+}
+
+describe('fuzz: no 5xx, nothing stored for a rejected request', () => {
+  for (const source of SOURCES.keys()) {
+    const signed = SIGNED.some((s) => s.name === source);
+    it(`POST /webhooks/${source}${signed ? ' (secret set)' : ''}`, { timeout: 120_000 }, async () => {
+      await fc.assert(
+        fc.asyncProperty(bodyArbitrary(samplesOf(source)), headers, async (body, h) => {
+          const { status, text, before } = await send(`/webhooks/${source}`, { method: 'POST', headers: h, body: body as BodyInit });
+          if (status >= 200 && status < 300) {
+            // Accepted: then it is stored, with the raw body exactly as sent, for this source.
+            expect(status).toBe(202);
+            const { id, duplicate } = JSON.parse(text) as { id: string; duplicate: boolean };
+            const stored = await hub.store.getResponse(id);
+            expect(stored?.source).toBe(source);
+            if (!duplicate) {
+              expect(rows().responses - before.responses + (JSON.parse(text).updated ? 1 : 0)).toBeGreaterThanOrEqual(1);
+              const raw = await hub.store.getRawBody(id);
+              expect(raw?.body).toBe(typeof body === 'string' ? body : new TextDecoder().decode(body));
+            } else expect(rows()).toEqual(before);
+          }
+        }),
+        { numRuns: RUNS_PER_SOURCE },
+      );
+    });
+  }
+
+  it('POST /webhooks/<source> with bodies over the limit, unknown sources, GET probes', async () => {
+    const big = '{"a":"' + 'x'.repeat(BODY_LIMIT + 10) + '"}';
+    for (const source of SOURCES.keys()) {
+      expect((await send(`/webhooks/${source}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big })).status).toBe(413);
+      expect((await send(`/webhooks/${source}`, { method: 'GET' })).status).toBe(200);
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 40 }), async (name) => {
+        const path = `/webhooks/${encodeURIComponent(name)}`;
+        const { status } = await send(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        if (!SOURCES.has(name)) expect([404, 413, 422, 400]).toContain(status);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  // Admin endpoints: query strings, path parameters and bodies.
+  const queryValue = fc.oneof(hostileValue.map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? '')), rawNumber, fc.constantFrom('dead', 'queued', 'zendesk.createTicket', '50', '0', '501', '-1', '1.5'));
+  const query = fc.dictionary(fc.constantFrom('status', 'action', 'limit', 'source', 'before', 'limit[]', '__proto__', 'x'), queryValue, { maxKeys: 4 }).map((q) =>
+    Object.entries(q)
+      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+      .join('&'),
+  );
+  const pathParam = fc.oneof(fc.string({ maxLength: 60 }), fc.uuid(), fc.constantFrom('%', '%E0%A4%A', '..', '%2F', '%00', 'x'.repeat(5000))).map((s) => (/%/.test(s) ? s : encodeURIComponent(s)));
+
+  it('GET /api/responses, /api/jobs with hostile queries', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('/api/responses', '/api/jobs', '/healthz', '/readyz', '/api/openapi.json'), query, async (path, q) => {
+        const { status } = await send(`${path}?${q}`, { method: 'GET' });
+        expect([200, 422]).toContain(status);
+      }),
+      { numRuns: RUNS_PER_ADMIN },
+    );
+  });
+
+  it('GET /api/responses/:id, /api/jobs/:id and POST /api/jobs/:id/replay with hostile ids', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('/api/responses/', '/api/jobs/'), pathParam, fc.boolean(), async (prefix, id, replay) => {
+        const path = replay && prefix === '/api/jobs/' ? `${prefix}${id}/replay` : `${prefix}${id}`;
+        await send(path, { method: replay && prefix === '/api/jobs/' ? 'POST' : 'GET' });
+      }),
+      { numRuns: RUNS_PER_ADMIN },
+    );
+  });
+
+  it('POST /api/jobs/replay with hostile bodies and content types', { timeout: 120_000 }, async () => {
+    const replayBody = fc.oneof(
+      fc
+        .record(
+          { status: fc.oneof(fc.constant('dead'), hostileValue), connector: fc.oneof(fc.constantFrom('zendesk', 'slack'), hostileValue), action: hostileValue, since: fc.oneof(fc.constantFrom('2h', '3d', '99999999w', '2026-03-02T10:00:00Z', '+275760-09-13T00:00:00Z', '0d'), hostileValue) },
+          { requiredKeys: [] },
+        )
+        .map((o) => JSON.stringify(o)),
+      bodyArbitrary([]),
+    );
+    await fc.assert(
+      fc.asyncProperty(replayBody, headers, async (body, h) => {
+        await send('/api/jobs/replay', { method: 'POST', headers: h, body: body as BodyInit });
+      }),
+      { numRuns: RUNS_PER_ADMIN },
+    );
+  });
+
+  it('still serves a valid webhook afterwards', async () => {
+    const res = await hub.app.request('/webhooks/generic', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_id: 'after-fuzz', score: 4, email: 'a@example.com' }) });
+    expect(res.status).toBe(202);
+    expect(requests).toBeGreaterThanOrEqual(10_000);
+  });
+});
