@@ -123,6 +123,20 @@ describe('intercom.trackEvent through intercom-client', () => {
     expectIntercomRequests(api.requests);
   });
 
+  it('a contact the search index does not show yet (409 on create) is used by the id Intercom names', async () => {
+    intercomHub('intercom.trackEvent', EVENT);
+    api.server.use(
+      http.post(`${BASE}/contacts`, () =>
+        HttpResponse.json({ type: 'error.list', errors: [{ code: 'conflict', message: 'A contact matching those details already exists with id=6650aa0000000000000000ff' }] }, { status: 409 }),
+      ),
+    );
+    const job = await hub.respond({ score: 9 });
+    expect(job.status).toBe('succeeded');
+    expect(seen()).toEqual(['POST /contacts/search', 'POST /contacts', 'POST /events']);
+    expect((state.events[0] as { id: string }).id).toBe('6650aa0000000000000000ff');
+    expect(job.result).toMatchObject({ contactId: '6650aa0000000000000000ff', contactCreated: false });
+  });
+
   it('effect-once: a retry after a 500 sends the identical event (same created_at), which Intercom dedupes', async () => {
     intercomHub('intercom.trackEvent', EVENT);
     state.contacts.push({ id: 'abc123', email: 'ana@example.com', role: 'user' });
