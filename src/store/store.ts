@@ -79,7 +79,8 @@ export interface Store {
   ingest(input: IngestInput): Promise<IngestResult>;
   /**
    * Replace a not-yet-scored stub (`extra.pendingFetch`) with what the vendor's API returned,
-   * keeping its version, raw body and fingerprint. False when a newer version arrived meanwhile.
+   * keeping its version, raw body and fingerprint. False when a newer version arrived meanwhile
+   * (then only that version's history entry is completed).
    */
   completeResponse(id: string, version: number, response: NormalizedResponse): Promise<boolean>;
   /** The normalized content of one version of a response, as last stored for that version. */

@@ -152,9 +152,10 @@ export class SqliteStore implements Store {
 
   completeResponse(id: string, version: number, response: NormalizedResponse) {
     return this.write(() => {
-      const changed = this.stmt.completeResponse.run(...responseCompleteValues(id, version, response)).changes > 0;
-      if (changed) this.stmt.completeResponseVersion.run(JSON.stringify(response), id, version);
-      return changed;
+      // The version's history always gets the answers (follow-ups compare against it); the
+      // response itself only if no newer version arrived meanwhile.
+      this.stmt.completeResponseVersion.run(JSON.stringify(response), id, version);
+      return this.stmt.completeResponse.run(...responseCompleteValues(id, version, response)).changes > 0;
     });
   }
 
