@@ -61,8 +61,16 @@ export function parseRecipe(source: RecipeSource, knownActions: KnownActions): {
     if (!knownActions.has(a.action)) {
       issues.push(issue(['actions', i, 'action'], `unknown action "${a.action}"; known: ${[...knownActions].sort().join(', ')}`));
     }
+    let actionWhen;
+    if (a.when !== undefined) {
+      try {
+        actionWhen = compileCondition(a.when);
+      } catch (error) {
+        issues.push(issue(['actions', i, 'when'], `invalid CEL condition: ${(error as Error).message.split('\n')[0]}`));
+      }
+    }
     try {
-      return [{ id: a.id, action: a.action, params: compileParams(a.params) }];
+      return [{ id: a.id, action: a.action, ...(actionWhen ? { when: actionWhen } : {}), params: compileParams(a.params) }];
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       issues.push(issue(['actions', i, 'params', ...error.path], `invalid template: ${error.message}`));

@@ -22,6 +22,8 @@ export interface RecipeDecision {
   /** Why it did or did not fire, in words. */
   reason: string;
   actions: PlannedAction[];
+  /** Actions of a firing recipe left out by their own `when`, with why. */
+  skippedActions?: { id: string; action: string; reason: string }[];
 }
 
 export interface PlanOptions {
@@ -54,15 +56,15 @@ export function actionJobKey(responseId: string, recipe: string, actionId: strin
  * Decide, for one response, which recipes fire and render their actions. Pure apart from the
  * throttle lookup: the caller stores the jobs (and `closeloop try` just prints them).
  */
-export async function planResponse(response: StoredResponse, enrichment: Enrichment, options: PlanOptions) {
+export async function planResponse(response: StoredResponse, enrichment: Enrichment, options: PlanOptions): Promise<RecipeDecision[]> {
   const decisions: RecipeDecision[] = [];
   if (response.score === null) {
     return options.recipes.map((r) => ({ recipe: r.name, matched: false, reason: 'response has no score', actions: [] }));
   }
   const context = recipeContext(response, enrichment);
   for (const recipe of options.recipes) {
-    const decide = (matched: boolean, reason: string, actions: PlannedAction[] = []) =>
-      decisions.push({ recipe: recipe.name, matched, reason, actions });
+    const decide = (matched: boolean, reason: string, actions: PlannedAction[] = [], skippedActions: RecipeDecision['skippedActions'] = []) =>
+      decisions.push({ recipe: recipe.name, matched, reason, actions, ...(skippedActions.length ? { skippedActions } : {}) });
     if (!recipe.enabled) {
       decide(false, 'recipe is disabled');
       continue;
@@ -83,7 +85,15 @@ export async function planResponse(response: StoredResponse, enrichment: Enrichm
         continue;
       }
     }
-    const actions = recipe.actions.map((a): PlannedAction => {
+    const skippedActions: NonNullable<RecipeDecision['skippedActions']> = [];
+    const included = recipe.actions.filter((a) => {
+      if (!a.when) return true;
+      const own = a.when.evaluate(context);
+      if (own.matched) return true;
+      skippedActions.push({ id: a.id, action: a.action, reason: own.error ? `condition could not be evaluated: ${own.error}` : `condition is false: ${a.when.source}` });
+      return false;
+    });
+    const actions = included.map((a): PlannedAction => {
       const key = actionJobKey(response.id, recipe.name, a.id);
       let rendered: unknown;
       try {
@@ -103,7 +113,7 @@ export async function planResponse(response: StoredResponse, enrichment: Enrichm
         key,
       };
     });
-    decide(true, `condition is true: ${recipe.when.source}`, actions);
+    decide(true, `condition is true: ${recipe.when.source}`, actions, skippedActions);
   }
   return decisions;
 }

@@ -15,6 +15,8 @@ export interface CompiledAction {
   id: string;
   /** Full action name, `zendesk.createTicket`. */
   action: string;
+  /** This action's own condition, when it has one. */
+  when?: CompiledCondition;
   params: CompiledParams;
 }
 

@@ -20,6 +20,12 @@ export const RecipeAction = z.strictObject({
     .string()
     .regex(/^[a-z]+\.[A-Za-z]+$/, 'must be connector.action, e.g. zendesk.createTicket')
     .describe('Registered action, e.g. zendesk.createTicket, slack.postMessage, intercom.trackEvent'),
+  when: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe('CEL condition for this action alone, checked after the recipe\'s `when` (e.g. response.respondent.email != null)'),
   params: z
     .record(z.string(), z.unknown())
     .default({})

@@ -95,6 +95,7 @@ program
         if (a.issues.length) for (const i of a.issues) console.log(`    ! ${i.field}: ${i.message}`);
         else console.log(indent(JSON.stringify(def.action.request(a.params), null, 2), 4));
       }
+      for (const a of d.skippedActions ?? []) console.log(`\n  ${a.id} → ${a.action}: skipped, ${a.reason}`);
     }
   });
 
