@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type { Logger } from '../src/core/logger.js';
 import type { StoredResponse } from '../src/core/response.js';
 import type { Job } from '../src/jobs/job.js';
+import type { RateLimit } from '../src/jobs/rate-limit.js';
+import type { RetryPolicy } from '../src/jobs/retry-policy.js';
 
 /** Process environment (Node) or Worker bindings: variable name → value. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -62,6 +64,11 @@ export interface ActionDefinition<Params = any, Client = any> {
   run(client: Client, params: Params, ctx: ActionContext): Promise<ActionResult>;
   /** What to send when the response changes after this action ran (see "Updates and late comments"). Default: nothing. */
   followUp?: FollowUpDefinition;
+  /**
+   * Which budget of the connector's rate limit this call spends, e.g. the Slack channel
+   * (Slack limits messages per channel). Default: the whole account (`account`).
+   */
+  rateLimitKey?(params: Params, parent: Job | undefined): string;
 }
 
 /** A vendor: how to build its SDK client from the environment, classify its errors, and its actions. */
@@ -82,6 +89,20 @@ export interface ConnectorDefinition<Client = any> {
    */
   verify?(client: Client): Promise<string>;
   actions: readonly ActionDefinition<any, Client>[];
+  /**
+   * How patient this connector's jobs are, over DEFAULT_RETRY_POLICY (8 attempts, backoff from
+   * 5 s doubling to 15 min, 24 h): a chat alert loses its worth within hours, a detractor's
+   * ticket deserves days. Overridable by `CLOSELOOP_<NAME>_MAX_ATTEMPTS` and `_MAX_AGE`.
+   */
+  retry?: Partial<RetryPolicy>;
+  /**
+   * The vendor's published limit: actions per period, per {@link ActionDefinition.rateLimitKey}.
+   * Absent: not limited. Overridable by `CLOSELOOP_<NAME>_RATE_LIMIT` (`200/1m`, `off`).
+   */
+  rateLimit?: RateLimit & {
+    /** Where the figure comes from, for the README. */
+    source: string;
+  };
 }
 
 /** Typed helper: infers the params type from the schema. */

@@ -1,5 +1,5 @@
 import { WebClient, ErrorCode, LogLevel, type WebAPICallError } from '@slack/web-api';
-import { DeliveryError, isRetryableStatus } from '../../src/jobs/delivery-error.js';
+import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../../src/jobs/delivery-error.js';
 import type { ConnectorDefinition, Env } from '../connector.js';
 import { httpTimeoutMs } from '../http-timeout.js';
 import { describeNetworkError } from '../network-error.js';
@@ -46,8 +46,11 @@ export function classifySlackError(error: unknown): DeliveryError {
       return new DeliveryError(`Slack answered ${code}`, RETRYABLE_PLATFORM_ERRORS.has(code), { status: 200, cause: e });
     }
     case ErrorCode.HTTPError: {
-      const status = (e as { statusCode: number }).statusCode;
-      return new DeliveryError(`Slack answered HTTP ${status}`, isRetryableStatus(status), { status, cause: e });
+      const { statusCode: status, headers } = e as { statusCode: number; headers?: Record<string, unknown> };
+      // A 503 (or any other status) may carry Retry-After too; only 429 becomes RateLimitedError.
+      const retryAfter = headers?.['retry-after'];
+      const retryAfterMs = parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : Array.isArray(retryAfter) ? String(retryAfter[0]) : undefined);
+      return new DeliveryError(`Slack answered HTTP ${status}`, isRetryableStatus(status), { status, retryAfterMs, cause: e });
     }
     case ErrorCode.RequestError: {
       const original = (e as { original?: Error }).original;

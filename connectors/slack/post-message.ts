@@ -72,6 +72,8 @@ export const postMessage = defineAction({
     "The message carries the job key as metadata (`closeloop_job`) and its `ts` is stored on the job. A retried or replayed job first reads the channel's recent history (`conversations.history` with `include_all_metadata`; needs channels:history, and channels:read to resolve a `#name`) and records the message already there instead of posting again. Without those scopes the lookup is skipped (logged) and a retry after a lost answer can post twice.",
   params: PostMessageParams,
   request: (p) => ({ method: 'POST', path: '/chat.postMessage', body: verbatimMessage(p) }),
+  // Slack paces messages per channel (`#nps` and `nps` are one channel; a name and its id are two keys).
+  rateLimitKey: (p) => p.channel.replace(/^#/, ''),
   // A late comment or a changed score is replied in the message's thread.
   followUp: {
     action: 'slack.replyInThread',

@@ -64,6 +64,8 @@ export const replyInThread = defineAction({
     path: '/chat.postMessage',
     body: threadReply(p, { channel: p.channel ?? '<channel of the parent message>', ts: p.threadTs ?? '<ts of the parent message>' }),
   }),
+  // A reply is a message in the channel: it spends the channel's pace like a post.
+  rateLimitKey: (p, parent) => (p.channel ?? (parent?.result as { channel?: string } | null)?.channel ?? 'thread').replace(/^#/, ''),
   async run(client: WebClient, p, ctx) {
     const thread = threadOf(p, ctx.parent);
     if (mayHaveRunBefore(ctx.job)) {

@@ -31,8 +31,19 @@ export const HubConfig = z.object({
    * Default 30.
    */
   CLOSELOOP_LEASE_SECONDS: Int(30, 1, 3600),
-  /** Attempts per action job before it dead-letters. Default 8. */
-  CLOSELOOP_MAX_ATTEMPTS: Int(8, 1, 100),
+  /**
+   * Attempts per action job before it dead-letters, for every connector. Unset (default): each
+   * connector's own (README "Retry schedule per connector"); `CLOSELOOP_<NAME>_MAX_ATTEMPTS`,
+   * `_MAX_AGE` and `_RATE_LIMIT` set one connector (validated when the hub starts).
+   */
+  CLOSELOOP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).optional(),
+  /** `off` turns every connector's rate limit off (tests, a sandbox). Default `on`. */
+  CLOSELOOP_RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  /**
+   * Slack channel told when a connector starts failing or jobs dead-letter, and when it
+   * recovers (once per incident), when Slack is configured. Unset: the log only.
+   */
+  CLOSELOOP_ALERT_CHANNEL: z.string().trim().min(1).optional(),
   /** How long a connector waits for a vendor's answer, in ms, before the attempt is a retryable timeout. Default 15000. */
   CLOSELOOP_HTTP_TIMEOUT_MS: Int(15_000, 1, 300_000),
   /** pino level. Default info. */

@@ -2,10 +2,16 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { HubError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { Incident } from '../jobs/incidents.js';
 import { adminRoutes, type AdminDeps } from './admin.js';
 import { webhookRoutes, type WebhookDeps } from './webhooks.js';
 
-export type AppDeps = WebhookDeps & AdminDeps & { log: Logger };
+export type AppDeps = WebhookDeps &
+  AdminDeps & {
+    log: Logger;
+    /** Connectors in trouble now (operator alerts), shown by /healthz and /readyz. Default: none known. */
+    openIncidents?: () => Incident[];
+  };
 
 /** The hub's HTTP surface. Runtime-agnostic: Node serves it with @hono/node-server, Workers export it. */
 export function createApp(deps: AppDeps) {
@@ -13,8 +19,28 @@ export function createApp(deps: AppDeps) {
   app.route('/webhooks', webhookRoutes(deps));
   app.route('/api', adminRoutes(deps));
 
-  app.get('/healthz', async (c) => c.json({ ok: true, queue: await deps.store.queueStats(deps.now().toISOString()) }));
-  app.get('/readyz', async (c) => c.json({ ready: true, queue: await deps.store.queueStats(deps.now().toISOString()) }));
+  // Both report the queue: jobs by status, how late the oldest due job is (oldestWaitingSeconds:
+  // the runner is behind) and how old the oldest undelivered one is (oldestPendingSeconds: a
+  // vendor is down and jobs wait for their retry), and the connectors in trouble.
+  const status = async () => {
+    const incidents = (deps.openIncidents?.() ?? []).map((i) => ({ connector: i.connector, since: i.openedAt, reason: i.reason, failures: i.failures, deadLettered: i.deadLettered }));
+    try {
+      return { queue: await deps.store.queueStats(deps.now().toISOString()), incidents, error: null };
+    } catch (error) {
+      deps.log.error({ err: error }, 'health check: the database cannot be read');
+      return { queue: null, incidents, error: `database unavailable: ${(error as Error)?.message ?? String(error)}` };
+    }
+  };
+  // Liveness: 200 whenever the process serves requests (restarting it would not fix a database).
+  app.get('/healthz', async (c) => {
+    const { error, ...report } = await status();
+    return c.json({ ok: true, ...report, ...(error ? { error } : {}) });
+  });
+  // Readiness: 503 when the database cannot be used, so a balancer sends webhooks elsewhere.
+  app.get('/readyz', async (c) => {
+    const { error, ...report } = await status();
+    return error ? c.json({ ready: false, error, ...report }, 503) : c.json({ ready: true, ...report });
+  });
 
   app.notFound((c) => c.json(new HubError(404, 'not_found', 'No such endpoint', [{ field: 'path', message: 'not found' }]).toJSON(), 404));
   app.onError((error, c) => {

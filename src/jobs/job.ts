@@ -43,6 +43,8 @@ export interface Job extends NewJob {
   result: unknown;
   createdAt: string;
   updatedAt: string;
+  /** When the job was last replayed, or null: its max age (retry policy) counts from here. */
+  replayedAt: string | null;
 }
 
 export type AttemptOutcome = 'succeeded' | 'sandboxed' | 'retry' | 'dead';

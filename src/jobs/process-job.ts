@@ -12,7 +12,11 @@ import { completePendingFetch } from './fetch-response.js';
 import { planFollowUps } from './follow-ups.js';
 import { planJobVersion } from './plan-job.js';
 import type { AttemptResult, Job } from './job.js';
-import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import type { DeliveryPolicies } from './delivery-policy.js';
+import type { OperatorAlerts } from './operator-alerts.js';
+import { takeRateLimitSlot, type DeliveryRateLimiter, type RateLimitWait } from './rate-limit.js';
+import type { Redact } from './redact.js';
+import { nextAttempt, type RetryPolicy } from './retry-policy.js';
 
 /** Everything a job needs to run; built once per process (or per Worker invocation). */
 export interface JobDeps {
@@ -21,7 +25,20 @@ export interface JobDeps {
   registry: ActionRegistry;
   clients: ConnectorClients;
   enricher: Enricher;
+  /** Retry policy of plan jobs, and of actions when `policies` is not given. */
   retry: RetryPolicy;
+  /** Each connector's retry policy and rate limit. Default: `retry` for all, no rate limits. */
+  policies?: DeliveryPolicies;
+  /** The process's rate limiter, shared by every runner. Default: none (no waiting). */
+  rateLimiter?: DeliveryRateLimiter;
+  /** How long a job may wait for its rate limit in its runner slot (default 250 ms). */
+  rateLimitWait?: RateLimitWait;
+  /** Incident tracking and operator alerts. Default: none. */
+  alerts?: OperatorAlerts;
+  /** Scrubs secrets from errors before they are stored. Default: stored as they are. */
+  redact?: Redact;
+  /** Jitter source (tests inject one). Default Math.random. */
+  random?: () => number;
   log: Logger;
   now: () => Date;
   /** Survey sources, for responses whose answers are read through the vendor's API. */
@@ -30,22 +47,41 @@ export interface JobDeps {
   env?: Env;
 }
 
+/** A job that waited for its rate limit: given back to the queue, its attempt not counted. */
+export interface Deferred {
+  outcome: 'deferred';
+  runAt: string;
+}
+
 /** Run one claimed job to its next state. Never throws: every failure is recorded on the job. */
-export async function processJob(job: Job, deps: JobDeps): Promise<AttemptResult> {
+export async function processJob(job: Job, deps: JobDeps): Promise<AttemptResult | Deferred> {
   const startedAt = deps.now().toISOString();
-  let result: AttemptResult;
+  let result: AttemptResult | Deferred;
   try {
     result = job.type === 'plan' ? await runPlan(job, deps) : await runAction(job, deps);
   } catch (error) {
     result = failure(job, error, deps);
   }
-  if (job.type === 'plan' && result.outcome === 'succeeded') return result; // commitPlan finished it
-  await deps.store.finishAttempt(job, { jobId: job.id, attempt: job.attempts, startedAt, finishedAt: deps.now().toISOString() }, result);
   const log = deps.log.child({ job: job.id, key: job.key, action: job.action ?? 'plan', attempt: job.attempts });
+  if (result.outcome === 'deferred') {
+    await deps.store.releaseJob(job, result.runAt, deps.now().toISOString());
+    log.debug({ runAt: result.runAt }, 'job waits for its rate limit');
+    return result;
+  }
+  if (result.error && deps.redact) result = { ...result, error: deps.redact(result.error) };
+  if (!(job.type === 'plan' && result.outcome === 'succeeded')) {
+    // (A plan job that succeeded was finished by commitPlan.)
+    await deps.store.finishAttempt(job, { jobId: job.id, attempt: job.attempts, startedAt, finishedAt: deps.now().toISOString() }, result);
+  }
   if (result.outcome === 'retry') log.warn({ error: result.error, runAt: result.runAt }, 'job attempt failed, will retry');
   else if (result.outcome === 'dead') log.error({ error: result.error }, 'job dead');
   else log.info({ outcome: result.outcome }, 'job done');
+  if (result.outcome !== 'sandboxed') await deps.alerts?.record(job, result.outcome, deps.now(), result.error ?? null);
   return result;
+}
+
+function retryPolicyOf(action: string | null, deps: JobDeps): RetryPolicy {
+  return action && deps.policies ? deps.policies.retryOf(action) : deps.retry;
 }
 
 async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
@@ -65,7 +101,7 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
     recipes: deps.recipes,
     registry: deps.registry,
     now,
-    maxAttempts: () => deps.retry.maxAttempts,
+    maxAttempts: (action: string) => retryPolicyOf(action, deps).maxAttempts,
     lastRun: (recipe: string, key: string) => deps.store.lastRecipeRun(recipe, key, response.id),
   };
   const decisions = await planResponse(response, enrichment, options);
@@ -96,7 +132,7 @@ function logPlan(log: Logger, response: StoredResponse, decisions: Awaited<Retur
   );
 }
 
-async function runAction(job: Job, deps: JobDeps): Promise<AttemptResult> {
+async function runAction(job: Job, deps: JobDeps): Promise<AttemptResult | Deferred> {
   const registered = job.action ? deps.registry.get(job.action) : undefined;
   if (!registered) return { outcome: 'dead', error: `unknown action ${job.action}` };
   const params = registered.action.params.safeParse(job.params);
@@ -109,6 +145,12 @@ async function runAction(job: Job, deps: JobDeps): Promise<AttemptResult> {
   }
   const log = deps.log.child({ job: job.id, action: job.action });
   const parent = job.parentJobId ? await parentOf(job, deps) : undefined;
+  const limit = deps.rateLimiter && deps.policies?.rateLimitOf(registered.connector.name);
+  if (limit) {
+    const key = `${registered.connector.name}:${registered.action.rateLimitKey?.(params.data, parent) ?? 'account'}`;
+    const waitMs = await takeRateLimitSlot(deps.rateLimiter!, key, limit, deps.rateLimitWait);
+    if (waitMs > 0) return { outcome: 'deferred', runAt: new Date(deps.now().getTime() + waitMs).toISOString() };
+  }
   try {
     const remote = await registered.action.run(deps.clients.get(registered.connector), params.data, { job, log, parent });
     return { outcome: 'succeeded', result: remote };
@@ -139,7 +181,9 @@ function failure(job: Job, error: unknown, deps: JobDeps): AttemptResult {
   const e = error instanceof DeliveryError ? error : new DeliveryError((error as Error)?.message ?? String(error), true, { cause: error });
   const base = { error: e.message, remoteStatus: e.status ?? null };
   if (!e.retryable) return { ...base, outcome: 'dead' };
-  if (job.attempts >= job.maxAttempts) return { ...base, outcome: 'dead', error: `${e.message} (gave up after ${job.attempts} attempts)` };
-  const delay = retryDelayMs(deps.retry, job.attempts, e.retryAfterMs);
-  return { ...base, outcome: 'retry', runAt: new Date(deps.now().getTime() + delay).toISOString() };
+  const now = deps.now().getTime();
+  const ageMs = now - Date.parse(job.replayedAt ?? job.createdAt);
+  const next = nextAttempt(retryPolicyOf(job.type === 'plan' ? null : job.action, deps), { attempt: job.attempts, maxAttempts: job.maxAttempts, ageMs }, e.retryAfterMs, deps.random);
+  if (!next.retry) return { ...base, outcome: 'dead', error: `${e.message} (${next.reason})` };
+  return { ...base, outcome: 'retry', runAt: new Date(now + next.delayMs).toISOString() };
 }

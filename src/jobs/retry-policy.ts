@@ -1,7 +1,9 @@
 /**
  * When to try a failed job again: exponential backoff with full jitter (a random delay
  * between 0 and min(cap, base·2^(attempt−1))), never sooner than the remote's `Retry-After`,
- * which is itself clamped to `maxRetryAfterMs`.
+ * which is itself clamped to `maxRetryAfterMs`. A job gives up after `maxAttempts` attempts or
+ * once it is `maxAgeMs` old, whichever comes first. Each connector declares its own (see
+ * `ConnectorDefinition.retry`); this is the default and the plan jobs' policy.
  */
 export interface RetryPolicy {
   /** First backoff ceiling. Default 5 s. */
@@ -10,8 +12,13 @@ export interface RetryPolicy {
   capMs: number;
   /** Largest `Retry-After` honoured. Default 1 h. */
   maxRetryAfterMs: number;
-  /** Attempts per action job before it dead-letters. Default 8 (about 40 minutes of trying). */
+  /** Attempts per action job before it dead-letters. Default 8. */
   maxAttempts: number;
+  /**
+   * How long a job keeps trying, from when it was queued (or last replayed): a retry that would
+   * come later is not made and the job dead-letters. Default 24 h.
+   */
+  maxAgeMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -19,12 +26,56 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   capMs: 15 * 60_000,
   maxRetryAfterMs: 60 * 60_000,
   maxAttempts: 8,
+  maxAgeMs: 24 * 60 * 60_000,
 };
 
+/** Backoff ceiling after `attempt` failed attempts: base·2^(attempt−1), capped. */
+export function backoffCeilingMs(policy: Pick<RetryPolicy, 'baseMs' | 'capMs'>, attempt: number): number {
+  return Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+}
+
 /** Delay before the next attempt, after `attempt` attempts have failed. */
-export function retryDelayMs(policy: RetryPolicy, attempt: number, retryAfterMs?: number, random = Math.random): number {
-  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
-  const jittered = Math.floor(random() * ceiling);
-  const floor = retryAfterMs === undefined ? 0 : Math.min(retryAfterMs, policy.maxRetryAfterMs);
-  return Math.max(jittered, floor);
+export function retryDelayMs(policy: Omit<RetryPolicy, 'maxAgeMs'>, attempt: number, retryAfterMs?: number, random = Math.random): number {
+  const jittered = Math.floor(random() * backoffCeilingMs(policy, attempt));
+  return Math.max(jittered, retryAfterFloorMs(policy, retryAfterMs));
+}
+
+function retryAfterFloorMs(policy: Pick<RetryPolicy, 'maxRetryAfterMs'>, retryAfterMs: number | undefined): number {
+  return retryAfterMs === undefined ? 0 : Math.min(Math.max(0, retryAfterMs), policy.maxRetryAfterMs);
+}
+
+export type NextAttempt = { retry: true; delayMs: number } | { retry: false; reason: string };
+
+/**
+ * Whether and when a job whose attempt just failed (retryably) runs again. `attempt` attempts
+ * were made out of `maxAttempts`; the job is `ageMs` old (since queued or replayed). The last
+ * retry is pulled in to the job's max age rather than skipped, unless the vendor's `Retry-After`
+ * asks for later than that.
+ */
+export function nextAttempt(
+  policy: RetryPolicy,
+  job: { attempt: number; maxAttempts: number; ageMs: number },
+  retryAfterMs?: number,
+  random = Math.random,
+): NextAttempt {
+  if (job.attempt >= job.maxAttempts) return { retry: false, reason: `gave up after ${job.attempt} attempts` };
+  const left = policy.maxAgeMs - job.ageMs;
+  if (left <= 0) return { retry: false, reason: `gave up after ${job.attempt} attempts: the job is ${duration(job.ageMs)} old (max age ${duration(policy.maxAgeMs)})` };
+  const delayMs = retryDelayMs(policy, job.attempt, retryAfterMs, random);
+  if (delayMs <= left) return { retry: true, delayMs };
+  if (retryAfterFloorMs(policy, retryAfterMs) > left) {
+    return { retry: false, reason: `gave up after ${job.attempt} attempts: the vendor asked to wait ${duration(retryAfterMs!)}, past the job's max age (${duration(policy.maxAgeMs)})` };
+  }
+  return { retry: true, delayMs: left };
+}
+
+/** `90 s`, `12 min`, `3 h 20 min`, `2 d`: durations in error messages. */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const min = Math.round(s / 60);
+  if (min < 120) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+  return `${Math.round(h / 24)} d`;
 }

@@ -124,4 +124,13 @@ ALTER TABLE jobs ADD COLUMN attempt_offset INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX jobs_dead ON jobs (status, updated_at);
 `,
   },
+  {
+    version: 5,
+    name: 'replay time of jobs',
+    // A job's max age (its connector's retry policy) counts from when it was queued, or from its
+    // last replay: a replayed job gets a fresh time budget as it gets a fresh attempt budget.
+    sql: `
+ALTER TABLE jobs ADD COLUMN replayed_at TEXT;
+`,
+  },
 ];

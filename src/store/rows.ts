@@ -32,6 +32,7 @@ export interface JobRow {
   updated_at: string;
   response_version: number | null;
   parent_job_id: string | null;
+  replayed_at?: string | null;
 }
 
 export interface AttemptRow {
@@ -101,6 +102,7 @@ export function jobFromRow(row: JobRow): Job {
     updatedAt: row.updated_at,
     responseVersion: row.response_version ?? null,
     parentJobId: row.parent_job_id ?? null,
+    replayedAt: row.replayed_at ?? null,
   };
 }
 
@@ -175,12 +177,17 @@ export const SQL = {
   getJob: `SELECT * FROM jobs WHERE id = ?`,
   listAttempts: `SELECT * FROM job_attempts WHERE job_id = ? ORDER BY attempt`,
   /** A fresh attempt budget; the attempts made so far move to `attempt_offset` (history kept), `last_error` stays (connectors read it). */
-  replayJob: `UPDATE jobs SET status = 'queued', run_at = ?, attempt_offset = attempt_offset + attempts, attempts = 0, lease_until = NULL, updated_at = ?
+  replayJob: `UPDATE jobs SET status = 'queued', run_at = ?, attempt_offset = attempt_offset + attempts, attempts = 0, lease_until = NULL, updated_at = ?,
+      replayed_at = ?
     WHERE id = ? AND status = 'dead'`,
   /** Keep a running attempt's lease (heartbeat), guarded like finishJob: only the runner of this attempt extends it. */
   extendLease: `UPDATE jobs SET lease_until = ? WHERE id = ? AND status = 'running' AND attempts = ?`,
+  /** A claimed job back to the queue, its claim not counted as an attempt; guarded like finishJob. */
+  releaseJob: `UPDATE jobs SET status = 'queued', run_at = ?, attempts = attempts - 1, lease_until = NULL, updated_at = ?
+    WHERE id = ? AND status = 'running' AND attempts = ?`,
   countByStatus: `SELECT status, COUNT(*) AS n FROM jobs GROUP BY status`,
   oldestWaiting: `SELECT MIN(run_at) AS oldest FROM jobs WHERE status = 'queued' AND run_at <= ?`,
+  oldestPending: `SELECT MIN(created_at) AS oldest FROM jobs WHERE status IN ('queued', 'running')`,
   insertRecipeRun: `INSERT OR IGNORE INTO recipe_runs (recipe, respondent_key, response_id, at) VALUES (?, ?, ?, ?)`,
   lastRecipeRun: `SELECT MAX(at) AS at FROM recipe_runs WHERE recipe = ? AND respondent_key = ? AND response_id <> ?`,
   getCachedEnrichment: `SELECT value FROM enrichment_cache WHERE key = ? AND expires_at > ?`,

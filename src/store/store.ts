@@ -63,6 +63,11 @@ export interface QueueStats {
   byStatus: Record<JobStatus, number>;
   /** Age in seconds of the oldest job waiting to run (queued with run time passed), or null. */
   oldestWaitingSeconds: number | null;
+  /**
+   * Age in seconds of the oldest job not delivered yet (queued, even if its run time is later,
+   * or running), from when it was queued: how far behind delivery is during an outage. Or null.
+   */
+  oldestPendingSeconds: number | null;
 }
 
 /**
@@ -98,6 +103,11 @@ export interface Store {
   claimJobs(options: ClaimOptions): Promise<Job[]>;
   /** Record an attempt and move the job to its next state. */
   finishAttempt(job: Job, attempt: Omit<JobAttempt, 'outcome' | 'error' | 'remoteStatus'>, result: AttemptResult): Promise<void>;
+  /**
+   * Give a claimed job back to the queue to run at `runAt`, without counting the attempt (no
+   * attempt row; `attempts` back to what it was): it waited for its rate limit and made no call.
+   */
+  releaseJob(job: Job, runAt: string, now: string): Promise<void>;
   getJob(id: string): Promise<Job | undefined>;
   listJobs(filter: JobFilter): Promise<Job[]>;
   listAttempts(jobId: string): Promise<JobAttempt[]>;

@@ -5,15 +5,17 @@ import { silentLogger } from '../../src/core/logger.js';
 import { createNodeHub, type NodeHubOptions } from '../../src/runtime/node/hub.js';
 
 /**
- * A hub on a fresh temporary SQLite file, shipped recipes unless told otherwise, silent logs.
- * `cleanup()` closes it and deletes the folder.
+ * A hub on a fresh temporary SQLite file, shipped recipes unless told otherwise, silent logs,
+ * vendor rate limits off unless the test sets `CLOSELOOP_RATE_LIMITS` (Slack's 1 message per
+ * second per channel would turn a test that posts a few messages into one that waits; the rate
+ * limit tests turn them on). `cleanup()` closes it and deletes the folder.
  */
 export function makeTestHub(options: Partial<NodeHubOptions> & { env?: Record<string, string | undefined> } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'closeloop-test-'));
   const hub = createNodeHub({
     log: silentLogger,
     ...options,
-    env: { CLOSELOOP_DB: join(dir, 'hub.db'), CLOSELOOP_RECIPES: 'recipes', ...options.env },
+    env: { CLOSELOOP_DB: join(dir, 'hub.db'), CLOSELOOP_RECIPES: 'recipes', CLOSELOOP_RATE_LIMITS: 'off', ...options.env },
   });
   return Object.assign(hub, {
     dir,

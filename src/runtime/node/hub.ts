@@ -7,10 +7,14 @@ import type { Logger } from '../../core/logger.js';
 import type { Enricher } from '../../enrichment/account.js';
 import { enricherFromEnv } from '../../enrichment/enricher-from-env.js';
 import { createApp } from '../../http/app.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../jobs/retry-policy.js';
+import { deliveryPolicies } from '../../jobs/delivery-policy.js';
+import { OperatorAlerts } from '../../jobs/operator-alerts.js';
+import { secretRedactor } from '../../jobs/redact.js';
+import type { RetryPolicy } from '../../jobs/retry-policy.js';
 import type { Recipe } from '../../recipes/recipe.js';
 import { SOURCES } from '../../sources/registry.js';
 import { JobLoop } from './job-loop.js';
+import { MemoryRateLimiter } from './rate-limiter.js';
 import { createLogger } from './logger.js';
 import { loadRecipesDir } from './recipes-dir.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -23,8 +27,13 @@ export interface NodeHubOptions {
   recipes?: Recipe[];
   /** Enricher to use instead of the one the environment configures (`CLOSELOOP_CRM`). */
   enricher?: Enricher;
-  /** Retry policy instead of the default one (tests: millisecond backoffs). Default: DEFAULT_RETRY_POLICY with CLOSELOOP_MAX_ATTEMPTS. */
-  retry?: RetryPolicy;
+  /**
+   * Applied over every connector's retry policy, and the plan jobs' (tests: millisecond
+   * backoffs). Default: each connector's own, with the environment's overrides.
+   */
+  retry?: Partial<RetryPolicy>;
+  /** Jitter source of retry delays (tests). Default Math.random. */
+  random?: () => number;
 }
 
 /** Everything one Node process runs, wired together. Throws on invalid config or recipes. */
@@ -36,11 +45,38 @@ export function createNodeHub(options: NodeHubOptions) {
   const recipes = options.recipes ?? loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
   const store = new SqliteStore({ path: config.CLOSELOOP_DB, synchronous: config.CLOSELOOP_SYNC, now });
   const clients = new ConnectorClients(options.env);
-  const retry = options.retry ?? { ...DEFAULT_RETRY_POLICY, maxAttempts: config.CLOSELOOP_MAX_ATTEMPTS };
+  // Per-connector retry patience and rate limits; a bad CLOSELOOP_<NAME>_… value stops the hub here.
+  const policies = deliveryPolicies(CONNECTORS, options.env, { override: options.retry });
+  const slack = CONNECTORS.find((c) => c.name === 'slack');
+  const alerts = new OperatorAlerts({
+    log,
+    store,
+    alertChannel: config.CLOSELOOP_ALERT_CHANNEL,
+    slackConfigured: !!slack && !clients.isSandboxed(slack),
+    maxAttempts: policies.retryOf('slack').maxAttempts,
+    titles: new Map(CONNECTORS.map((c) => [c.name, c.title])),
+  });
   // CLOSELOOP_CRM / credentials pick the CRM; a bad enrichment setting stops the hub here.
   const enricher = options.enricher ?? enricherFromEnv(options.env, { store, log, now });
   const loop = new JobLoop(
-    { store, recipes, registry, clients, enricher, retry, log, now, sources: SOURCES, env: options.env },
+    {
+      store,
+      recipes,
+      registry,
+      clients,
+      enricher,
+      retry: policies.fallback,
+      policies,
+      // One limiter for the whole process: every runner of the loop shares each key's budget.
+      rateLimiter: new MemoryRateLimiter(),
+      alerts,
+      redact: secretRedactor(CONNECTORS, options.env),
+      random: options.random,
+      log,
+      now,
+      sources: SOURCES,
+      env: options.env,
+    },
     { concurrency: config.CLOSELOOP_CONCURRENCY, leaseMs: config.CLOSELOOP_LEASE_SECONDS * 1000 },
   );
   const app = createApp({
@@ -54,6 +90,7 @@ export function createNodeHub(options: NodeHubOptions) {
     isLocalRequest,
     onIngested: () => loop.wake(),
     onReplayed: () => loop.wake(),
+    openIncidents: () => alerts.openIncidents(),
   });
   return {
     config,
@@ -62,6 +99,8 @@ export function createNodeHub(options: NodeHubOptions) {
     recipes,
     registry,
     clients,
+    policies,
+    alerts,
     loop,
     app,
     async close() {

@@ -243,7 +243,7 @@ export class SqliteStore implements Store {
   }
 
   replayJobs(ids: string[], now: string) {
-    return this.write(() => ids.reduce((n, id) => n + this.stmt.replayJob.run(now, now, id).changes, 0));
+    return this.write(() => ids.reduce((n, id) => n + this.stmt.replayJob.run(now, now, now, id).changes, 0));
   }
 
   async listDeadJobIds(filter: DeadJobFilter) {
@@ -257,6 +257,12 @@ export class SqliteStore implements Store {
     });
   }
 
+  releaseJob(job: Job, runAt: string, now: string) {
+    return this.write(() => {
+      this.stmt.releaseJob.run(runAt, now, job.id, job.attempts);
+    });
+  }
+
   async queueStats(now: string): Promise<QueueStats> {
     const byStatus = ALL_STATUSES_ZERO();
     for (const row of this.stmt.countByStatus.all() as { status: keyof typeof byStatus; n: number }[]) {
@@ -264,7 +270,9 @@ export class SqliteStore implements Store {
     }
     const { oldest } = this.stmt.oldestWaiting.get(now) as { oldest: string | null };
     const oldestWaitingSeconds = oldest === null ? null : Math.max(0, (Date.parse(now) - Date.parse(oldest)) / 1000);
-    return { byStatus, oldestWaitingSeconds };
+    const pending = (this.stmt.oldestPending.get() as { oldest: string | null }).oldest;
+    const oldestPendingSeconds = pending === null ? null : Math.max(0, (Date.parse(now) - Date.parse(pending)) / 1000);
+    return { byStatus, oldestWaitingSeconds, oldestPendingSeconds };
   }
 
   async lastRecipeRun(recipe: string, respondentKey: string, exceptResponseId: string) {
