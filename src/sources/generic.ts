@@ -27,6 +27,15 @@ export const generic: SourceAdapter = {
   secretVariable: 'GENERIC_WEBHOOK_SECRET',
   settings: Object.values(FIELDS).map(([name, path]) => ({ name, description: `Path of the field in the JSON body (default \`${path}\`)` })),
 
+  secretProblem(secret) {
+    try {
+      new Webhook(secret);
+      return undefined;
+    } catch (error) {
+      return `must be a Standard Webhooks secret: whsec_ followed by base64 (${(error as Error).message})`;
+    }
+  },
+
   verify(request, secret) {
     try {
       // jsonParse off: the library would JSON.parse after verifying and throw a SyntaxError (a 500);

@@ -1,3 +1,5 @@
+import type { Env } from '../../connectors/connector.js';
+import type { FieldIssue } from '../core/errors.js';
 import type { SourceAdapter } from './source.js';
 import { generic } from './generic.js';
 import { typeform } from './typeform.js';
@@ -33,3 +35,12 @@ export const SOURCES: ReadonlyMap<string, SourceAdapter> = new Map(
     qualtrics,
   ].map((s) => [s.name, s]),
 );
+
+/** Every configured source secret that cannot work, as field issues naming the variable. */
+export function sourceSecretProblems(env: Env, sources: ReadonlyMap<string, SourceAdapter> = SOURCES): FieldIssue[] {
+  return [...sources.values()].flatMap((s) => {
+    const secret = env[s.secretVariable];
+    const problem = secret ? s.secretProblem?.(secret) : undefined;
+    return problem ? [{ field: s.secretVariable, message: problem }] : [];
+  });
+}

@@ -17,6 +17,7 @@ import { SOURCES } from '../../sources/registry.js';
 import { formatSourceListing, listSources } from '../../sources/source-listing.js';
 import { loadRecipesDir } from './recipes-dir.js';
 import { startServer } from './serve.js';
+import { loadHubConfig } from './hub.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const env = process.env;
@@ -34,9 +35,9 @@ program
   .description('Validate configuration and recipes (file:line errors); exit 1 on any problem')
   .option('--connectors', 'also make one harmless call per configured connector to verify its credentials')
   .action(async (opts: { connectors?: boolean }) => {
-    loadConfig(env);
+    const config = loadHubConfig(env);
     const registry = actionRegistry(CONNECTORS);
-    const recipes = loadRecipesDir(loadConfig(env).CLOSELOOP_RECIPES, new Set(registry.keys()));
+    const recipes = loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
     const issues = checkRecipeParams(recipes, registry);
     if (issues.length) throw new RecipeLoadError(issues);
     for (const r of recipes) console.log(`ok  ${r.file}  ${r.name}${r.enabled ? '' : ' (disabled)'}: ${r.actions.map((a) => a.action).join(', ')}`);

@@ -12,7 +12,8 @@ import { OperatorAlerts } from '../../jobs/operator-alerts.js';
 import { secretRedactor } from '../../jobs/redact.js';
 import type { RetryPolicy } from '../../jobs/retry-policy.js';
 import type { Recipe } from '../../recipes/recipe.js';
-import { SOURCES } from '../../sources/registry.js';
+import { SOURCES, sourceSecretProblems } from '../../sources/registry.js';
+import { HubError } from '../../core/errors.js';
 import { JobLoop } from './job-loop.js';
 import { MemoryRateLimiter } from './rate-limiter.js';
 import { createLogger } from './logger.js';
@@ -36,9 +37,19 @@ export interface NodeHubOptions {
   random?: () => number;
 }
 
+/** The hub's settings and the survey secrets' format, checked together (start-up and `closeloop check`). */
+export function loadHubConfig(env: Env): HubConfig {
+  const config = loadConfig(env);
+  const problems = sourceSecretProblems(env);
+  if (problems.length) {
+    throw new HubError(400, 'invalid_config', `Invalid configuration: ${problems.map((i) => `${i.field} ${i.message}`).join('; ')}`, problems);
+  }
+  return config;
+}
+
 /** Everything one Node process runs, wired together. Throws on invalid config or recipes. */
 export function createNodeHub(options: NodeHubOptions) {
-  const config: HubConfig = loadConfig(options.env);
+  const config: HubConfig = loadHubConfig(options.env);
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const now = options.now ?? (() => new Date());
   const registry = actionRegistry(CONNECTORS);

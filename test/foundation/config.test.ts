@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { HubError } from '../../src/core/errors.js';
+import { loadHubConfig } from '../../src/runtime/node/hub.js';
+
+function problem(env: Record<string, string>) {
+  try {
+    loadHubConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(HubError);
+    return (error as HubError).issues;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('configuration at start-up', () => {
+  it('uses the documented defaults', () => {
+    const c = loadHubConfig({});
+    expect([c.PORT, c.CLOSELOOP_DB, c.CLOSELOOP_RECIPES, c.CLOSELOOP_SYNC]).toEqual([8787, './data/closeloop.db', './recipes', 'FULL']);
+  });
+
+  it('names a bad variable', () => {
+    expect(problem({ PORT: 'eighty' })[0]!.field).toBe('PORT');
+    expect(problem({ CLOSELOOP_ADMIN_TOKEN: 'short' })[0]).toEqual({ field: 'CLOSELOOP_ADMIN_TOKEN', message: 'must be at least 16 characters' });
+  });
+
+  it('refuses a generic secret that is not a Standard Webhooks secret, instead of answering 500 later', () => {
+    const issues = problem({ GENERIC_WEBHOOK_SECRET: 'not base64 !!' });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.field).toBe('GENERIC_WEBHOOK_SECRET');
+    expect(issues[0]!.message).toMatch(/^must be a Standard Webhooks secret: whsec_ followed by base64/);
+    expect(() => loadHubConfig({ GENERIC_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' })).not.toThrow();
+  });
+});
