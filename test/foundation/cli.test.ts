@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -128,6 +128,14 @@ describe('closeloop CLI', () => {
     const result = await closeloop(['try', 'nope', payload], { CLOSELOOP_RECIPES: 'recipes' });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('No recipe named "nope"\n');
+  });
+
+  it('jobs: a database that does not exist is reported, not created', async () => {
+    const db = join(dir, 'missing', 'hub.db');
+    const result = await closeloop(['jobs'], { CLOSELOOP_DB: db });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`No database at ${db}: start the hub once (npm start), or set CLOSELOOP_DB\n  CLOSELOOP_DB: no such file\n`);
+    expect(existsSync(join(dir, 'missing'))).toBe(false);
   });
 
   it('jobs: lists the jobs in the database, and refuses a bogus status', async () => {

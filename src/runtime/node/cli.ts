@@ -114,7 +114,7 @@ program
   }, 50)
   .option('--json', 'print JSON lines')
   .action(async (opts: { status?: JobStatus; limit: number; json?: boolean }) => {
-    const store = new SqliteStore({ path: loadConfig(env).CLOSELOOP_DB });
+    const store = new SqliteStore({ path: loadConfig(env).CLOSELOOP_DB, mustExist: true });
     const jobs = await store.listJobs({ status: opts.status, limit: opts.limit });
     for (const j of jobs) {
       if (opts.json) console.log(JSON.stringify(j));
@@ -146,7 +146,7 @@ program
       }
       filter = deadJobFilter(parsed.data, now);
     }
-    const store = new SqliteStore({ path: loadConfig(env).CLOSELOOP_DB });
+    const store = new SqliteStore({ path: loadConfig(env).CLOSELOOP_DB, mustExist: true });
     try {
       let targets = ids;
       if (filter) targets = await store.listDeadJobIds(filter);

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { HubError } from '../../core/errors.js';
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from '../../store/migrations.js';
@@ -44,6 +45,8 @@ export interface SqliteStoreOptions {
    * committed together (group commit).
    */
   synchronous?: 'FULL' | 'NORMAL';
+  /** Refuse to create the database when the file does not exist (CLI commands that only read or replay). Default false. */
+  mustExist?: boolean;
   /** Clock, for tests. Default: the system clock. */
   now?: () => Date;
 }
@@ -63,6 +66,9 @@ export class SqliteStore implements Store {
   private readonly stmt;
 
   constructor(options: SqliteStoreOptions) {
+    if (options.mustExist && options.path !== ':memory:' && !existsSync(options.path)) {
+      throw new HubError(404, 'no_database', `No database at ${options.path}: start the hub once (npm start), or set CLOSELOOP_DB`, [{ field: 'CLOSELOOP_DB', message: 'no such file' }]);
+    }
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
