@@ -63,8 +63,9 @@ export function nextAttempt(
   if (left <= 0) return { retry: false, reason: `gave up after ${job.attempt} attempts: the job is ${duration(job.ageMs)} old (max age ${duration(policy.maxAgeMs)})` };
   const delayMs = retryDelayMs(policy, job.attempt, retryAfterMs, random);
   if (delayMs <= left) return { retry: true, delayMs };
-  if (retryAfterFloorMs(policy, retryAfterMs) > left) {
-    return { retry: false, reason: `gave up after ${job.attempt} attempts: the vendor asked to wait ${duration(retryAfterMs!)}, past the job's max age (${duration(policy.maxAgeMs)})` };
+  const floor = retryAfterFloorMs(policy, retryAfterMs);
+  if (floor > left) {
+    return { retry: false, reason: `gave up after ${job.attempt} attempts: the vendor asked to wait ${duration(floor)}, past the job's max age (${duration(policy.maxAgeMs)})` };
   }
   return { retry: true, delayMs: left };
 }
