@@ -4,6 +4,7 @@ import { HubError } from '../../src/core/errors.js';
 import { isRetryableStatus, parseRetryAfter } from '../../src/jobs/delivery-error.js';
 import { deliveryPolicies } from '../../src/jobs/delivery-policy.js';
 import { secretRedactor } from '../../src/jobs/redact.js';
+import { loadHubConfig } from '../../src/runtime/node/hub.js';
 import { backoffCeilingMs, DEFAULT_RETRY_POLICY, nextAttempt, retryDelayMs, type RetryPolicy } from '../../src/jobs/retry-policy.js';
 
 /**
@@ -138,6 +139,10 @@ describe('per-connector policies', () => {
     expect(bad({ CLOSELOOP_ZENDESK_RATE_LIMIT: 'fast' }).message).toBe('Invalid configuration: CLOSELOOP_ZENDESK_RATE_LIMIT must be actions per period, such as 200/1m or 1/1s, or off');
     expect(bad({ CLOSELOOP_INTERCOM_MAX_ATTEMPTS: '0' }).issues[0]!.field).toBe('CLOSELOOP_INTERCOM_MAX_ATTEMPTS');
     expect(bad({ CLOSELOOP_RATE_LIMITS: 'maybe' }).status).toBe(400);
+    // `closeloop check` and the hub's start-up read them through loadHubConfig.
+    expect(() => loadHubConfig({ CLOSELOOP_HUBSPOT_RATE_LIMIT: '10 per second' })).toThrow(
+      'Invalid configuration: CLOSELOOP_HUBSPOT_RATE_LIMIT must be actions per period, such as 200/1m or 1/1s, or off',
+    );
   });
 
   it('test overrides apply over everything (millisecond backoffs)', () => {

@@ -44,6 +44,8 @@ export function loadHubConfig(env: Env): HubConfig {
   if (problems.length) {
     throw new HubError(400, 'invalid_config', `Invalid configuration: ${problems.map((i) => `${i.field} ${i.message}`).join('; ')}`, problems);
   }
+  // The per-connector delivery settings (CLOSELOOP_<NAME>_MAX_ATTEMPTS, _MAX_AGE, _RATE_LIMIT): throws naming the variable.
+  deliveryPolicies(CONNECTORS, env);
   return config;
 }
 
@@ -56,7 +58,7 @@ export function createNodeHub(options: NodeHubOptions) {
   const recipes = options.recipes ?? loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
   const store = new SqliteStore({ path: config.CLOSELOOP_DB, synchronous: config.CLOSELOOP_SYNC, now });
   const clients = new ConnectorClients(options.env);
-  // Per-connector retry patience and rate limits; a bad CLOSELOOP_<NAME>_… value stops the hub here.
+  // Per-connector retry patience and rate limits (validated by loadHubConfig above).
   const policies = deliveryPolicies(CONNECTORS, options.env, { override: options.retry });
   const slack = CONNECTORS.find((c) => c.name === 'slack');
   const alerts = new OperatorAlerts({
