@@ -5,6 +5,7 @@ import { HubError, issuePath } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { NormalizedResponse } from '../core/response.js';
 import type { SourceAdapter, WebhookRequest } from '../sources/source.js';
+import { IgnoredEvent } from '../sources/vendor-body.js';
 import type { Store } from '../store/store.js';
 
 export interface WebhookDeps {
@@ -60,7 +61,14 @@ export function webhookRoutes(deps: WebhookDeps) {
       const secret = deps.env[source.secretVariable];
       if (secret) await source.verify(request, secret);
 
-      const input = await source.parse(request, deps.env);
+      let input;
+      try {
+        input = await source.parse(request, deps.env);
+      } catch (error) {
+        if (!(error instanceof IgnoredEvent)) throw error;
+        deps.log.info({ source: source.name, field: error.field, reason: error.reason }, 'event ignored: not a response');
+        return c.json({ ignored: true, reason: error.message }, 200);
+      }
       const parsed = NormalizedResponse.safeParse(input);
       if (!parsed.success) {
         const issues = parsed.error.issues.map((i) => {

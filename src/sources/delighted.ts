@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Metric } from '../core/response.js';
 import type { SourceAdapter } from './source.js';
 import { verifyHmacHeader } from './signature.js';
-import { notAResponse, ratingCategory, readJsonBody, unixToIso, VendorId, VendorScore, VendorText } from './vendor-body.js';
+import { IgnoredEvent, notAResponse, ratingCategory, readJsonBody, unixToIso, VendorId, VendorScore, VendorText } from './vendor-body.js';
 
 /** Delighted survey types → metric and scale. */
 const SURVEY_TYPES: Record<string, { metric: Metric; scale: { min: number; max: number } }> = {
@@ -51,7 +51,7 @@ export const delighted: SourceAdapter = {
   parse(request) {
     const body = readJsonBody(request, Body, 'Delighted');
     const event = /^survey_response\.(created|updated)$/.exec(body.event_type)?.[1];
-    if (!event) throw notAResponse('event_type', `"${body.event_type}" is not a survey response event (subscribe to survey_response.created and .updated only)`);
+    if (!event) throw new IgnoredEvent('event_type', `"${body.event_type}" is not a survey response event (subscribe to survey_response.created and .updated only)`);
     const d = body.event_data;
     const surveyType = (d.survey_type ?? 'nps').toLowerCase();
     const kind = SURVEY_TYPES[surveyType];

@@ -3,7 +3,7 @@ import { HubError } from '../core/errors.js';
 import type { SourceAdapter } from './source.js';
 import { verifySharedToken } from './signature.js';
 import { parseJsonBody } from './json-body.js';
-import { emailOrNull, firstTextAnswer, isoOrNull, notAResponse, readVendorBody, soleNpsAnswer, textOrNull, VendorId } from './vendor-body.js';
+import { IgnoredEvent, emailOrNull, firstTextAnswer, isoOrNull, notAResponse, readVendorBody, soleNpsAnswer, textOrNull, VendorId } from './vendor-body.js';
 
 const NPS_QUESTION_SETTING = 'HOTJAR_NPS_QUESTION_ID';
 
@@ -46,7 +46,7 @@ export const hotjar: SourceAdapter = {
 
   parse(request, env) {
     const raw = parseJsonBody(request);
-    if (raw.event !== 'survey_response') throw notAResponse('event', `${JSON.stringify(raw.event ?? null)} is not survey_response (test messages and recordings are not responses)`);
+    if (raw.event !== 'survey_response') throw new IgnoredEvent('event', `${JSON.stringify(raw.event ?? null)} is not survey_response (test messages and recordings are not responses)`);
     const body = readVendorBody(Body, raw, 'Hotjar');
     const d = body.data;
     const configured = env[NPS_QUESTION_SETTING];

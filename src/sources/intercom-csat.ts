@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SourceAdapter } from './source.js';
 import { verifyHmacHeader } from './signature.js';
-import { notAResponse, ratingCategory, readJsonBody, unixToIso, VendorId, VendorScore, VendorText } from './vendor-body.js';
+import { IgnoredEvent, notAResponse, ratingCategory, readJsonBody, unixToIso, VendorId, VendorScore, VendorText } from './vendor-body.js';
 
 const SCALE = { min: 1, max: 5 };
 const Scalar = z.union([z.string(), z.number()]);
@@ -45,7 +45,7 @@ export const intercomCsat: SourceAdapter = {
 
   parse(request) {
     const body = readJsonBody(request, Body, 'Intercom');
-    if (body.topic !== 'conversation.rating.added') throw notAResponse('topic', `"${body.topic}" is not conversation.rating.added`);
+    if (body.topic !== 'conversation.rating.added') throw new IgnoredEvent('topic', `"${body.topic}" is not conversation.rating.added`);
     const item = body.data.item;
     const rating = item.conversation_rating;
     const author = item.source?.author;

@@ -4,7 +4,7 @@ import type { ResponseInput, StoredResponse } from '../core/response.js';
 import { DeliveryError } from '../jobs/delivery-error.js';
 import { verifyHmacHeader } from './signature.js';
 import { PENDING_FETCH, pendingFetchOf, type SourceAdapter } from './source.js';
-import { emailOrNull, isoOrNull, notAResponse, readJsonBody, readVendorBody, textOrNull, VendorId } from './vendor-body.js';
+import { IgnoredEvent, emailOrNull, isoOrNull, notAResponse, readJsonBody, readVendorBody, textOrNull, VendorId } from './vendor-body.js';
 import { fetchTimeoutMs, getVendorJson, missingVariable, type VendorApi } from './vendor-api.js';
 
 export const SURVEYMONKEY_DEFAULT_BASE_URL = 'https://api.surveymonkey.com';
@@ -106,7 +106,7 @@ export const surveymonkey: SourceAdapter = {
   parse(request) {
     const event = readJsonBody(request, SurveyMonkeyEvent, 'SurveyMonkey');
     if (event.object_type !== 'response') {
-      throw notAResponse('object_type', `must be "response", got "${event.object_type}" (subscribe the webhook to response events)`);
+      throw new IgnoredEvent('object_type', `must be "response", got "${event.object_type}" (subscribe the webhook to response events)`);
     }
     const surveyId = event.resources.survey_id;
     const fetchable = FETCH_EVENTS.has(event.event_type);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HubError } from '../core/errors.js';
 import type { SourceAdapter } from './source.js';
 import { verifyHmacHeader } from './signature.js';
-import { emailOrNull, isoOrNull, readJsonBody, textOrNull, VendorId } from './vendor-body.js';
+import { IgnoredEvent, emailOrNull, isoOrNull, readJsonBody, textOrNull, VendorId } from './vendor-body.js';
 
 const NPS_FIELD_SETTING = 'TYPEFORM_NPS_FIELD_REF';
 /** Field types that hold a 0–10 scale answer. */
@@ -58,7 +58,7 @@ export const typeform: SourceAdapter = {
   parse(request, env) {
     const body = readJsonBody(request, Body, 'Typeform');
     if (body.event_type !== 'form_response' && body.event_type !== 'form_response_partial') {
-      throw new HubError(422, 'invalid_response', `event_type "${body.event_type}" is not a form response`, [{ field: 'event_type', message: 'must be form_response' }]);
+      throw new IgnoredEvent('event_type', `"${body.event_type}" is not a form response`);
     }
     const r = body.form_response;
     const answers = r.answers ?? [];

@@ -22,6 +22,22 @@ export function readJsonBody<S extends z.ZodType>(request: WebhookRequest, schem
 }
 
 /** 422 for a body in the source's format that is not a survey response (an event we do not take). */
+/**
+ * A well-formed, (when configured) signed event from the tool that is not a response: a ping
+ * when the webhook is set up, a test message, an unsubscribe. The webhook answers 200
+ * `{ ignored: true, reason }` and stores nothing — a 4xx would make the tool's "test" button
+ * fail, and some tools disable a webhook that keeps failing.
+ */
+export class IgnoredEvent extends Error {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${field} ${reason}`);
+    this.name = 'IgnoredEvent';
+  }
+}
+
 export function notAResponse(field: string, message: string): HubError {
   return new HubError(422, 'invalid_response', `${field} ${message}`, [{ field, message }]);
 }

@@ -7,11 +7,12 @@ import { CONNECTORS } from '../../connectors/registry.js';
 import { verifyConnectors } from '../../connectors/verify-connectors.js';
 import { recordingServer } from '../support/http-recorder.js';
 import { expectRequestMatchesSpec, loadSpec } from '../support/openapi.js';
+import { SPECS } from '../support/shared.js';
 
 const specs = {
-  zendesk: loadSpec('/work/shared/specs/zendesk/support-oas.yaml', { pathSuffix: '.json' }),
-  intercom: loadSpec('/work/shared/specs/intercom/2.15/api.intercom.io.yaml'),
-  slack: loadSpec('/work/shared/specs/slack/slack_web_openapi_v2.json', { postForGet: true, headersFromSecurity: ['token'] }),
+  zendesk: loadSpec(`${SPECS}/zendesk/support-oas.yaml`, { pathSuffix: '.json' }),
+  intercom: loadSpec(`${SPECS}/intercom/2.15/api.intercom.io.yaml`),
+  slack: loadSpec(`${SPECS}/slack/slack_web_openapi_v2.json`, { postForGet: true, headersFromSecurity: ['token'] }),
 };
 const ENV = {
   ZENDESK_EMAIL: 'agent@example.com',

@@ -3,10 +3,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordingServer, type RecordedRequest } from '../support/http-recorder.js';
 import { expectRequestMatchesSpec, loadSpec } from '../support/openapi.js';
 import { actionHub, T0 } from './action-hub.js';
+import { SPECS } from '../support/shared.js';
 
 const BASE = 'https://intercom-proxy.test';
 const ENV = { INTERCOM_ACCESS_TOKEN: 'ic-token-123', INTERCOM_BASE_URL: BASE };
-const spec = loadSpec('/work/shared/specs/intercom/2.15/api.intercom.io.yaml');
+const spec = loadSpec(`${SPECS}/intercom/2.15/api.intercom.io.yaml`);
 
 /** A tiny Intercom workspace. */
 interface State {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../support/http-recorder.js';
 import { expectRequestMatchesSpec, loadSpec, requestProblems } from '../support/openapi.js';
+import { SPECS } from '../support/shared.js';
 
 /** The shared validator must fail on each kind of mismatch, for OpenAPI 3 (YAML) and Swagger 2 (JSON). */
-const zendesk = loadSpec('/work/shared/specs/zendesk/support-oas.yaml', { pathSuffix: '.json' });
-const intercom = loadSpec('/work/shared/specs/intercom/2.15/api.intercom.io.yaml');
-const slack = loadSpec('/work/shared/specs/slack/slack_web_openapi_v2.json', { postForGet: true, headersFromSecurity: ['token'], undocumentedParameters: ['metadata'] });
+const zendesk = loadSpec(`${SPECS}/zendesk/support-oas.yaml`, { pathSuffix: '.json' });
+const intercom = loadSpec(`${SPECS}/intercom/2.15/api.intercom.io.yaml`);
+const slack = loadSpec(`${SPECS}/slack/slack_web_openapi_v2.json`, { postForGet: true, headersFromSecurity: ['token'], undocumentedParameters: ['metadata'] });
 
 const req = (method: string, url: string, body: unknown = '', headers: Record<string, string> = {}): RecordedRequest => ({
   method,
@@ -28,7 +29,7 @@ describe('OpenAPI request validator', () => {
 
   it('fails on an unknown path', () => {
     expect(requestProblems(zendesk, req('POST', 'https://x.zendesk.com/api/v2/tikets.json', ticket, basic))).toEqual([
-      'unknown path /api/v2/tikets (no operation in /work/shared/specs/zendesk/support-oas.yaml)',
+      `unknown path /api/v2/tikets (no operation in ${SPECS}/zendesk/support-oas.yaml)`,
     ]);
     expect(requestProblems(slack, req('POST', 'https://slack.com/api/chat.postMesage', { channel: 'C1' }, form))[0]).toMatch(/^unknown path \/chat.postMesage/);
     expect(() => expectRequestMatchesSpec(intercom, req('GET', 'https://api.intercom.io/nope', '', bearer))).toThrow(/unknown path \/nope/);

@@ -6,6 +6,7 @@ import { recordingServer, type RecordedRequest } from '../support/http-recorder.
 import { makeTestHub } from '../support/hub.js';
 import { expectRequestMatchesSpec, loadSpec } from '../support/openapi.js';
 import { HUBSPOT_ENV, hubspotHandlers, hubspotState } from '../crm/support/hubspot-fake.js';
+import { SPECS } from '../support/shared.js';
 
 /**
  * The three shipped recipes, live against fake Zendesk, Intercom and Slack (msw behind the real
@@ -13,7 +14,7 @@ import { HUBSPOT_ENV, hubspotHandlers, hubspotState } from '../crm/support/hubsp
  * Delighted adapter: first with no CRM (recipes see an empty account), then with HubSpot
  * enrichment on (the detractor's ticket carries the account's tier and owner).
  */
-const PAYLOADS = '/work/shared/specs/payloads/delighted';
+const PAYLOADS = `${SPECS}/payloads/delighted`;
 const SECRET = 'dev_secret_123';
 const ENV = {
   DELIGHTED_WEBHOOK_SECRET: SECRET,
@@ -26,9 +27,9 @@ const ENV = {
   SLACK_API_URL: 'https://slack-proxy.test/api/',
 };
 const specs = {
-  'zendesk-proxy.test': loadSpec('/work/shared/specs/zendesk/support-oas.yaml', { pathSuffix: '.json' }),
-  'intercom-proxy.test': loadSpec('/work/shared/specs/intercom/2.15/api.intercom.io.yaml'),
-  'slack-proxy.test': loadSpec('/work/shared/specs/slack/slack_web_openapi_v2.json', { postForGet: true, headersFromSecurity: ['token'], undocumentedParameters: ['metadata'] }),
+  'zendesk-proxy.test': loadSpec(`${SPECS}/zendesk/support-oas.yaml`, { pathSuffix: '.json' }),
+  'intercom-proxy.test': loadSpec(`${SPECS}/intercom/2.15/api.intercom.io.yaml`),
+  'slack-proxy.test': loadSpec(`${SPECS}/slack/slack_web_openapi_v2.json`, { postForGet: true, headersFromSecurity: ['token'], undocumentedParameters: ['metadata'] }),
 };
 
 let ticketId = 900;

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordingServer, type RecordedRequest } from '../support/http-recorder.js';
 import { expectRequestMatchesSpec, loadSpec } from '../support/openapi.js';
 import { actionHub, T0 } from './action-hub.js';
+import { SPECS } from '../support/shared.js';
 
 const API = 'https://slack-proxy.test/api';
 const ENV = { SLACK_BOT_TOKEN: 'xoxb-test-123', SLACK_API_URL: `${API}/` };
@@ -10,7 +11,7 @@ const ENV = { SLACK_BOT_TOKEN: 'xoxb-test-123', SLACK_API_URL: `${API}/` };
  * Slack's published description predates message metadata (2022), and documents read methods as
  * GET although the Web API (and its SDK) call every method with a form POST.
  */
-const spec = loadSpec('/work/shared/specs/slack/slack_web_openapi_v2.json', {
+const spec = loadSpec(`${SPECS}/slack/slack_web_openapi_v2.json`, {
   postForGet: true,
   headersFromSecurity: ['token'],
   undocumentedParameters: ['metadata', 'include_all_metadata'],

@@ -3,11 +3,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordingServer, type RecordedRequest } from '../support/http-recorder.js';
 import { expectRequestMatchesSpec, loadSpec } from '../support/openapi.js';
 import { actionHub, T0 } from './action-hub.js';
+import { SPECS } from '../support/shared.js';
 
 const BASE = 'https://zendesk-proxy.test';
 const ENV = { ZENDESK_EMAIL: 'agent@example.com', ZENDESK_API_TOKEN: 'zd-token-123', ZENDESK_BASE_URL: BASE };
 const AUTH = `Basic ${Buffer.from('agent@example.com/token:zd-token-123').toString('base64')}`;
-const spec = loadSpec('/work/shared/specs/zendesk/support-oas.yaml', { pathSuffix: '.json' });
+const spec = loadSpec(`${SPECS}/zendesk/support-oas.yaml`, { pathSuffix: '.json' });
 
 /** A tiny Zendesk: tickets by id, listable by external_id. */
 let tickets: { id: number; external_id: string; subject: string }[] = [];

@@ -66,11 +66,12 @@ describe('delighted: events and metrics', () => {
     expect([r.sourceResponseId, r.extra.event, r.comment]).toEqual(['880103', 'created', null]);
   });
 
-  it('refuses unsubscribe events with a 422 naming event_type', async () => {
+  it('acknowledges unsubscribe events with 200 and stores nothing', async () => {
     delighted.start();
     const res = await delighted.post({ event_type: 'unsubscribe.created', event_id: 'e1', event_data: { id: '1', person: { email: 'a@example.com' } } });
-    expect(res.status).toBe(422);
-    expect(res.json.error.issues[0].field).toBe('event_type');
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ ignored: true, reason: 'event_type "unsubscribe.created" is not a survey response event (subscribe to survey_response.created and .updated only)' });
+    expect(await delighted.storedCount()).toBe(0);
   });
 
   it('maps a CSAT survey to metric csat on 1–5 with its own category', async () => {

@@ -53,10 +53,12 @@ describe('hotjar: events and configuration', () => {
     expect([r.score, r.category, r.comment]).toEqual([8, 'passive', COMMENTS.passive]);
   });
 
-  it('refuses a test_message with a 422 naming event', async () => {
+  it('acknowledges a test_message with 200 and stores nothing', async () => {
     hotjar.start();
     const res = await hotjar.post({ event: 'test_message', version: 1, data: {} });
-    expect(res.status).toBe(422);
-    expect(res.json.error.issues[0].field).toBe('event');
+    expect(res.status).toBe(200);
+    expect(res.json.ignored).toBe(true);
+    expect(res.json.reason).toMatch(/^event "test_message" is not survey_response/);
+    expect(await hotjar.storedCount()).toBe(0);
   });
 });

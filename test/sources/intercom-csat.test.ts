@@ -47,11 +47,12 @@ const intercom = describeSource({
 });
 
 describe('intercom-csat: topics and authors', () => {
-  it('refuses other topics (e.g. the ping sent on setup) with a 422 naming topic', async () => {
+  it('acknowledges other topics (e.g. the ping sent on setup) with 200 and stores nothing', async () => {
     intercom.start();
     const res = await intercom.post({ ...fixtureJson('intercom-csat', 'rating3-passive.json'), topic: 'ping' });
-    expect(res.status).toBe(422);
-    expect(res.json.error.issues[0].field).toBe('topic');
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ ignored: true, reason: 'topic "ping" is not conversation.rating.added' });
+    expect(await intercom.storedCount()).toBe(0);
   });
 
   it('does not take a teammate’s email when an admin opened the conversation', async () => {

@@ -4,9 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredResponse } from '../../src/core/response.js';
 import { SOURCES } from '../../src/sources/registry.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
+import { SPECS } from '../support/shared.js';
 
-/** Shared fixtures (`/work/shared/specs/payloads`), read at test time. */
-export const PAYLOADS = '/work/shared/specs/payloads';
+/** Shared fixtures (`shared/specs/payloads` beside the repository), read at test time. */
+export const PAYLOADS = `${SPECS}/payloads`;
 /** The signing secret of the fixtures' test vectors (payloads/README.md). */
 export const SECRET = 'dev_secret_123';
 
@@ -238,5 +239,6 @@ export function describeSource(suite: SourceSuite) {
     });
   });
 
-  return { start: (env?: Record<string, string>) => start(env), post, stored };
+  const storedCount = async () => (await hub.store.listResponses({ limit: 500 })).length;
+  return { start: (env?: Record<string, string>) => start(env), post, stored, storedCount };
 }

@@ -79,12 +79,13 @@ describe('surveymonkey source: signature and webhook', () => {
     expect(res.status).toBe(200);
   });
 
-  it('answers 422 naming the field for a collector event and for a body without object_id', async () => {
+  it('acknowledges a collector event with 200 (nothing stored) and answers 422 naming object_id when it is missing', async () => {
     start();
     const collector = { ...fixtureJson('surveymonkey', 'passive.json'), object_type: 'collector', event_type: 'collector_updated' };
     const a = await post(encode(collector));
-    expect(a.status).toBe(422);
-    expect(a.json.error.issues[0].field).toBe('object_type');
+    expect(a.status).toBe(200);
+    expect(a.json).toEqual({ ignored: true, reason: 'object_type must be "response", got "collector" (subscribe the webhook to response events)' });
+    expect(await hub.store.listResponses({ limit: 10 })).toEqual([]);
     const { object_id: _, ...noId } = fixtureJson('surveymonkey', 'passive.json');
     const b = await post(encode(noId));
     expect(b.status).toBe(422);

@@ -112,11 +112,12 @@ describe('typeform: finding the NPS answer', () => {
     expect((await typeform.stored(res.json.id)).score).toBe(0);
   });
 
-  it('refuses an event that is not a form response', async () => {
+  it('acknowledges an event that is not a form response with 200 and stores nothing', async () => {
     typeform.start();
     const res = await typeform.post({ ...fixtureJson('typeform', 'promoter-with-comment.json'), event_type: 'form_deleted' });
-    expect(res.status).toBe(422);
-    expect(res.json.error.issues[0].field).toBe('event_type');
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ ignored: true, reason: 'event_type "form_deleted" is not a form response' });
+    expect(await typeform.storedCount()).toBe(0);
   });
 
   it('checks the signature with the secret, not with an empty key', async () => {

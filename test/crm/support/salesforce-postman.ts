@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { RecordedRequest } from '../../support/http-recorder.js';
+import { SPECS } from '../../support/shared.js';
 
-const COLLECTION = '/work/shared/specs/salesforce/postman-salesforce-apis';
+const COLLECTION = `${SPECS}/salesforce/postman-salesforce-apis`;
 
 /** One request template of Salesforce's Postman collection: method, path pattern, query names. */
 export interface PostmanTemplate {
