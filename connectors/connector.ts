@@ -21,6 +21,11 @@ export interface ActionContext {
   log: Logger;
   /** For a follow-up job: its parent, succeeded, whose `result` holds the remote ids (ticket id, message ts). */
   parent?: Job;
+  /**
+   * When earlier attempts of this job ran (recorded ones, and for an attempt cut short by a crash,
+   * from the last recorded one until now): where a vendor without an idempotency key is searched.
+   */
+  earlierAttemptWindows?: () => Promise<{ from: Date; to: Date }[]>;
 }
 
 /** A newer version of a response changed what an action already sent (a late comment, a new score). */

@@ -4,10 +4,8 @@ import type { Logger } from '../../src/core/logger.js';
 /** The metadata event type every closeloop message carries, with `{ key: <job key> }` as payload. */
 export const JOB_METADATA_TYPE = 'closeloop_job';
 
-/** How far back, before the job was created, a retry looks for its message. */
-const LOOKBACK_SECONDS = 60;
-/** Pages of history (200 messages each) a retry reads at most. */
-const MAX_PAGES = 5;
+/** Pages of history (200 messages each) a retry reads at most per attempt window. */
+const MAX_PAGES = 10;
 
 const channelIds = new WeakMap<WebClient, Map<string, string>>();
 
@@ -48,7 +46,8 @@ export async function findPostedMessage(
   client: WebClient,
   channel: string,
   jobKey: string,
-  since: Date,
+  /** When earlier attempts ran; only those spans are read, so a busy channel does not push the message out of reach. */
+  windows: { from: Date; to: Date }[],
   log: Logger,
 ): Promise<{ channel: string; ts: string } | undefined> {
   try {
@@ -57,21 +56,25 @@ export async function findPostedMessage(
       log.warn({ channel }, 'slack channel not found by name; cannot look for an earlier post');
       return undefined;
     }
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const answer = await client.conversations.history({
-        channel: id,
-        oldest: String(Math.floor(since.getTime() / 1000) - LOOKBACK_SECONDS),
-        include_all_metadata: true,
-        limit: 200,
-        ...(cursor ? { cursor } : {}),
-      });
-      const mine = answer.messages?.find(
-        (m) => m.metadata?.event_type === JOB_METADATA_TYPE && (m.metadata.event_payload as { key?: unknown } | undefined)?.key === jobKey,
-      );
-      if (mine?.ts) return { channel: id, ts: mine.ts };
-      cursor = answer.response_metadata?.next_cursor || undefined;
-      if (!cursor) break;
+    for (const window of windows) {
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const answer = await client.conversations.history({
+          channel: id,
+          oldest: slackTs(window.from),
+          latest: slackTs(window.to),
+          inclusive: true,
+          include_all_metadata: true,
+          limit: 200,
+          ...(cursor ? { cursor } : {}),
+        });
+        const mine = answer.messages?.find(
+          (m) => m.metadata?.event_type === JOB_METADATA_TYPE && (m.metadata.event_payload as { key?: unknown } | undefined)?.key === jobKey,
+        );
+        if (mine?.ts) return { channel: id, ts: mine.ts };
+        cursor = answer.response_metadata?.next_cursor || undefined;
+        if (!cursor) break;
+      }
     }
     return undefined;
   } catch (error) {
@@ -83,6 +86,11 @@ export async function findPostedMessage(
     log.warn({ err: (error as Error).message, slackError: code.error, needed: code.needed }, 'could not read slack history to look for an earlier post; posting (a duplicate is possible)');
     return undefined;
   }
+}
+
+/** A Slack timestamp (`seconds.micros`) for a time. */
+function slackTs(date: Date): string {
+  return (date.getTime() / 1000).toFixed(6);
 }
 
 /** Platform errors saying this token cannot read the channel's history (as opposed to a passing failure). */

@@ -84,7 +84,8 @@ export const postMessage = defineAction({
   },
   async run(client: WebClient, p, ctx) {
     if (mayHaveRunBefore(ctx.job)) {
-      const earlier = await findPostedMessage(client, p.channel, ctx.job.key, new Date(ctx.job.createdAt), ctx.log);
+      const windows = (await ctx.earlierAttemptWindows?.()) ?? [{ from: new Date(Date.parse(ctx.job.createdAt) - 60_000), to: new Date() }];
+      const earlier = await findPostedMessage(client, p.channel, ctx.job.key, windows, ctx.log);
       if (earlier) {
         ctx.log.info(earlier, 'slack message already posted by an earlier attempt');
         return { remoteId: earlier.ts, channel: earlier.channel, ts: earlier.ts, existing: true };

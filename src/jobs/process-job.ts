@@ -152,7 +152,8 @@ async function runAction(job: Job, deps: JobDeps): Promise<AttemptResult | Defer
     if (waitMs > 0) return { outcome: 'deferred', runAt: new Date(deps.now().getTime() + waitMs).toISOString() };
   }
   try {
-    const remote = await registered.action.run(deps.clients.get(registered.connector), params.data, { job, log, parent });
+    const earlierAttemptWindows = () => attemptWindows(job, deps);
+    const remote = await registered.action.run(deps.clients.get(registered.connector), params.data, { job, log, parent, earlierAttemptWindows });
     return { outcome: 'succeeded', result: remote };
   } catch (error) {
     throw error instanceof DeliveryError ? error : registered.connector.classify(error);
@@ -175,6 +176,30 @@ async function parentOf(job: Job, deps: JobDeps): Promise<Job> {
   }
   const wait = Math.max(0, Date.parse(parent.runAt) - deps.now().getTime());
   throw new DeliveryError(`waiting for parent job ${parent.key} (${parent.status}) to succeed`, true, { retryAfterMs: wait });
+}
+
+/**
+ * The spans in which an earlier attempt of this job can have acted: each recorded attempt since
+ * the job was created or last replayed (from 5 s before its start to 5 s after it gave up; kept
+ * tight, so that a busy channel has few messages to read), and — when fewer attempts are recorded than were made (the
+ * process died mid-attempt) — from the last recorded one until now.
+ */
+async function attemptWindows(job: Job, deps: JobDeps): Promise<{ from: Date; to: Date }[]> {
+  const cycleStart = Date.parse(job.replayedAt ?? job.createdAt);
+  const recorded = (await deps.store.listAttempts(job.id)).filter((a) => Date.parse(a.startedAt) >= cycleStart - 1000);
+  const windows = recorded.map((a) => ({ from: new Date(Date.parse(a.startedAt) - 5_000), to: new Date(Date.parse(a.finishedAt) + 5_000) }));
+  if (recorded.length < job.attempts - 1) {
+    const since = recorded.length ? Date.parse(recorded[recorded.length - 1]!.finishedAt) : cycleStart;
+    windows.push({ from: new Date(since - 5_000), to: deps.now() });
+  }
+  // Overlapping spans (quick retries) are read once: each read is a call that can fail too.
+  const merged: { from: Date; to: Date }[] = [];
+  for (const w of windows.sort((a, b) => a.from.getTime() - b.from.getTime())) {
+    const last = merged[merged.length - 1];
+    if (last && w.from.getTime() <= last.to.getTime()) last.to = new Date(Math.max(last.to.getTime(), w.to.getTime()));
+    else merged.push({ ...w });
+  }
+  return merged;
 }
 
 function failure(job: Job, error: unknown, deps: JobDeps): AttemptResult {

@@ -156,6 +156,7 @@ export const SQL = {
   insertResponseVersion: `INSERT OR IGNORE INTO response_versions (response_id, version, data, received_at) VALUES (?, ?, ?, ?)`,
   completeResponseVersion: `UPDATE response_versions SET data = ? WHERE response_id = ? AND version = ?`,
   getResponseVersion: `SELECT data FROM response_versions WHERE response_id = ? AND version = ?`,
+  currentResponseVersion: `SELECT data FROM responses WHERE id = ? AND version = ?`,
   getResponse: `SELECT id, received_at, version, data FROM responses WHERE id = ?`,
   getRawBody: `SELECT raw_body AS body, content_type AS contentType FROM responses WHERE id = ?`,
   insertJob: `INSERT INTO jobs (id, key, type, response_id, recipe, action_id, action, params, status, max_attempts, run_at, created_at, updated_at,

@@ -212,7 +212,15 @@ describe('slack.postMessage through @slack/web-api', () => {
     expect(methods()).toEqual(['chat.postMessage', 'conversations.list', 'conversations.history']);
     const [, list, history] = api.requests as [RecordedRequest, RecordedRequest, RecordedRequest];
     expect(list.body).toEqual({ types: 'public_channel,private_channel', exclude_archived: 'true', limit: '1000' });
-    expect(history.body).toEqual({ channel: 'C0NPS0001', oldest: String(T0.getTime() / 1000 - 60), include_all_metadata: 'true', limit: '200' });
+    // Only the span of the attempt that timed out is read: from 5 s before it started to 5 s after it gave up.
+    expect(history.body).toEqual({
+      channel: 'C0NPS0001',
+      oldest: (T0.getTime() / 1000 - 5).toFixed(6),
+      latest: (T0.getTime() / 1000 + 5).toFixed(6),
+      inclusive: 'true',
+      include_all_metadata: 'true',
+      limit: '200',
+    });
     expectSlackRequests(api.requests);
   });
 

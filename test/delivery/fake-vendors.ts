@@ -105,6 +105,12 @@ export async function startFakeVendors(options: FakeVendorOptions) {
     if (f?.kind === 'status') return json(res, f.status, errorBody(call.vendor, f.status));
     if (f?.kind === 'rateLimited') return json(res, 429, errorBody(call.vendor, 429), { 'retry-after': String(f.retryAfterSeconds) });
     if (f && !f.afterEffect) return fail(f, res);
+    // A request whose client already gave up (its timeout fired while this process's event loop
+    // was busy) is not acted on: acting on it after the retry's own lookup is the one race no
+    // lookup can close (README, "Where exactly-once is impossible"); injected faults above are
+    // what this fake is for. One turn lets a close that already arrived be seen.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (req.socket.destroyed) return;
     const answer = perform(call, req, url, raw);
     if (isEffect(call)) afterEffect(call);
     if (f) {
@@ -172,9 +178,12 @@ export async function startFakeVendors(options: FakeVendorOptions) {
         if (options.slackHistoryScope === false) return { status: 200, body: { ok: false, error: 'missing_scope', needed: 'channels:history' } };
         const form = slackForm(req, raw);
         const oldest = Number(form.oldest ?? 0);
+        const latest = form.latest === undefined ? Infinity : Number(form.latest);
+        const inclusive = form.inclusive === 'true' || form.inclusive === true;
         const limit = Math.min(Number(form.limit ?? 100), 1000);
         const offset = Number(form.cursor ?? 0);
-        const all = state.messages.filter((m) => m.channel === form.channel && Number(m.ts) > oldest).reverse();
+        const inRange = (ts: number) => (inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest);
+        const all = state.messages.filter((m) => m.channel === form.channel && inRange(Number(m.ts))).reverse();
         const page = all.slice(offset, offset + limit);
         const withMetadata = form.include_all_metadata === 'true' || form.include_all_metadata === true;
         return {

@@ -101,7 +101,7 @@ export function createNodeHub(options: NodeHubOptions) {
     now,
     adminToken: config.CLOSELOOP_ADMIN_TOKEN,
     isLocalRequest,
-    onIngested: () => loop.wake(),
+    onIngested: () => loop.ingested(),
     onReplayed: () => loop.wake(),
     openIncidents: () => alerts.openIncidents(),
   });

@@ -12,6 +12,15 @@ export interface JobLoopOptions {
   leaseMs?: number;
   /** Poll interval when idle (a new response wakes the loop at once). Default 500 ms. */
   idleMs?: number;
+  /**
+   * Webhooks per 100 ms above which ingest has priority: the runner then starts at most one
+   * batch (`concurrency` jobs) per `busyPauseMs`, so a burst of webhooks is acknowledged at full
+   * speed and delivery catches up right after — never stopping, even under a sustained flood.
+   * Default 50 (500 webhooks/s).
+   */
+  busyIngests?: number;
+  /** Pause between batches while ingest is busy. Default 100 ms. */
+  busyPauseMs?: number;
 }
 
 /**
@@ -26,6 +35,8 @@ export class JobLoop {
   /** Jobs in flight: id → attempt number, whose leases the heartbeat renews. */
   private leased = new Map<string, number>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
+  /** Webhooks counted in the current and the previous 100 ms window (ingest pressure). */
+  private ingestWindow = { start: 0, count: 0, previous: 0 };
 
   constructor(
     private readonly deps: JobDeps,
@@ -54,9 +65,31 @@ export class JobLoop {
     }
   }
 
-  /** Wake the loop now (a response arrived, a job was replayed). */
+  /** Wake the loop now (a job was replayed, or became due). */
   wake(): void {
     this.wakeUp?.();
+  }
+
+  /** A webhook was stored: count it (ingest pressure) and wake the loop. */
+  ingested(): void {
+    this.rollWindow();
+    this.ingestWindow.count += 1;
+    this.wake();
+  }
+
+  private rollWindow(): void {
+    const now = Date.now();
+    const w = this.ingestWindow;
+    if (now - w.start < 100) return;
+    w.previous = now - w.start < 200 ? w.count : 0;
+    w.start = now;
+    w.count = 0;
+  }
+
+  /** Whether webhooks are arriving faster than `busyIngests` per 100 ms. */
+  private ingestIsBusy(): boolean {
+    this.rollWindow();
+    return Math.max(this.ingestWindow.count, this.ingestWindow.previous) > (this.options.busyIngests ?? 50);
   }
 
   async stop(): Promise<void> {
@@ -88,7 +121,8 @@ export class JobLoop {
         this.deps.log.error({ err: error }, 'job loop failed to claim jobs');
       }
       if (!this.running) break;
-      if (this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
+      if (this.ingestIsBusy()) await new Promise((r) => setTimeout(r, this.options.busyPauseMs ?? 100));
+      else if (this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
       else if (claimed === 0) await this.sleep(this.options.idleMs ?? 500);
       else await new Promise((r) => setImmediate(r)); // let ingest breathe between batches
     }

@@ -53,6 +53,8 @@ export interface SqliteStoreOptions {
 
 interface PendingWrite {
   write: () => unknown;
+  /** Must be on disk before the caller hears back (a webhook's 202). */
+  durable: boolean;
   resolve: (value: any) => void;
   reject: (e: unknown) => void;
 }
@@ -63,6 +65,9 @@ export class SqliteStore implements Store {
   private readonly now: () => Date;
   private pending: PendingWrite[] = [];
   private flushScheduled = false;
+  /** `FULL` unless configured `NORMAL`; batches without a durable write run at `NORMAL`. */
+  private readonly durableSync: 'FULL' | 'NORMAL';
+  private currentSync: 'FULL' | 'NORMAL';
   private readonly stmt;
 
   constructor(options: SqliteStoreOptions) {
@@ -72,7 +77,8 @@ export class SqliteStore implements Store {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.durableSync = this.currentSync = options.synchronous ?? 'FULL';
+    this.db.pragma(`synchronous = ${this.durableSync}`);
     this.db.pragma('busy_timeout = 5000');
     // Checkpoint the WAL into the main file less often than every 1000 pages: each checkpoint
     // costs an extra fsync, and ingest writes ~2 pages per response.
@@ -87,14 +93,18 @@ export class SqliteStore implements Store {
 
   /**
    * Group commit: every write requested in the same event-loop turn (webhook ingests, job
-   * claims and results, plans) runs in one transaction with one fsync. Each promise resolves
-   * only after that commit, so a 202 is never sent for data that is not on disk, and the
-   * runner's bookkeeping does not cost an fsync per job. A write that throws rolls back
-   * alone and rejects alone (the batch is redone one write per transaction).
+   * claims and results, plans) runs in one transaction. A batch holding a durable write (an
+   * ingest: its 202 promises the response is on disk) commits with `synchronous=FULL`, one
+   * fsync for all of it; a batch of job bookkeeping only commits with `NORMAL` — no fsync of
+   * its own: WAL frames are appended in order, so the next durable commit's fsync carries it
+   * to disk too. A process crash loses none of it; a power cut can lose the last moments of
+   * bookkeeping, which only re-runs jobs (their idempotency keys and the connectors' remote
+   * lookups keep that effect-once). A write that throws rolls back alone and rejects alone
+   * (the batch is redone one write per transaction).
    */
-  private write<T>(write: () => T): Promise<T> {
+  private write<T>(write: () => T, durable = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ write, resolve, reject });
+      this.pending.push({ write, durable, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -107,6 +117,11 @@ export class SqliteStore implements Store {
     this.pending = [];
     this.flushScheduled = false;
     if (!batch.length) return;
+    const sync = this.durableSync === 'FULL' && batch.some((p) => p.durable) ? 'FULL' : 'NORMAL';
+    if (sync !== this.currentSync) {
+      this.db.pragma(`synchronous = ${sync}`);
+      this.currentSync = sync;
+    }
     let values: unknown[];
     try {
       values = this.db.transaction(() => batch.map((p) => p.write()))();
@@ -125,7 +140,7 @@ export class SqliteStore implements Store {
   }
 
   ingest(input: IngestInput): Promise<IngestResult> {
-    return this.write(() => this.ingestOne(input, this.now().toISOString()));
+    return this.write(() => this.ingestOne(input, this.now().toISOString()), true);
   }
 
   private ingestOne(input: IngestInput, receivedAt: string): IngestResult {
@@ -137,7 +152,7 @@ export class SqliteStore implements Store {
       ...responseValues(id, r, receivedAt, input.rawBody, input.contentType, fingerprint),
     ) as { id: string } | undefined;
     if (inserted) {
-      this.stmt.insertResponseVersion.run(id, 1, data, receivedAt);
+      // Version 1 lives in the response row; it enters the history only when a version 2 replaces it.
       this.insertJob(planJobFor(id, receivedAt), receivedAt);
       return { id, duplicate: false, version: 1 };
     }
@@ -146,7 +161,7 @@ export class SqliteStore implements Store {
     if ((existing.fingerprint ?? contentFingerprint(existing.data)) === fingerprint) {
       return { id: existing.id, duplicate: true, version: existing.version };
     }
-    // Rows stored before migration 3 have no history yet: keep the version being replaced.
+    // Keep the version being replaced (version 1 is not in the history until now).
     this.stmt.insertResponseVersion.run(existing.id, existing.version, existing.data, existing.at);
     const { version } = this.stmt.updateResponse.get(
       ...responseUpdateValues(existing.id, r, receivedAt, input.rawBody, input.contentType, fingerprint),
@@ -166,7 +181,8 @@ export class SqliteStore implements Store {
   }
 
   async getResponseVersion(id: string, version: number) {
-    const row = this.stmt.getResponseVersion.get(id, version) as { data: string } | undefined;
+    // The history holds replaced versions; the current one is the response row itself.
+    const row = (this.stmt.getResponseVersion.get(id, version) ?? this.stmt.currentResponseVersion.get(id, version)) as { data: string } | undefined;
     return row && (JSON.parse(row.data) as NormalizedResponse);
   }
 
@@ -249,7 +265,7 @@ export class SqliteStore implements Store {
   }
 
   replayJobs(ids: string[], now: string) {
-    return this.write(() => ids.reduce((n, id) => n + this.stmt.replayJob.run(now, now, now, id).changes, 0));
+    return this.write(() => ids.reduce((n, id) => n + this.stmt.replayJob.run(now, now, now, id).changes, 0), true);
   }
 
   async listDeadJobIds(filter: DeadJobFilter) {
