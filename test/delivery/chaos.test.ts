@@ -76,7 +76,7 @@ function nextRunAt(): string | undefined {
 }
 
 describe('chaos: 30% of vendor calls fail', () => {
-  it('delivers every ticket, event and message exactly once', { timeout: 300_000 }, async () => {
+  it('delivers every ticket, event and message exactly once', { timeout: 900_000 }, async () => {
     // The hub's own runner delivers while responses keep arriving (bursts of 100, a moment apart).
     hub.loop.start();
     for (let i = 0; i < RESPONSES; i++) {
