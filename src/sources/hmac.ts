@@ -12,19 +12,14 @@ function bytes(data: Uint8Array | string): Uint8Array<ArrayBuffer> {
   return (typeof data === 'string' ? utf8.encode(data) : new Uint8Array(data)) as Uint8Array<ArrayBuffer>;
 }
 
-function importKey(hash: HmacHash, secret: string, usage: 'sign' | 'verify') {
-  return crypto.subtle.importKey('raw', utf8.encode(secret), { name: 'HMAC', hash }, false, [usage]);
-}
-
-/** The HMAC of `data` keyed with `secret` (UTF-8). */
-export async function hmac(hash: HmacHash, secret: string, data: Uint8Array | string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.sign('HMAC', await importKey(hash, secret, 'sign'), bytes(data)));
+function importKey(hash: HmacHash, secret: string) {
+  return crypto.subtle.importKey('raw', utf8.encode(secret), { name: 'HMAC', hash }, false, ['verify']);
 }
 
 /** Whether `signature` (decoded bytes; null = undecodable) is the HMAC of `data`. Constant time. */
 export async function hmacMatches(hash: HmacHash, secret: string, data: Uint8Array | string, signature: Uint8Array | null): Promise<boolean> {
   if (!signature || signature.length === 0) return false;
-  return crypto.subtle.verify('HMAC', await importKey(hash, secret, 'verify'), bytes(signature), bytes(data));
+  return crypto.subtle.verify('HMAC', await importKey(hash, secret), bytes(signature), bytes(data));
 }
 
 /** Concatenate byte arrays (e.g. a timestamp prefix and the raw body). */
@@ -37,16 +32,6 @@ export function concatBytes(...parts: (Uint8Array | string)[]): Uint8Array {
     at += c.length;
   }
   return out;
-}
-
-export function toHex(data: Uint8Array): string {
-  return Array.from(data, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-export function toBase64(data: Uint8Array): string {
-  let binary = '';
-  for (const b of data) binary += String.fromCharCode(b);
-  return btoa(binary);
 }
 
 /** Hex (either case) → bytes; null when it is not hex. */

@@ -3,7 +3,7 @@ import { HubError } from '../core/errors.js';
 import type { SourceAdapter } from './source.js';
 import { verifySharedToken } from './signature.js';
 import { parseJsonBody } from './json-body.js';
-import { IgnoredEvent, emailOrNull, firstTextAnswer, isoOrNull, notAResponse, readVendorBody, soleNpsAnswer, textOrNull, VendorId } from './vendor-body.js';
+import { IgnoredEvent, emailOrNull, firstTextAnswer, isoOrNull, readVendorBody, soleNpsAnswer, textOrNull, VendorId } from './vendor-body.js';
 
 const NPS_QUESTION_SETTING = 'HOTJAR_NPS_QUESTION_ID';
 

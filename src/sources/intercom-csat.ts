@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SourceAdapter } from './source.js';
 import { verifyHmacHeader } from './signature.js';
-import { IgnoredEvent, notAResponse, ratingCategory, readJsonBody, unixToIso, VendorId, VendorScore, VendorText } from './vendor-body.js';
+import { IgnoredEvent, ratingCategory, readJsonBody, unixToIso, VendorId, VendorScore, VendorText } from './vendor-body.js';
 
 const SCALE = { min: 1, max: 5 };
 const Scalar = z.union([z.string(), z.number()]);

@@ -6,7 +6,7 @@ import { DeliveryError } from '../jobs/delivery-error.js';
 import { parseJsonBody } from './json-body.js';
 import { verifySharedToken } from './signature.js';
 import { PENDING_FETCH, pendingFetchOf, type SourceAdapter, type WebhookRequest } from './source.js';
-import { emailOrNull, isoOrNull, readVendorBody, textOrNull, VendorId } from './vendor-body.js';
+import { emailOrNull, isoOrNull, readVendorBody, textOrNull } from './vendor-body.js';
 import { fetchTimeoutMs, getVendorJson, missingVariable, type VendorApi } from './vendor-api.js';
 
 /** The event fields (form fields, or the JSON in `MSG` when the subscription has a shared key). */

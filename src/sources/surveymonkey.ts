@@ -4,7 +4,7 @@ import type { ResponseInput, StoredResponse } from '../core/response.js';
 import { DeliveryError } from '../jobs/delivery-error.js';
 import { verifyHmacHeader } from './signature.js';
 import { PENDING_FETCH, pendingFetchOf, type SourceAdapter } from './source.js';
-import { IgnoredEvent, emailOrNull, isoOrNull, notAResponse, readJsonBody, readVendorBody, textOrNull, VendorId } from './vendor-body.js';
+import { IgnoredEvent, emailOrNull, isoOrNull, readJsonBody, readVendorBody, textOrNull, VendorId } from './vendor-body.js';
 import { fetchTimeoutMs, getVendorJson, missingVariable, type VendorApi } from './vendor-api.js';
 
 export const SURVEYMONKEY_DEFAULT_BASE_URL = 'https://api.surveymonkey.com';

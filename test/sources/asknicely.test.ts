@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { postWebhook } from '../support/hub.js';
-import { COMMENTS, describeSource, EMAILS, fixtureJson, NAMES } from './source-suite.js';
+import { COMMENTS, describeSource, EMAILS, fixtureJson, headerTokenAuth, NAMES } from './source-suite.js';
 
 const asknicely = describeSource({
   source: 'asknicely',
   secretVariable: 'ASKNICELY_WEBHOOK_SECRET',
-  sign: (_body, secret) => ({ 'X-Closeloop-Token': secret }),
-  signsBody: false,
-  signatureField: 'X-Closeloop-Token',
+  ...headerTokenAuth,
   fixtures: [
     {
       file: 'promoter-with-comment.json',

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { COMMENTS, describeSource, EMAILS, fixtureJson, NAMES } from './source-suite.js';
+import { COMMENTS, describeSource, EMAILS, fixtureJson, NAMES, urlTokenAuth } from './source-suite.js';
 
 const hotjar = describeSource({
   source: 'hotjar',
   secretVariable: 'HOTJAR_WEBHOOK_SECRET',
-  sign: () => ({}),
-  query: (secret) => `?token=${encodeURIComponent(secret)}`,
-  signsBody: false,
-  signatureField: 'X-Closeloop-Token',
+  ...urlTokenAuth,
   fixtures: [
     {
       file: 'promoter-with-comment.json',

@@ -1,15 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { postWebhook } from '../support/hub.js';
-import { COMMENTS, describeSource, EMAILS, fixtureBytes, fixtureJson, LOCAL_PAYLOADS, NAMES, SECRET } from './source-suite.js';
+import { COMMENTS, describeSource, EMAILS, fixtureBytes, fixtureJson, headerTokenAuth, LOCAL_PAYLOADS, NAMES, SECRET } from './source-suite.js';
 
 const hubspot = describeSource({
   source: 'hubspot',
   dir: LOCAL_PAYLOADS,
   secretVariable: 'HUBSPOT_WEBHOOK_SECRET',
-  sign: (_body, secret) => ({ 'X-Closeloop-Token': secret }),
-  signsBody: false,
-  signatureField: 'X-Closeloop-Token',
+  ...headerTokenAuth,
   fixtures: [
     {
       file: 'promoter-with-comment.json',

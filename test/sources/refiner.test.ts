@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMMENTS, describeSource, EMAILS, fixtureJson, NAMES } from './source-suite.js';
+import { COMMENTS, describeSource, EMAILS, fixtureJson, NAMES, urlTokenAuth } from './source-suite.js';
 
 const SCORE_KEY = 'how_likely_are_you_to_recommend_us';
 const TEXT_KEY = 'whats_the_main_reason_for_your_score';
@@ -7,10 +7,7 @@ const TEXT_KEY = 'whats_the_main_reason_for_your_score';
 const refiner = describeSource({
   source: 'refiner',
   secretVariable: 'REFINER_WEBHOOK_SECRET',
-  sign: () => ({}),
-  query: (secret) => `?token=${encodeURIComponent(secret)}`,
-  signsBody: false,
-  signatureField: 'X-Closeloop-Token',
+  ...urlTokenAuth,
   fixtures: [
     {
       file: 'promoter-with-comment.json',

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { COMMENTS, describeSource, EMAILS, fixtureJson, NAMES } from './source-suite.js';
+import { COMMENTS, describeSource, EMAILS, fixtureJson, headerTokenAuth, NAMES } from './source-suite.js';
 
 const retently = describeSource({
   source: 'retently',
   secretVariable: 'RETENTLY_WEBHOOK_SECRET',
-  sign: (_body, secret) => ({ 'X-Closeloop-Token': secret }),
-  signsBody: false,
-  signatureField: 'X-Closeloop-Token',
+  ...headerTokenAuth,
   fixtures: [
     {
       file: 'promoter-with-comment.json',

@@ -5,6 +5,7 @@ import type { StoredResponse } from '../../src/core/response.js';
 import { SOURCES } from '../../src/sources/registry.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 import { SPECS } from '../support/shared.js';
+import { TOKEN_HEADER, TOKEN_QUERY } from '../../src/sources/signature.js';
 
 /** Shared fixtures (`shared/specs/payloads` beside the repository), read at test time. */
 export const PAYLOADS = `${SPECS}/payloads`;
@@ -46,6 +47,21 @@ export type Expected = Partial<Pick<StoredResponse, 'sourceResponseId' | 'survey
   externalId?: string | null;
   extra?: Record<string, unknown>;
 };
+
+/** Sources that cannot sign: the shared secret as the `X-Closeloop-Token` header. */
+export const headerTokenAuth = {
+  sign: (_body: Uint8Array, secret: string) => ({ [TOKEN_HEADER]: secret }),
+  signsBody: false,
+  signatureField: TOKEN_HEADER,
+} as const;
+
+/** Sources that can only be given a URL: the shared secret as `?token=`. */
+export const urlTokenAuth = {
+  sign: () => ({}),
+  query: (secret: string) => `?${TOKEN_QUERY}=${encodeURIComponent(secret)}`,
+  signsBody: false,
+  signatureField: TOKEN_HEADER,
+} as const;
 
 export interface SourceSuite {
   source: string;

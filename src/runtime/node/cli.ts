@@ -114,14 +114,12 @@ program
   }, 50)
   .option('--json', 'print JSON lines')
   .action(async (opts: { status?: JobStatus; limit: number; json?: boolean }) => {
-    const store = new SqliteStore({ path: loadConfig(env).CLOSELOOP_DB, mustExist: true });
-    const jobs = await store.listJobs({ status: opts.status, limit: opts.limit });
+    const jobs = await withDatabase((store) => store.listJobs({ status: opts.status, limit: opts.limit }));
     for (const j of jobs) {
       if (opts.json) console.log(JSON.stringify(j));
       else console.log([j.id, j.status.padEnd(9), (j.action ?? 'plan').padEnd(22), `attempts ${j.attempts}/${j.maxAttempts}`, j.key, reasonOf(j)].join('  '));
     }
     if (!opts.json) console.log(`${jobs.length} job(s)`);
-    await store.close();
   });
 
 program
@@ -146,8 +144,7 @@ program
       }
       filter = deadJobFilter(parsed.data, now);
     }
-    const store = new SqliteStore({ path: loadConfig(env).CLOSELOOP_DB, mustExist: true });
-    try {
+    await withDatabase(async (store) => {
       let targets = ids;
       if (filter) targets = await store.listDeadJobIds(filter);
       else {
@@ -167,10 +164,18 @@ program
       }
       console.log(`replayed ${replayed} job(s)${filter && targets.length === 0 ? ' (no dead job matches)' : ''}`);
       if (ids.length && replayed < ids.length) process.exitCode = 1;
-    } finally {
-      await store.close();
-    }
+    });
   });
+
+/** The hub's database, which must exist (a command that reads or replays never creates an empty one), closed after use. */
+async function withDatabase<T>(use: (store: SqliteStore) => Promise<T>): Promise<T> {
+  const store = new SqliteStore({ path: loadConfig(env).CLOSELOOP_DB, mustExist: true });
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
 
 /** Why a job is where it is: a dead job's reason, or the last failure of one still trying. */
 function reasonOf(job: { status: JobStatus; lastError: string | null; updatedAt: string }): string {
