@@ -133,4 +133,15 @@ CREATE INDEX jobs_dead ON jobs (status, updated_at);
 ALTER TABLE jobs ADD COLUMN replayed_at TEXT;
 `,
   },
+  {
+    version: 6,
+    name: 'leaner job indexes',
+    // Every index on jobs is written by each insert and most by each status change (claim,
+    // result), so keep only the ones a query uses: nothing looks jobs up by parent (a follow-up
+    // reads its parent by id), and dead jobs are found through jobs_due (status, run_at).
+    sql: `
+DROP INDEX jobs_parent;
+DROP INDEX jobs_dead;
+`,
+  },
 ];

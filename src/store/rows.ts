@@ -162,9 +162,16 @@ export const SQL = {
   insertJob: `INSERT INTO jobs (id, key, type, response_id, recipe, action_id, action, params, status, max_attempts, run_at, created_at, updated_at,
       response_version, parent_job_id)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
+  /**
+   * Due jobs and jobs whose lease expired, oldest first. Two index walks (jobs_due gives
+   * `run_at, seq` order), each stopped at the limit, then merged: one `OR` over both would sort
+   * the whole backlog on every claim.
+   */
   claimJobs: `UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
-    WHERE id IN (SELECT id FROM jobs
-      WHERE (status = 'queued' AND run_at <= ?) OR (status = 'running' AND lease_until <= ?)
+    WHERE id IN (SELECT id FROM (
+        SELECT * FROM (SELECT id, run_at, seq FROM jobs WHERE status = 'queued' AND run_at <= ? ORDER BY run_at, seq LIMIT ?)
+        UNION ALL
+        SELECT * FROM (SELECT id, run_at, seq FROM jobs WHERE status = 'running' AND lease_until <= ? ORDER BY run_at, seq LIMIT ?))
       ORDER BY run_at, seq LIMIT ?)
     RETURNING *`,
   /** Numbered after the attempts made before the job's last replay (`attempt_offset`), so a replay keeps the history. */

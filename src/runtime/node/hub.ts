@@ -56,7 +56,12 @@ export function createNodeHub(options: NodeHubOptions) {
   const now = options.now ?? (() => new Date());
   const registry = actionRegistry(CONNECTORS);
   const recipes = options.recipes ?? loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
-  const store = new SqliteStore({ path: config.CLOSELOOP_DB, synchronous: config.CLOSELOOP_SYNC, now });
+  const store = new SqliteStore({
+    path: config.CLOSELOOP_DB,
+    synchronous: config.CLOSELOOP_SYNC,
+    now,
+    onCheckpointError: (message) => log.warn({ error: message }, 'background WAL checkpoint failed (the next one retries)'),
+  });
   const clients = new ConnectorClients(options.env);
   // Per-connector retry patience and rate limits (validated by loadHubConfig above).
   const policies = deliveryPolicies(CONNECTORS, options.env, { override: options.retry });

@@ -1,0 +1,61 @@
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+export interface WalCheckpointerOptions {
+  /** The database file (WAL mode). */
+  path: string;
+  /** How often the worker copies new WAL frames into the database. Default 100 ms. */
+  intervalMs?: number;
+  /** Told when a checkpoint fails (the next one retries; the writer's own checkpoint is the fallback). */
+  onError?: (message: string) => void;
+}
+
+/**
+ * Copies the WAL into the database file from a worker thread with its own connection
+ * (`wal_checkpoint(PASSIVE)`, which never blocks the writer), so the event loop does not stall
+ * while thousands of pages are copied and fsynced: a checkpoint run by the writing connection at
+ * commit time held every webhook in flight for 20–40 ms (bench/README "Benchmarks"). When the
+ * worker has copied every frame, SQLite starts the WAL over at the next write. The writer keeps
+ * its own `wal_autocheckpoint` as a fallback should the worker fall behind.
+ */
+export class WalCheckpointer {
+  private readonly worker: Worker;
+  private readonly exited: Promise<unknown>;
+
+  constructor(options: WalCheckpointerOptions) {
+    // Resolved here, where node_modules is known: an eval'd worker resolves from nowhere.
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: options.path, driver, intervalMs: options.intervalMs ?? 100 } });
+    this.worker.on('message', (m: { error?: string }) => m.error && options.onError?.(m.error));
+    this.worker.on('error', (e) => options.onError?.(e.message));
+    this.exited = once(this.worker, 'exit');
+    this.worker.unref();
+  }
+
+  /** Stop the worker and close its connection (before the writer closes, so the last one removes the WAL). */
+  async stop(): Promise<void> {
+    this.worker.postMessage('stop');
+    await this.exited;
+  }
+}
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true });
+db.pragma('busy_timeout = 1000');
+const timer = setInterval(() => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch (error) {
+    parentPort.postMessage({ error: String(error && error.message || error) });
+  }
+}, workerData.intervalMs);
+parentPort.on('message', (message) => {
+  if (message !== 'stop') return;
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;

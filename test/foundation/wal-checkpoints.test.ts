@@ -1,0 +1,55 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NormalizedResponse } from '../../src/core/response.js';
+import { SqliteStore } from '../../src/runtime/node/sqlite-store.js';
+
+const response = (n: number) =>
+  NormalizedResponse.parse({ source: 'generic', sourceResponseId: `r-${n}`, score: n % 11, comment: 'x'.repeat(400), respondent: { email: `p${n}@example.com` } });
+
+async function until(condition: () => boolean, ms = 5_000) {
+  const end = Date.now() + ms;
+  while (!condition() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  return condition();
+}
+
+describe('WAL checkpoints', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const ingest = (store: SqliteStore, count: number) =>
+    Promise.all(Array.from({ length: count }, (_, n) => store.ingest({ response: response(n), rawBody: '{}', contentType: 'application/json' })));
+
+  it('a worker thread copies committed pages into the database file while the hub runs, and the WAL is gone after close', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'closeloop-wal-'));
+    const path = join(dir, 'hub.db');
+    const errors: string[] = [];
+    const store = new SqliteStore({ path, onCheckpointError: (e) => errors.push(e) });
+    const before = statSync(path).size;
+
+    await ingest(store, 1_000); // ~300 pages: far below the writer's own checkpoint threshold (10,000)
+
+    // The writer never checkpoints this little, so only the worker can have grown the file.
+    expect(await until(() => statSync(path).size > before + 400 * 1_000)).toBe(true);
+    await store.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    expect(errors).toEqual([]);
+
+    const reopened = new SqliteStore({ path, backgroundCheckpoints: false });
+    expect((reopened.db.prepare('SELECT COUNT(*) AS n FROM responses').get() as { n: number }).n).toBe(1_000);
+    await reopened.close();
+  });
+
+  it('without the worker the pages stay in the WAL until the writer checkpoints', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'closeloop-wal-'));
+    const path = join(dir, 'hub.db');
+    const store = new SqliteStore({ path, backgroundCheckpoints: false });
+    const before = statSync(path).size;
+    await ingest(store, 1_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(statSync(path).size).toBe(before);
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(400 * 1_000);
+    await store.close();
+  });
+});
