@@ -143,7 +143,7 @@ export const SQL = {
   insertResponse: `INSERT INTO responses (id, source, source_response_id, survey_id, metric, score, category, comment,
       respondent_email, answered_at, received_at, data, raw_body, content_type, fingerprint)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (source, source_response_id) DO NOTHING RETURNING id`,
+    ON CONFLICT (source, source_response_id) DO NOTHING`,
   responseIdBySourceId: `SELECT id FROM responses WHERE source = ? AND source_response_id = ?`,
   /** What ingest compares a resend with; `fingerprint` is null for rows stored before migration 3. */
   responseForIngest: `SELECT id, version, fingerprint, data, COALESCE(updated_at, received_at) AS at FROM responses WHERE source = ? AND source_response_id = ?`,
@@ -161,7 +161,7 @@ export const SQL = {
   getRawBody: `SELECT raw_body AS body, content_type AS contentType FROM responses WHERE id = ?`,
   insertJob: `INSERT INTO jobs (id, key, type, response_id, recipe, action_id, action, params, status, max_attempts, run_at, created_at, updated_at,
       response_version, parent_job_id)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
   /**
    * Due jobs and jobs whose lease expired, oldest first. Two index walks (jobs_due gives
    * `run_at, seq` order), each stopped at the limit, then merged: one `OR` over both would sort
