@@ -1,4 +1,4 @@
-import { getProperty } from 'dot-prop';
+import { getProperty, parsePath } from 'dot-prop';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { HubError } from '../core/errors.js';
 import type { ResponseInput } from '../core/response.js';
@@ -49,26 +49,19 @@ export const generic: SourceAdapter = {
 
   parse(request, env) {
     const body = parseJsonBody(request);
-    const path = (field: keyof typeof FIELDS) => env[FIELDS[field][0]] || FIELDS[field][1];
-    const pick = (field: keyof typeof FIELDS) => getProperty(body, path(field));
-    const text = (field: keyof typeof FIELDS) => {
-      const v = pick(field);
-      return v === undefined || v === null ? null : typeof v === 'string' ? v : typeof v === 'number' ? String(v) : v;
-    };
-    const responseId = text('responseId');
+    const responseId = text(body, 'responseId', env);
     if (responseId === null) {
-      throw new HubError(422, 'invalid_response', `Missing ${path('responseId')}: every response needs an id (it deduplicates resends)`, [
-        { field: path('responseId'), message: 'is required' },
-      ]);
+      const path = fieldPath('responseId', env);
+      throw new HubError(422, 'invalid_response', `Missing ${path}: every response needs an id (it deduplicates resends)`, [{ field: path, message: 'is required' }]);
     }
     return {
       source: 'generic',
       sourceResponseId: responseId as string,
-      surveyId: text('surveyId') as string | null,
-      score: (pick('score') ?? null) as ResponseInput['score'],
-      comment: text('comment') as string | null,
-      respondent: { email: text('email') as string | null, name: text('name') as string | null },
-      answeredAt: text('answeredAt') as string | null,
+      surveyId: text(body, 'surveyId', env) as string | null,
+      score: (pick(body, 'score', env) ?? null) as ResponseInput['score'],
+      comment: text(body, 'comment', env) as string | null,
+      respondent: { email: text(body, 'email', env) as string | null, name: text(body, 'name', env) as string | null },
+      answeredAt: text(body, 'answeredAt', env) as string | null,
       extra: {},
     };
   },
@@ -76,7 +69,29 @@ export const generic: SourceAdapter = {
   bodyPath: genericFieldPath,
 };
 
-function genericFieldPath(field: string, env: Record<string, string | undefined>): string {
+type Env = Record<string, string | undefined>;
+
+function fieldPath(field: keyof typeof FIELDS, env: Env): string {
+  return env[FIELDS[field][0]] || FIELDS[field][1];
+}
+
+/** Configured paths parsed once (dot-prop re-parses a string path on every call). */
+const parsedPaths = new Map<string, string[]>();
+
+function pick(body: Record<string, unknown>, field: keyof typeof FIELDS, env: Env): unknown {
+  const path = fieldPath(field, env);
+  let segments = parsedPaths.get(path);
+  if (!segments) parsedPaths.set(path, (segments = parsePath(path) as string[]));
+  return getProperty(body, segments);
+}
+
+/** A text field: numbers become strings (ids often arrive as numbers); other values are left for validation to reject. */
+function text(body: Record<string, unknown>, field: keyof typeof FIELDS, env: Env): unknown {
+  const v = pick(body, field, env);
+  return v === undefined || v === null ? null : typeof v === 'string' ? v : typeof v === 'number' ? String(v) : v;
+}
+
+function genericFieldPath(field: string, env: Env): string {
   const map: Record<string, keyof typeof FIELDS> = {
     score: 'score',
     comment: 'comment',
