@@ -28,7 +28,7 @@ const MAX_DEPTH = 8;
  * objects and arrays, and one level into other objects (an error's own fields) without walking
  * their internals. Unchanged parts are shared, never mutated; a flat object costs one pass over
  * its keys. This replaces pino's wildcard redaction paths (`*.token`…), which ran the redactor
- * once per key of every line and cost a quarter of ingest's time (README "Design").
+ * once per key of every line: 24 µs a line against 7 µs (README "Libraries, and why").
  */
 export function redactSecrets<T>(value: T, depth = 0): T {
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
@@ -65,8 +65,7 @@ export function createLogger(options: { level: string; format?: 'json' | 'pretty
   const base = { level: options.level, redact: { paths: REDACT_PATHS, censor: CENSOR }, formatters: { log: redactSecrets }, base: { app: 'closeloop' } };
   if (options.destination) return pino(base, options.destination);
   if (pretty) return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app' } } });
-  // Lines are buffered and written 4 KB (or 200 ms) at a time: one write per line (a libuv
-  // thread-pool round trip each) cost ingest a fifth of its throughput. pino flushes the buffer
-  // synchronously when the process exits.
+  // Lines are written 4 KB (or 200 ms) at a time rather than one write (a libuv thread-pool
+  // round trip) per line; pino flushes what is left synchronously when the process exits.
   return pino(base, pino.destination({ sync: false, minLength: 4096, periodicFlush: 200 }));
 }
