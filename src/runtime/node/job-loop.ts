@@ -140,7 +140,7 @@ export class JobLoop {
     });
     for (const [i, job] of jobs.entries()) {
       // One job per turn of the event loop: a plan's synchronous part (conditions, templates)
-      // takes 1–3 ms, and eight in a row held every webhook in flight for up to 20 ms.
+      // takes up to a few ms, and eight in a row held every webhook in flight for up to 20 ms.
       if (i > 0) await nextTurn();
       this.leased.set(job.id, job.attempts);
       const p = processJob(job, this.deps)
