@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HubError, zodIssues } from '../../src/core/errors.js';
+import { parseEnv } from '../../src/core/config.js';
 import type { Env } from '../connector.js';
 
 const PropertyName = z.string().regex(/^[A-Za-z0-9_]+$/, 'must be a HubSpot internal property name (letters, digits, _)');
@@ -29,11 +29,5 @@ export const HubSpotEnrichmentSettings = z.object({
 export type HubSpotEnrichmentSettings = z.output<typeof HubSpotEnrichmentSettings>;
 
 export function hubspotEnrichmentSettings(env: Env): HubSpotEnrichmentSettings {
-  const defined = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('HUBSPOT_') && v !== undefined && v !== ''));
-  const parsed = HubSpotEnrichmentSettings.safeParse(defined);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    throw new HubError(400, 'invalid_config', `Invalid configuration: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, issues);
-  }
-  return parsed.data;
+  return parseEnv(HubSpotEnrichmentSettings, env);
 }

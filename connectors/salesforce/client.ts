@@ -3,7 +3,8 @@ import { Transport } from 'jsforce/lib/transport.js';
 import { StreamPromise } from 'jsforce/lib/util/promise.js';
 import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce/lib/types/common.js';
 import { z } from 'zod';
-import { HubError, zodIssues } from '../../src/core/errors.js';
+import { parseEnv } from '../../src/core/config.js';
+import { HubError } from '../../src/core/errors.js';
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../../src/jobs/delivery-error.js';
 import type { ConnectorDefinition, Env } from '../connector.js';
 import { httpTimeoutMs } from '../http-timeout.js';
@@ -21,13 +22,7 @@ const Settings = z.object({
 export type SalesforceSettings = z.output<typeof Settings>;
 
 export function salesforceSettings(env: Env): SalesforceSettings {
-  const defined = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SALESFORCE_') && v !== undefined && v !== ''));
-  const parsed = Settings.safeParse(defined);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    throw new HubError(400, 'invalid_config', `Invalid configuration: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, issues);
-  }
-  return parsed.data;
+  return parseEnv(Settings, env);
 }
 
 /** Salesforce answered with an error status (thrown by {@link JobRunnerTransport}). */

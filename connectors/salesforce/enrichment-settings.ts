@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HubError, zodIssues } from '../../src/core/errors.js';
+import { parseEnv } from '../../src/core/config.js';
 import type { Env } from '../connector.js';
 import { SOQL_FIELD } from './soql.js';
 
@@ -31,11 +31,5 @@ export const SalesforceEnrichmentSettings = z.object({
 export type SalesforceEnrichmentSettings = z.output<typeof SalesforceEnrichmentSettings>;
 
 export function salesforceEnrichmentSettings(env: Env): SalesforceEnrichmentSettings {
-  const defined = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SALESFORCE_') && v !== undefined && v !== ''));
-  const parsed = SalesforceEnrichmentSettings.safeParse(defined);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    throw new HubError(400, 'invalid_config', `Invalid configuration: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, issues);
-  }
-  return parsed.data;
+  return parseEnv(SalesforceEnrichmentSettings, env);
 }

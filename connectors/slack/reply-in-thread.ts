@@ -3,10 +3,11 @@ import type { WebClient } from '@slack/web-api';
 import { DeliveryError } from '../../src/jobs/delivery-error.js';
 import type { Job } from '../../src/jobs/job.js';
 import { defineAction, type ActionContext } from '../connector.js';
+import { Blankable } from '../params.js';
 import { mayHaveRunBefore } from '../previous-attempt.js';
 import { verbatimMessage } from './post-message.js';
 
-const Optional = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().optional());
+const Optional = Blankable(z.string().trim());
 
 export const ReplyInThreadParams = z.strictObject({
   /** Channel id of the thread. Omitted in a follow-up: the channel of the parent message. */

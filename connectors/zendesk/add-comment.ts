@@ -3,10 +3,8 @@ import type { ZendeskClient } from 'node-zendesk';
 import { DeliveryError } from '../../src/jobs/delivery-error.js';
 import type { Job } from '../../src/jobs/job.js';
 import { defineAction } from '../connector.js';
+import { Blankable } from '../params.js';
 import { mayHaveRunBefore } from '../previous-attempt.js';
-
-const Blankable = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
 export const AddCommentParams = z.strictObject({
   /** Ticket to comment on. Omitted in a follow-up: the ticket its parent `zendesk.createTicket` opened. */

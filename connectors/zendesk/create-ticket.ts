@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import type { ZendeskClient } from 'node-zendesk';
 import { defineAction } from '../connector.js';
+import { Blankable } from '../params.js';
 import { changeSummary } from '../follow-up.js';
-
-const Blankable = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
 export const CreateTicketParams = z.strictObject({
   requesterEmail: z.email('must be an email address'),

@@ -55,8 +55,16 @@ export type HubConfig = z.output<typeof HubConfig>;
 
 /** Parse the environment; a bad value is a 400-class error naming the variable. */
 export function loadConfig(env: Env): HubConfig {
+  return parseEnv(HubConfig, env);
+}
+
+/**
+ * Parse environment variables with a schema of their own (the hub's, a connector's settings):
+ * empty values count as unset, and a bad value is a 400 `invalid_config` naming each variable.
+ */
+export function parseEnv<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = HubConfig.safeParse(defined);
+  const parsed = schema.safeParse(defined);
   if (!parsed.success) {
     const issues = zodIssues(parsed.error);
     throw new HubError(400, 'invalid_config', `Invalid configuration: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, issues);

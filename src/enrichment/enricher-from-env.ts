@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEnv } from '../core/config.js';
 import type { Env } from '../../connectors/connector.js';
 import { hubspot } from '../../connectors/hubspot/index.js';
 import { hubspotLookup } from '../../connectors/hubspot/enrich-from-hubspot.js';
@@ -6,7 +7,7 @@ import { hubspotEnrichmentSettings } from '../../connectors/hubspot/enrichment-s
 import { salesforce } from '../../connectors/salesforce/index.js';
 import { salesforceLookup } from '../../connectors/salesforce/enrich-from-salesforce.js';
 import { salesforceEnrichmentSettings } from '../../connectors/salesforce/enrichment-settings.js';
-import { HubError, zodIssues } from '../core/errors.js';
+import { HubError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { Period } from '../recipes/schema.js';
 import type { Store } from '../store/store.js';
@@ -31,13 +32,7 @@ function invalidConfig(field: string, message: string): HubError {
 }
 
 function settings(env: Env) {
-  const defined = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('CLOSELOOP_') && v !== undefined && v !== ''));
-  const parsed = EnrichmentSettings.safeParse(defined);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    throw new HubError(400, 'invalid_config', `Invalid configuration: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, issues);
-  }
-  return parsed.data;
+  return parseEnv(EnrichmentSettings, env);
 }
 
 /** The CRM to enrich from: `CLOSELOOP_CRM`, else whichever has credentials. Throws on a contradiction. */

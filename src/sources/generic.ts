@@ -2,6 +2,7 @@ import { getProperty, parsePath } from 'dot-prop';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { HubError } from '../core/errors.js';
 import type { ResponseInput } from '../core/response.js';
+import type { Env } from '../../connectors/connector.js';
 import type { SourceAdapter } from './source.js';
 import { parseJsonBody } from './json-body.js';
 
@@ -69,8 +70,6 @@ export const generic: SourceAdapter = {
   bodyPath: genericFieldPath,
 };
 
-type Env = Record<string, string | undefined>;
-
 function fieldPath(field: keyof typeof FIELDS, env: Env): string {
   return env[FIELDS[field][0]] || FIELDS[field][1];
 }
@@ -102,5 +101,5 @@ function genericFieldPath(field: string, env: Env): string {
     answeredAt: 'answeredAt',
   };
   const key = map[field];
-  return key ? env[FIELDS[key][0]] || FIELDS[key][1] : field;
+  return key ? fieldPath(key, env) : field;
 }

@@ -12,8 +12,14 @@ function bytes(data: Uint8Array | string): Uint8Array<ArrayBuffer> {
   return (typeof data === 'string' ? utf8.encode(data) : new Uint8Array(data)) as Uint8Array<ArrayBuffer>;
 }
 
-function importKey(hash: HmacHash, secret: string) {
-  return crypto.subtle.importKey('raw', utf8.encode(secret), { name: 'HMAC', hash }, false, ['verify']);
+/** Imported once per hash and secret (secrets come from the environment: a handful at most), not per webhook. */
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function importKey(hash: HmacHash, secret: string): Promise<CryptoKey> {
+  const id = `${hash}:${secret}`;
+  let key = keys.get(id);
+  if (!key) keys.set(id, (key = crypto.subtle.importKey('raw', utf8.encode(secret), { name: 'HMAC', hash }, false, ['verify'])));
+  return key;
 }
 
 /** Whether `signature` (decoded bytes; null = undecodable) is the HMAC of `data`. Constant time. */

@@ -139,9 +139,13 @@ ALTER TABLE jobs ADD COLUMN replayed_at TEXT;
     // Every index on jobs is written by each insert and most by each status change (claim,
     // result), so keep only the ones a query uses: nothing looks jobs up by parent (a follow-up
     // reads its parent by id), and dead jobs are found through jobs_due (status, run_at).
+    // Databases created by an early build of migration 1 also have two response indexes no query
+    // uses (by email, by received time); they go too, so every database ends with one schema.
     sql: `
 DROP INDEX jobs_parent;
 DROP INDEX jobs_dead;
+DROP INDEX IF EXISTS responses_email;
+DROP INDEX IF EXISTS responses_received;
 `,
   },
 ];

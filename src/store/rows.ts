@@ -50,8 +50,8 @@ export function responseFromRow(row: ResponseRow): StoredResponse {
   return { id: row.id, receivedAt: row.received_at, version: row.version, ...data };
 }
 
-/** Column values of a response insert, in {@link SQL.insertResponse} order. */
-export function responseValues(id: string, r: NormalizedResponse, receivedAt: string, rawBody: string, contentType: string, fingerprint: string) {
+/** Column values of a response insert, in {@link SQL.insertResponse} order; `data` is `r` as JSON (the caller has it already, for the fingerprint). */
+export function responseValues(id: string, r: NormalizedResponse, data: string, receivedAt: string, rawBody: string, contentType: string, fingerprint: string) {
   return [
     id,
     r.source,
@@ -64,7 +64,7 @@ export function responseValues(id: string, r: NormalizedResponse, receivedAt: st
     r.respondent.email,
     r.answeredAt,
     receivedAt,
-    JSON.stringify(r),
+    data,
     rawBody,
     contentType,
     fingerprint,
@@ -72,13 +72,13 @@ export function responseValues(id: string, r: NormalizedResponse, receivedAt: st
 }
 
 /** Column values of {@link SQL.updateResponse}: a new version's content, then the row id. */
-export function responseUpdateValues(id: string, r: NormalizedResponse, updatedAt: string, rawBody: string, contentType: string, fingerprint: string) {
-  return [r.surveyId, r.metric, r.score, r.category, r.comment, r.respondent.email, r.answeredAt, JSON.stringify(r), rawBody, contentType, fingerprint, updatedAt, id];
+export function responseUpdateValues(id: string, r: NormalizedResponse, data: string, updatedAt: string, rawBody: string, contentType: string, fingerprint: string) {
+  return [r.surveyId, r.metric, r.score, r.category, r.comment, r.respondent.email, r.answeredAt, data, rawBody, contentType, fingerprint, updatedAt, id];
 }
 
 /** Column values of {@link SQL.completeResponse}: the fetched content of a pending version, then id and version. */
-export function responseCompleteValues(id: string, version: number, r: NormalizedResponse) {
-  return [r.surveyId, r.metric, r.score, r.category, r.comment, r.respondent.email, r.answeredAt, JSON.stringify(r), id, version];
+export function responseCompleteValues(id: string, version: number, r: NormalizedResponse, data: string) {
+  return [r.surveyId, r.metric, r.score, r.category, r.comment, r.respondent.email, r.answeredAt, data, id, version];
 }
 
 export function jobFromRow(row: JobRow): Job {
@@ -144,7 +144,6 @@ export const SQL = {
       respondent_email, answered_at, received_at, data, raw_body, content_type, fingerprint)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (source, source_response_id) DO NOTHING`,
-  responseIdBySourceId: `SELECT id FROM responses WHERE source = ? AND source_response_id = ?`,
   /** What ingest compares a resend with; `fingerprint` is null for rows stored before migration 3. */
   responseForIngest: `SELECT id, version, fingerprint, data, COALESCE(updated_at, received_at) AS at FROM responses WHERE source = ? AND source_response_id = ?`,
   updateResponse: `UPDATE responses SET survey_id = ?, metric = ?, score = ?, category = ?, comment = ?, respondent_email = ?,

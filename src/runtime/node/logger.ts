@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import type { Logger } from '../../core/logger.js';
 
 /** Keys whose values never reach a log line (any letter case). */
-export const SECRET_KEYS: ReadonlySet<string> = new Set([
+const SECRET_KEYS: ReadonlySet<string> = new Set([
   'token',
   'secret',
   'password',
@@ -18,7 +18,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** Whole objects pino censors by path: the request headers an HTTP client's error carries. */
-export const REDACT_PATHS = ['err.config.headers', 'err.request.headers'];
+const REDACT_PATHS = ['err.config.headers', 'err.request.headers'];
 
 const CENSOR = '[redacted]';
 const MAX_DEPTH = 8;

@@ -163,7 +163,7 @@ export class SqliteStore implements Store {
     const fingerprint = contentFingerprint(data);
     // The ids are ours, so inserts report only whether a row went in (no RETURNING: it costs a
     // third of an insert).
-    const inserted = this.stmt.insertResponse.run(...responseValues(id, r, receivedAt, input.rawBody, input.contentType, fingerprint)).changes > 0;
+    const inserted = this.stmt.insertResponse.run(...responseValues(id, r, data, receivedAt, input.rawBody, input.contentType, fingerprint)).changes > 0;
     if (inserted) {
       // Version 1 lives in the response row; it enters the history only when a version 2 replaces it.
       this.insertJob(planJobFor(id, receivedAt), receivedAt);
@@ -177,7 +177,7 @@ export class SqliteStore implements Store {
     // Keep the version being replaced (version 1 is not in the history until now).
     this.stmt.insertResponseVersion.run(existing.id, existing.version, existing.data, existing.at);
     const { version } = this.stmt.updateResponse.get(
-      ...responseUpdateValues(existing.id, r, receivedAt, input.rawBody, input.contentType, fingerprint),
+      ...responseUpdateValues(existing.id, r, data, receivedAt, input.rawBody, input.contentType, fingerprint),
     ) as { version: number };
     this.stmt.insertResponseVersion.run(existing.id, version, data, receivedAt);
     this.insertJob(planJobFor(existing.id, receivedAt, version), receivedAt);
@@ -188,8 +188,9 @@ export class SqliteStore implements Store {
     return this.write(() => {
       // The version's history always gets the answers (follow-ups compare against it); the
       // response itself only if no newer version arrived meanwhile.
-      this.stmt.completeResponseVersion.run(JSON.stringify(response), id, version);
-      return this.stmt.completeResponse.run(...responseCompleteValues(id, version, response)).changes > 0;
+      const data = JSON.stringify(response);
+      this.stmt.completeResponseVersion.run(data, id, version);
+      return this.stmt.completeResponse.run(...responseCompleteValues(id, version, response, data)).changes > 0;
     });
   }
 
@@ -320,12 +321,12 @@ export class SqliteStore implements Store {
     return row ? (JSON.parse(row.value) as unknown) : undefined;
   }
 
-  /** Not group-committed: a lost cache entry only costs one more CRM call. */
+  /** A bookkeeping write (no fsync of its own): a lost cache entry only costs one more CRM call. */
   async putCachedEnrichment(key: string, value: unknown, fetchedAt: string, expiresAt: string) {
-    this.db.transaction(() => {
+    await this.write(() => {
       this.stmt.deleteExpiredEnrichment.run(fetchedAt);
       this.stmt.putCachedEnrichment.run(key, JSON.stringify(value), fetchedAt, expiresAt);
-    })();
+    });
   }
 
   async close() {
