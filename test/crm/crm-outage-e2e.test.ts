@@ -38,7 +38,8 @@ describe('CRM outage: the plan waits, then the ticket carries the account', () =
     expect(Date.parse(plan.runAt)).toBeGreaterThan(clock.now.getTime());
 
     // HubSpot is back; once the plan job is due again it plans with the account.
-    api.server.resetHandlers(...hubspotHandlers(hubspotState()));
+    api.server.resetHandlers();
+    api.server.use(...hubspotHandlers(hubspotState()));
     clock.now = new Date(clock.now.getTime() + 60 * 60_000);
     await hub.loop.drain();
 

@@ -11,13 +11,15 @@ beforeAll(() => api.listen());
 afterAll(() => api.close());
 let hub: ReturnType<typeof actionHub> | undefined;
 afterEach(async () => {
-  for (const r of api.requests) {
-    expect(r.url.origin).toBe(HUBSPOT);
-    expect(r.headers.get('authorization')).toBe(`Bearer ${HUBSPOT_TOKEN}`);
-  }
+  // Clean up first, so that a failed check cannot leave requests or a hub to the next test.
+  const requests = [...api.requests];
   api.reset();
   await hub?.cleanup();
   hub = undefined;
+  for (const r of requests) {
+    expect(r.url.origin).toBe(HUBSPOT);
+    expect(r.headers.get('authorization')).toBe(`Bearer ${HUBSPOT_TOKEN}`);
+  }
 });
 
 // Enrichment off: these tests look at the actions' own calls.
@@ -71,9 +73,10 @@ describe('hubspot.updateContact', () => {
     });
     expect(state.contacts[0]!.properties.closeloop_nps_score).toBe('3');
 
-    // The next response: properties known for this process, contact id given → one PATCH.
+    // The next response: the properties are known for this process, so no property calls — the
+    // contact search and its PATCH only.
     api.requests.length = 0;
-    await h.respond({ response_id: 'r-9', score: 10, comment: 'Love it' });
+    expect((await h.respond({ response_id: 'r-9', score: 10, comment: 'Love it' })).status).toBe('succeeded');
     expect(calls()).toEqual(['POST /crm/v3/objects/contacts/search', 'PATCH /crm/v3/objects/contacts/501']);
     expect(state.contacts[0]!.properties.closeloop_nps_category).toBe('promoter');
   });

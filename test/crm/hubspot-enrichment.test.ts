@@ -153,7 +153,9 @@ describe('HubSpot enrichment failures: recipes wait, never run without the accou
       expect(e.retryAfterMs).toBe(expected.retryAfterMs);
       expect(e.message).toMatch(expected.message);
       // Once HubSpot answers again, the lookup runs in full (the failure was not cached).
-      api.server.resetHandlers(...hubspotHandlers(state));
+      // (resetHandlers() with handlers would replace the file's initial ones for every later test)
+      api.server.resetHandlers();
+      api.server.use(...hubspotHandlers(state));
       expect((await enricher.enrich('ana@example.com')).account.tier).toBe('enterprise');
       expect(calls().slice(-4).map((c) => c.split('?')[0])).toEqual([
         'POST /crm/v3/objects/contacts/search',

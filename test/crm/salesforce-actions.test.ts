@@ -13,14 +13,16 @@ beforeAll(() => api.listen());
 afterAll(() => api.close());
 let hub: ReturnType<typeof actionHub> | undefined;
 afterEach(async () => {
-  for (const r of api.requests) {
+  // Clean up first, so that a failed check cannot leave requests or a hub to the next test.
+  const requests = [...api.requests];
+  api.reset();
+  await hub?.cleanup();
+  hub = undefined;
+  for (const r of requests) {
     expect(r.url.origin).toBe(SALESFORCE);
     expect(r.headers.get('authorization')).toBe(`Bearer ${SALESFORCE_TOKEN}`);
     expectInPostmanCollection(postman, r);
   }
-  api.reset();
-  await hub?.cleanup();
-  hub = undefined;
 });
 
 const ENV = { ...SALESFORCE_ENV, CLOSELOOP_CRM: 'none' };
@@ -111,9 +113,10 @@ describe('salesforce.updateContact', () => {
 
   it('your own field names, and the contact id given: one PATCH', async () => {
     const h = start('salesforce.updateContact', { ...UPDATE, email: '', contactId: '003000000000001AAA', fields: { score: 'Last_NPS__c', date: 'NPS_At__c' } });
-    await h.respond();
+    const job = await h.respond();
+    expect(job.status).toBe('succeeded');
     expect(calls()).toEqual(['PATCH /services/data/v62.0/sobjects/Contact/003000000000001AAA']);
-    expect(Object.keys(api.requests[0]!.body as object)).toEqual(['Last_NPS__c', 'NPS_Category__c', 'NPS_Comment__c', 'NPS_At__c']);
+    expect(api.requests[0]!.body).toEqual({ Last_NPS__c: 3, NPS_Category__c: 'detractor', NPS_Comment__c: 'Too slow', NPS_At__c: '2026-03-01T07:30:00.000Z' });
   });
 });
 

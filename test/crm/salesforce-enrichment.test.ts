@@ -17,10 +17,12 @@ afterAll(() => api.close());
 
 let env: ReturnType<typeof enrichmentStore>;
 afterEach(async () => {
-  // Every REST call any test made is a request of Salesforce's official Postman collection.
-  for (const r of api.requests.filter((r) => r.url.pathname.startsWith('/services/data/'))) expectInPostmanCollection(postman, r);
+  // Every REST call any test made is a request of Salesforce's official Postman collection
+  // (checked after the clean-up, so that a failed check cannot leave state to the next test).
+  const requests = api.requests.filter((r) => r.url.pathname.startsWith('/services/data/'));
   api.reset();
   await env?.cleanup();
+  for (const r of requests) expectInPostmanCollection(postman, r);
 });
 
 function setup(extraEnv: Record<string, string> = {}, log: Logger = silentLogger) {

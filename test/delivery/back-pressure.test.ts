@@ -87,6 +87,7 @@ describe('back-pressure: a connector down for an hour', () => {
     expect(Date.parse(oldest.runAt)).toBeGreaterThan(clock.now.getTime());
     // Every failed attempt honoured Retry-After: 30 s (never sooner than 30 s after the last).
     const attempts = await h.store.listAttempts(oldest.id);
+    expect(attempts).toHaveLength(oldest.attempts);
     for (let i = 1; i < attempts.length; i++) expect(Date.parse(attempts[i]!.startedAt) - Date.parse(attempts[i - 1]!.startedAt)).toBeGreaterThanOrEqual(30_000);
 
     // The health endpoints tell the story: 300 tickets queued, the oldest an hour old, Zendesk in trouble.

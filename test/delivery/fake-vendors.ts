@@ -257,7 +257,8 @@ export async function startFakeVendors(options: FakeVendorOptions) {
 }
 export type FakeVendors = Awaited<ReturnType<typeof startFakeVendors>>;
 
-function isEffect(call: VendorCall) {
+/** A call that creates something at the vendor (the others are look-ups). */
+export function isEffect(call: VendorCall) {
   return call.op === 'createTicket' || call.op === 'postMessage' || call.op === 'createContact' || call.op === 'createEvent';
 }
 

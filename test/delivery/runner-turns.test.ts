@@ -7,10 +7,15 @@ describe('the runner shares the event loop with ingest', () => {
 
   it('starts the jobs of a claimed batch one per turn of the event loop, so webhooks are read between them', async () => {
     hub = makeTestHub({ env: { CLOSELOOP_CONCURRENCY: '8' } });
-    for (let n = 0; n < 8; n++) expect((await postWebhook(hub, 'generic', { response_id: `turns-${n}`, score: n })).status).toBe(202);
+    const ids: string[] = [];
+    for (let n = 0; n < 8; n++) {
+      const res = await postWebhook(hub, 'generic', { response_id: `turns-${n}`, score: n });
+      expect(res.status).toBe(202);
+      ids.push(((await res.json()) as { id: string }).id);
+    }
 
-    // Count event-loop turns (a setImmediate chain), and note the turn in which each plan job
-    // begins: its first step reads the response.
+    // Count event-loop turns (a setImmediate chain). A plan job begins by reading its response;
+    // note in which turn each one does, and in which turn a webhook posted meanwhile is stored.
     let turn = 0;
     let counting = true;
     const tick = () => {
@@ -18,16 +23,27 @@ describe('the runner shares the event loop with ingest', () => {
       if (counting) setImmediate(tick);
     };
     setImmediate(tick);
-    const startedIn: number[] = [];
+    const started: [number, string][] = [];
     const getResponse = hub.store.getResponse.bind(hub.store);
-    hub.store.getResponse = (id) => (startedIn.push(turn), getResponse(id));
+    hub.store.getResponse = (id) => (started.push([turn, id]), getResponse(id));
+    let storedIn = -1;
+    const ingest = hub.store.ingest.bind(hub.store);
+    hub.store.ingest = (input) => ((storedIn = turn), ingest(input));
 
-    await hub.loop.drain();
+    const draining = hub.loop.drain();
+    // Sent once the first plan has started, while the other seven wait for their turns.
+    const late = new Promise<Response>((resolve) => {
+      const wait = () => (started.length > 0 ? resolve(postWebhook(hub, 'generic', { response_id: 'turns-late', score: 9 })) : setImmediate(wait));
+      wait();
+    });
+    expect((await late).status).toBe(202);
+    await draining;
     counting = false;
 
-    expect(startedIn).toHaveLength(8);
-    // Eight different turns, in order: never two plans back to back in one turn.
-    expect(new Set(startedIn).size).toBe(8);
-    expect(startedIn).toEqual([...startedIn].sort((a, b) => a - b));
+    // All eight, in the order they were claimed (oldest first), each in a turn of its own.
+    expect(started.slice(0, 8).map(([, id]) => id)).toEqual(ids);
+    expect(new Set(started.slice(0, 8).map(([t]) => t)).size).toBe(8);
+    // The webhook was read and stored before the last of the batch had started.
+    expect(storedIn).toBeLessThan(started[7]![0]);
   });
 });

@@ -23,6 +23,10 @@ describe('webhook body size by Content-Length', () => {
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({ error: { code: 'body_too_large', message: 'Body exceeds 2048 bytes', issues: [{ field: '(body)', message: 'larger than 2048 bytes' }] } });
     expect(await hub.store.listResponses({ limit: 5 })).toEqual([]);
+    // The header alone decides: a small body declared larger than the limit is refused unread.
+    const small = JSON.stringify({ response_id: 'len-3', score: 9 });
+    expect((await post(small, '4096')).status).toBe(413);
+    expect(await hub.store.listResponses({ limit: 5 })).toEqual([]);
   });
 
   it('answers 400 naming content-length when it is not a number', async () => {

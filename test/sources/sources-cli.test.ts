@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { SOURCES } from '../../src/sources/registry.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -21,9 +22,8 @@ describe('closeloop sources', () => {
     expect(stdout).not.toContain('how_likely_refiner_key');
     const listing = JSON.parse(stdout) as { name: string; url: string; secretVariable: string; secretSet: boolean; settings: { name: string; set: boolean }[] }[];
     const byName = new Map(listing.map((s) => [s.name, s]));
-    for (const name of ['typeform', 'delighted', 'wootric', 'survicate', 'asknicely', 'retently', 'refiner', 'hotjar', 'zendesk-csat', 'intercom-csat', 'hubspot', 'generic']) {
-      expect(byName.get(name)?.url).toBe(`http://localhost:9123/webhooks/${name}`);
-    }
+    expect(listing.map((s) => s.name).sort()).toEqual([...SOURCES.keys()].sort());
+    for (const name of SOURCES.keys()) expect(byName.get(name)?.url).toBe(`http://localhost:9123/webhooks/${name}`);
     expect(byName.get('zendesk-csat')).toMatchObject({ secretVariable: 'ZENDESK_CSAT_WEBHOOK_SECRET', secretSet: true });
     expect(byName.get('typeform')).toMatchObject({ secretSet: false, settings: [{ name: 'TYPEFORM_NPS_FIELD_REF', set: false }] });
     expect(byName.get('refiner')?.settings).toMatchObject([{ name: 'REFINER_NPS_KEY', set: true }]);
