@@ -82,7 +82,9 @@ try {
   await ingestLatencies(hub, RESPONSES, 'backlog');
   const drained = hub.loop.drain();
   const busy = await ingestLatencies(hub, 1000, 'busy');
-  const stillQueuedWhenDone = count(hub, `SELECT COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running')`);
+  // Work still waiting: jobs queued or running, and responses whose plan job is not written yet.
+  const q = await hub.store.queueStats(new Date().toISOString());
+  const stillQueuedWhenDone = q.byStatus.queued + q.byStatus.running + q.unplanned;
   await drained;
   const ingestUnderLoad = {
     idle: { p50: percentile(idle, 50), p99: percentile(idle, 99) },

@@ -151,7 +151,7 @@ try {
   const u = delivery.ingestUnderLoad;
   console.log(
     `ingest latency (in-process, 20 at once): runner idle p50 ${u.idle.p50.toFixed(1)} ms p99 ${u.idle.p99.toFixed(1)} ms; ` +
-      `runner draining a backlog p50 ${u.busy.p50.toFixed(1)} ms p99 ${u.busy.p99.toFixed(1)} ms (${u.busy.backlogLeftWhenDone} jobs still queued when the 1,000 webhooks were in)`,
+      `runner draining a backlog p50 ${u.busy.p50.toFixed(1)} ms p99 ${u.busy.p99.toFixed(1)} ms (${u.busy.backlogLeftWhenDone} jobs and unplanned responses still waiting when the 1,000 webhooks were in)`,
   );
   const p = delivery.pacing;
   const ms = (v: number | null) => (v === null ? '—' : `${Math.round(v)} ms`);

@@ -148,4 +148,18 @@ DROP INDEX IF EXISTS responses_email;
 DROP INDEX IF EXISTS responses_received;
 `,
   },
+  {
+    version: 7,
+    name: 'plan jobs queued off the request path',
+    // Ingest stores the response row alone; the plan job of every response past
+    // `planned_through` (responses.seq, in arrival order) is written when the runner next claims
+    // work. Every response stored before this migration already has its plan job.
+    sql: `
+CREATE TABLE plan_cursor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  planned_through INTEGER NOT NULL
+);
+INSERT INTO plan_cursor (id, planned_through) SELECT 1, COALESCE(MAX(seq), 0) FROM responses;
+`,
+  },
 ];

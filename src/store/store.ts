@@ -61,6 +61,12 @@ export interface PlanWrite {
 
 export interface QueueStats {
   byStatus: Record<JobStatus, number>;
+  /**
+   * Responses stored whose plan job is not written yet: ingest stores the response alone and the
+   * runner's next claim writes its plan job (so a flood of webhooks is acknowledged at full speed).
+   * They count in the two ages below as queued plan jobs would.
+   */
+  unplanned: number;
   /** Age in seconds of the oldest job waiting to run (queued with run time passed), or null. */
   oldestWaitingSeconds: number | null;
   /**
@@ -76,10 +82,11 @@ export interface QueueStats {
  */
 export interface Store {
   /**
-   * Store a response with its raw body and its `plan` job, deduplicated by (source, source
-   * response id): an identical resend is a duplicate; a changed one replaces the content and raw
-   * body, bumps `version`, keeps the version's content in the history, and enqueues
-   * `plan:<id>:v<version>` — all in one transaction.
+   * Store a response with its raw body, deduplicated by (source, source response id): an identical
+   * resend is a duplicate; a changed one replaces the content and raw body, bumps `version`, keeps
+   * the version's content in the history, and enqueues `plan:<id>:v<version>` — all in one
+   * transaction. A new response's `plan:<id>` job is written by the next {@link claimJobs}, not
+   * here: the request path writes the one row it must.
    */
   ingest(input: IngestInput): Promise<IngestResult>;
   /**
@@ -99,7 +106,10 @@ export interface Store {
   enqueueJobs(jobs: NewJob[]): Promise<string[]>;
   /** Write a plan's jobs and throttle marks and finish the plan job, atomically. */
   commitPlan(plan: PlanWrite, now: string): Promise<void>;
-  /** Claim due jobs (queued and due, or running with an expired lease). */
+  /**
+   * Claim due jobs (queued and due, or running with an expired lease), after writing the plan jobs
+   * of up to `limit` responses stored without one (oldest first), in the same transaction.
+   */
   claimJobs(options: ClaimOptions): Promise<Job[]>;
   /** Record an attempt and move the job to its next state. */
   finishAttempt(job: Job, attempt: Omit<JobAttempt, 'outcome' | 'error' | 'remoteStatus'>, result: AttemptResult): Promise<void>;

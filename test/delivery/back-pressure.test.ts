@@ -122,10 +122,10 @@ describe('back-pressure: a connector down for an hour', () => {
 });
 
 describe('health endpoints', () => {
-  it('/healthz and /readyz report jobs by status, how late the oldest due job is and how old the oldest waiting one is', async () => {
+  it('/healthz and /readyz report jobs by status, responses not planned yet, how late the oldest due job is and how old the oldest waiting one is', async () => {
     const clock = { now: new Date(T0) };
     hub = makeTestHub({ env: {}, now: () => clock.now });
-    // Two responses stored, their plan jobs not run yet.
+    // Two responses stored, their plan jobs not written yet (the runner's next claim writes them).
     await postWebhook(hub, 'generic', { response_id: 'h-1', score: 9, email: 'a@example.com' });
     clock.now = new Date(T0 + 90_000);
     await postWebhook(hub, 'generic', { response_id: 'h-2', score: 3, email: 'b@example.com' });
@@ -135,10 +135,18 @@ describe('health endpoints', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({
         ...(path === '/healthz' ? { ok: true } : { ready: true }),
-        queue: { byStatus: { queued: 2, running: 0, succeeded: 0, sandboxed: 0, dead: 0 }, oldestWaitingSeconds: 120, oldestPendingSeconds: 120 },
+        queue: { byStatus: { queued: 0, running: 0, succeeded: 0, sandboxed: 0, dead: 0 }, unplanned: 2, oldestWaitingSeconds: 120, oldestPendingSeconds: 120 },
         incidents: [],
       });
     }
+    // A claim of one writes and takes the older plan job; the newer response still waits unplanned.
+    await hub.store.claimJobs({ now: clock.now.toISOString(), limit: 1, leaseUntil: new Date(T0 + 150_000).toISOString() });
+    expect((await (await hub.app.request('/healthz')).json()).queue).toEqual({
+      byStatus: { queued: 0, running: 1, succeeded: 0, sandboxed: 0, dead: 0 },
+      unplanned: 1,
+      oldestWaitingSeconds: 30,
+      oldestPendingSeconds: 120,
+    });
   });
 
   it('the database unusable: /readyz answers 503 with the reason, /healthz stays 200 (the process still serves)', async () => {

@@ -97,7 +97,9 @@ describe("Slack's 1 message per second per channel, end to end", () => {
     const h = hub;
     // Detractors without email or comment: only the Slack alert to #cx-alerts.
     for (let i = 0; i < 6; i++) expect((await postWebhook(h, 'generic', { response_id: `pace-${i}`, score: 2 })).status).toBe(202);
-    // Run until nothing waits: deferred jobs are due again when their channel has room.
+    // Run until nothing waits: deferred jobs are due again when their channel has room. (The first
+    // drain writes the plan jobs: until a claim, the responses have none.)
+    await h.loop.drain();
     const nextRunAt = () => (h.store.db.prepare(`SELECT MIN(run_at) AS at FROM jobs WHERE status IN ('queued', 'running')`).get() as { at: string | null }).at;
     for (let at = nextRunAt(); at; at = nextRunAt()) {
       await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(at!) - Date.now())));

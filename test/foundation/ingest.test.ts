@@ -48,8 +48,13 @@ describe('generic mapping', () => {
       version: 1,
     });
     expect(await hub.store.getRawBody(id)).toEqual({ body: text, contentType: 'application/json' });
-    const jobs = await hub.store.listJobs({ responseId: id, limit: 10 });
-    expect(jobs.map((j) => [j.type, j.key, j.status])).toEqual([['plan', `plan:${id}`, 'queued']]);
+    // The request wrote the response row alone; the runner's next claim writes its plan job,
+    // due from the response's arrival.
+    expect(await hub.store.listJobs({ responseId: id, limit: 10 })).toEqual([]);
+    expect((await hub.store.queueStats(new Date().toISOString())).unplanned).toBe(1);
+    const claimed = await hub.store.claimJobs({ now: new Date().toISOString(), limit: 8, leaseUntil: new Date(Date.now() + 30_000).toISOString() });
+    expect(claimed.map((j) => [j.type, j.key, j.responseId, j.runAt])).toEqual([['plan', `plan:${id}`, id, stored!.receivedAt]]);
+    expect((await hub.store.queueStats(new Date().toISOString())).unplanned).toBe(0);
   });
 
   it('takes a numeric response id as text and an empty comment as none', async () => {
@@ -231,6 +236,7 @@ describe('dedupe and group commit', () => {
     const id = results.find((r) => !r.duplicate)!.id;
     expect(new Set(results.map((r) => r.id))).toEqual(new Set([id]));
     expect((await hub.store.listResponses({ limit: 100 })).map((r) => r.id)).toEqual([id]);
+    await hub.store.claimJobs({ now: new Date().toISOString(), limit: 100, leaseUntil: new Date(Date.now() + 30_000).toISOString() });
     expect((await hub.store.listJobs({ limit: 100 })).map((j) => j.key)).toEqual([`plan:${id}`]);
   });
 
@@ -256,9 +262,18 @@ describe('dedupe and group commit', () => {
     const responses = await hub.store.listResponses({ limit: 500 });
     expect(responses.map((r) => r.id).sort()).toEqual([...ids].sort());
     expect(responses.map((r) => r.sourceResponseId).sort()).toEqual(Array.from({ length: 200 }, (_, i) => `r-${i}`).sort());
-    const jobs = await hub.store.listJobs({ limit: 1000 });
-    expect(jobs.length).toBe(200);
-    expect(jobs.every((j) => j.type === 'plan' && j.status === 'queued')).toBe(true);
-    expect(jobs.map((j) => j.responseId).sort()).toEqual([...ids].sort());
+    // No plan job yet: the claims write them, oldest response first, each exactly once.
+    expect(await hub.store.listJobs({ limit: 1000 })).toEqual([]);
+    const now = new Date().toISOString();
+    const claim = (limit: number) => hub.store.claimJobs({ now, limit, leaseUntil: new Date(Date.now() + 30_000).toISOString() });
+    const firstClaim = await claim(150);
+    expect((await hub.store.queueStats(now)).unplanned).toBe(50);
+    const secondClaim = await claim(150);
+    expect(await claim(150)).toEqual([]);
+    const claimed = [...firstClaim, ...secondClaim];
+    expect(claimed.map((j) => j.type)).toEqual(Array(200).fill('plan'));
+    const arrival = [...responses].reverse().map((r) => r.id); // listResponses is newest first
+    expect(claimed.map((j) => j.responseId)).toEqual(arrival);
+    expect((await hub.store.listJobs({ limit: 1000 })).length).toBe(200);
   });
 });

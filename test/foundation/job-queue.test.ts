@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NormalizedResponse } from '../../src/core/response.js';
 import type { NewJob } from '../../src/jobs/job.js';
 import { SqliteStore } from '../../src/runtime/node/sqlite-store.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
 import { SQL } from '../../src/store/rows.js';
 
 const t0 = Date.parse('2026-03-01T09:00:00.000Z');
@@ -63,5 +69,90 @@ describe('the job queue', () => {
     // Millisecond prefix never goes backwards.
     const ms = ids.map((id) => id.replace(/-/g, '').slice(0, 12));
     expect(ms).toEqual([...ms].sort());
+  });
+
+  describe('plan jobs, written by the claim after ingest', () => {
+    let clock = t0;
+    const response = (id: string, comment = 'Slow exports') =>
+      ({ response: NormalizedResponse.parse({ source: 'generic', sourceResponseId: id, score: 3, comment }), rawBody: '{}', contentType: 'application/json' });
+    const claim = (limit: number) => store.claimJobs({ now: at(3600), limit, leaseUntil: at(3630) });
+
+    it('ingest writes the response alone; a claim writes its plan job, due from its arrival, and takes it in turn', async () => {
+      clock = t0;
+      store = new SqliteStore({ path: ':memory:', now: () => new Date(clock) });
+      await store.enqueueJobs([job('older', 0), job('newer', 20)]);
+      clock = t0 + 10_000;
+      const { id } = await store.ingest(response('r-1'));
+      expect(await store.listJobs({ responseId: id, limit: 10 })).toEqual([]);
+
+      // The plan job (due at 10 s) is written and claimed between the jobs due at 0 s and 20 s.
+      expect((await claim(3)).map((j) => [j.key, j.runAt])).toEqual([
+        ['older', at(0)],
+        [`plan:${id}`, at(10)],
+        ['newer', at(20)],
+      ]);
+      // Written once: another claim finds nothing new to plan.
+      expect(await claim(10)).toEqual([]);
+      expect((await store.listJobs({ responseId: id, limit: 10 })).map((j) => j.key)).toEqual([`plan:${id}`]);
+    });
+
+    it('a claim writes at most its limit of plan jobs, oldest responses first; the rest wait, counted by the queue stats', async () => {
+      clock = t0;
+      store = new SqliteStore({ path: ':memory:', now: () => new Date(clock) });
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        clock = t0 + i * 1000;
+        ids.push((await store.ingest(response(`r-${i}`))).id);
+      }
+      const before = await store.queueStats(at(60));
+      expect(before).toMatchObject({ unplanned: 5, oldestWaitingSeconds: 60, oldestPendingSeconds: 60 });
+      expect(before.byStatus.queued).toBe(0);
+
+      expect((await claim(2)).map((j) => j.responseId)).toEqual(ids.slice(0, 2));
+      // The oldest waiting is now the third response (2 s), not yet a job.
+      expect(await store.queueStats(at(60))).toMatchObject({ unplanned: 3, oldestWaitingSeconds: 58, oldestPendingSeconds: 60 });
+      expect((await claim(10)).map((j) => j.responseId)).toEqual(ids.slice(2));
+      expect((await store.queueStats(at(60))).unplanned).toBe(0);
+    });
+
+    it('a duplicate plans nothing; a changed resend enqueues its version plan at once', async () => {
+      clock = t0;
+      store = new SqliteStore({ path: ':memory:', now: () => new Date(clock) });
+      const { id } = await store.ingest(response('r-1'));
+      expect(await store.ingest(response('r-1'))).toMatchObject({ id, duplicate: true });
+      clock = t0 + 5000;
+      expect(await store.ingest(response('r-1', 'Slow exports, and the API times out'))).toMatchObject({ id, updated: true, version: 2 });
+      expect((await store.listJobs({ responseId: id, limit: 10 })).map((j) => j.key)).toEqual([`plan:${id}:v2`]);
+      expect((await claim(10)).map((j) => j.key)).toEqual([`plan:${id}`, `plan:${id}:v2`]);
+    });
+
+    it('a database from before the change starts planning after its last response (which already has its plan job)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'closeloop-plan-cursor-'));
+      try {
+        const path = join(dir, 'hub.db');
+        // Migrations 1–6 and a response ingested the old way, with its plan job.
+        const old = new Database(path);
+        old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+        for (const m of MIGRATIONS.filter((m) => m.version <= 6)) {
+          old.exec(m.sql);
+          old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, at(0));
+        }
+        old.prepare(`INSERT INTO responses (id, source, source_response_id, metric, received_at, data, raw_body, content_type) VALUES ('old-1', 'generic', 'r-old', 'nps', ?, '{}', '{}', 'application/json')`).run(at(0));
+        old.prepare(`INSERT INTO jobs (id, key, type, response_id, params, status, max_attempts, run_at, created_at, updated_at) VALUES ('j-1', 'plan:old-1', 'plan', 'old-1', 'null', 'succeeded', 5, ?, ?, ?)`).run(at(0), at(0), at(0));
+        old.close();
+
+        clock = t0 + 1000;
+        store = new SqliteStore({ path, now: () => new Date(clock), backgroundCheckpoints: false });
+        expect(store.db.prepare('SELECT planned_through FROM plan_cursor').get()).toEqual({ planned_through: 1 });
+        const { id } = await store.ingest(response('r-new'));
+        expect((await store.queueStats(at(60))).unplanned).toBe(1);
+        expect((await claim(10)).map((j) => j.key)).toEqual([`plan:${id}`]);
+        expect((await store.listJobs({ limit: 10 })).map((j) => j.key).sort()).toEqual([`plan:${id}`, 'plan:old-1'].sort());
+        await store.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      store = new SqliteStore({ path: ':memory:' }); // for afterEach
+    });
   });
 });

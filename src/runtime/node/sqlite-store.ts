@@ -165,8 +165,8 @@ export class SqliteStore implements Store {
     // third of an insert).
     const inserted = this.stmt.insertResponse.run(...responseValues(id, r, data, receivedAt, input.rawBody, input.contentType, fingerprint)).changes > 0;
     if (inserted) {
-      // Version 1 lives in the response row; it enters the history only when a version 2 replaces it.
-      this.insertJob(planJobFor(id, receivedAt), receivedAt);
+      // Version 1 lives in the response row; it enters the history only when a version 2 replaces
+      // it. Its plan job is written by the next claim (queueUnplanned): the row is the durable mark.
       return { id, duplicate: false, version: 1 };
     }
     const existing = this.stmt.responseForIngest.get(r.source, r.sourceResponseId) as
@@ -235,9 +235,25 @@ export class SqliteStore implements Store {
   }
 
   claimJobs(options: ClaimOptions) {
-    return this.write(() =>
-      (this.stmt.claimJobs.all(options.leaseUntil, options.now, options.now, options.limit, options.now, options.limit, options.limit) as JobRow[]).map(jobFromRow),
-    );
+    return this.write(() => {
+      this.queueUnplanned(options.limit);
+      const rows = this.stmt.claimJobs.all(options.leaseUntil, options.now, options.now, options.limit, options.now, options.limit, options.limit) as JobRow[];
+      // RETURNING lists rows in the order they were updated (by seq); the runner starts them in turn.
+      return rows.sort((a, b) => (a.run_at < b.run_at ? -1 : a.run_at > b.run_at ? 1 : a.seq - b.seq)).map(jobFromRow);
+    });
+  }
+
+  /**
+   * Write the plan jobs of up to `limit` responses stored without one, oldest first, and move the
+   * cursor past them. A plan job is due from its response's arrival (`run_at` = received time), so
+   * it takes its turn in the queue as if ingest had written it. Keyed, so a second writer's
+   * overlapping pass inserts nothing twice.
+   */
+  private queueUnplanned(limit: number): void {
+    const rows = this.stmt.unplannedResponses.all(limit) as { seq: number; id: string; received_at: string }[];
+    for (const r of rows) this.insertJob(planJobFor(r.id, r.received_at), r.received_at);
+    const last = rows.at(-1);
+    if (last) this.stmt.advancePlanCursor.run(last.seq, last.seq);
   }
 
   finishAttempt(job: Job, attempt: Omit<JobAttempt, 'outcome' | 'error' | 'remoteStatus'>, result: AttemptResult) {
@@ -305,10 +321,14 @@ export class SqliteStore implements Store {
       byStatus[row.status] = row.n;
     }
     const { oldest } = this.stmt.oldestWaiting.get(now) as { oldest: string | null };
-    const oldestWaitingSeconds = oldest === null ? null : Math.max(0, (Date.parse(now) - Date.parse(oldest)) / 1000);
     const pending = (this.stmt.oldestPending.get() as { oldest: string | null }).oldest;
-    const oldestPendingSeconds = pending === null ? null : Math.max(0, (Date.parse(now) - Date.parse(pending)) / 1000);
-    return { byStatus, oldestWaitingSeconds, oldestPendingSeconds };
+    // Responses whose plan job is not written yet wait like queued plan jobs, since their arrival.
+    const unplanned = this.stmt.unplannedStats.get() as { n: number; oldest: string | null };
+    const age = (...times: (string | null)[]) => {
+      const oldest = times.filter((t): t is string => t !== null).sort()[0];
+      return oldest === undefined ? null : Math.max(0, (Date.parse(now) - Date.parse(oldest)) / 1000);
+    };
+    return { byStatus, unplanned: unplanned.n, oldestWaitingSeconds: age(oldest, unplanned.oldest), oldestPendingSeconds: age(pending, unplanned.oldest) };
   }
 
   async lastRecipeRun(recipe: string, respondentKey: string, exceptResponseId: string) {
