@@ -68,9 +68,7 @@ export async function findPostedMessage(
           limit: 200,
           ...(cursor ? { cursor } : {}),
         });
-        const mine = answer.messages?.find(
-          (m) => m.metadata?.event_type === JOB_METADATA_TYPE && (m.metadata.event_payload as { key?: unknown } | undefined)?.key === jobKey,
-        );
+        const mine = answer.messages?.find((m) => isJobMessage(m, jobKey));
         if (mine?.ts) return { channel: id, ts: mine.ts };
         cursor = answer.response_metadata?.next_cursor || undefined;
         if (!cursor) break;
@@ -78,14 +76,26 @@ export async function findPostedMessage(
     }
     return undefined;
   } catch (error) {
-    const code = (error as { data?: { error?: string; needed?: string } }).data;
-    // Only a token that may not read history means "post without looking". A lookup that failed
-    // for a passing reason (timeout, reset, 5xx, rate limit) fails the attempt instead: posting then
-    // would duplicate exactly the message an answer lost a moment ago may have created.
-    if (!code?.error || !HISTORY_DENIED.has(code.error)) throw error;
-    log.warn({ err: (error as Error).message, slackError: code.error, needed: code.needed }, 'could not read slack history to look for an earlier post; posting (a duplicate is possible)');
-    return undefined;
+    return historyUnreadable(error, log, 'could not read slack history to look for an earlier post; posting (a duplicate is possible)');
   }
+}
+
+/** Whether a message carries this job's key in closeloop's metadata (`closeloop_job`). */
+export function isJobMessage(message: { metadata?: { event_type?: string; event_payload?: unknown } }, jobKey: string): boolean {
+  return message.metadata?.event_type === JOB_METADATA_TYPE && (message.metadata.event_payload as { key?: unknown } | undefined)?.key === jobKey;
+}
+
+/**
+ * A look-up for an earlier post failed. Only a token that may not read the history means "post
+ * without looking" (logged: a duplicate is possible); any other failure (timeout, reset, 5xx,
+ * rate limit) is rethrown and fails the attempt: posting then would duplicate exactly the message
+ * an answer lost a moment ago may have created.
+ */
+export function historyUnreadable(error: unknown, log: Logger, message: string): undefined {
+  const code = (error as { data?: { error?: string; needed?: string } }).data;
+  if (!code?.error || !HISTORY_DENIED.has(code.error)) throw error;
+  log.warn({ err: (error as Error).message, slackError: code.error, needed: code.needed }, message);
+  return undefined;
 }
 
 /** A Slack timestamp (`seconds.micros`) for a time. */

@@ -5,6 +5,7 @@ import type { Job } from '../../src/jobs/job.js';
 import { defineAction, type ActionContext } from '../connector.js';
 import { Blankable } from '../params.js';
 import { mayHaveRunBefore } from '../previous-attempt.js';
+import { historyUnreadable, isJobMessage } from './history.js';
 import { verbatimMessage } from './post-message.js';
 
 const Optional = Blankable(z.string().trim());
@@ -45,12 +46,11 @@ function threadOf(p: ReplyInThreadParams, parent: Job | undefined): { channel: s
 async function earlierReply(client: WebClient, thread: { channel: string; ts: string }, ctx: ActionContext): Promise<string | undefined> {
   try {
     const replies = await client.conversations.replies({ channel: thread.channel, ts: thread.ts, include_all_metadata: true, limit: 200 });
-    const mine = replies.messages?.find((m) => (m.metadata?.event_payload as { key?: unknown } | undefined)?.key === ctx.job.key);
-    return mine?.ts;
+    return replies.messages?.find((m) => isJobMessage(m, ctx.job.key))?.ts;
   } catch (error) {
-    // Reading history needs channels:history; without it a retry may post twice, never fail.
-    ctx.log.warn({ err: (error as Error).message }, 'could not look for an earlier reply in the thread');
-    return undefined;
+    // As for a post: without channels:history the reply is posted (a duplicate is possible); a
+    // passing failure fails the attempt instead of risking one.
+    return historyUnreadable(error, ctx.log, 'could not read the slack thread to look for an earlier reply; posting (a duplicate is possible)');
   }
 }
 
@@ -58,7 +58,7 @@ export const replyInThread = defineAction({
   name: 'replyInThread',
   summary: 'Reply in the thread of a message; as a follow-up, under the message its postMessage posted',
   effectOnce:
-    "The reply carries the job key as metadata (`closeloop_job`); a retried or replayed job first reads the thread (`conversations.replies`, needs channels:history) and does not post a reply that is already there.",
+    "The reply carries the job key as metadata (`closeloop_job`); a retried or replayed job first reads the thread (`conversations.replies`, needs channels:history) and does not post a reply that is already there. A look-up that fails for a passing reason fails the attempt instead of posting; without the scope, the reply is posted (a duplicate is possible).",
   params: ReplyInThreadParams,
   request: (p) => ({
     method: 'POST',

@@ -48,7 +48,18 @@ const conversationsHistory = http.post(`${API}/conversations.history`, async ({ 
   });
 });
 
-const api = recordingServer(postMessage, conversationsList, conversationsHistory);
+const conversationsReplies = http.post(`${API}/conversations.replies`, async ({ request }) => {
+  const body = await form(request);
+  const withMeta = body.include_all_metadata === 'true';
+  return HttpResponse.json({
+    ok: true,
+    messages: messages.map((m) => ({ type: 'message', ts: m.ts, thread_ts: body.ts, text: m.text, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })),
+    has_more: false,
+    response_metadata: { next_cursor: '' },
+  });
+});
+
+const api = recordingServer(postMessage, conversationsList, conversationsHistory, conversationsReplies);
 beforeAll(() => api.listen());
 afterEach(() => {
   api.reset();
@@ -236,5 +247,74 @@ describe('slack.postMessage through @slack/web-api', () => {
     expect(job.status).toBe('succeeded');
     expect(methods()).toEqual(['chat.postMessage', 'conversations.list', 'conversations.history', 'chat.postMessage']);
     expect(messages).toHaveLength(1);
+  });
+});
+
+describe('slack.replyInThread: the look-up for an earlier reply', () => {
+  const THREAD = { channel: 'C0NPS0001', threadTs: '1772445600.000001' };
+  const replyHub = () => (hub = actionHub({ action: 'slack.replyInThread', params: { ...THREAD, text: 'Ana answered again', quote: '{{ response.comment }}' }, env: ENV }));
+  /** The first attempt: Slack takes the reply, and the answer is lost (timeout). */
+  const replyThenTimeOut = (eventType = 'closeloop_job') =>
+    http.post(
+      `${API}/chat.postMessage`,
+      async ({ request }) => {
+        const body = await form(request);
+        messages.push({ ts: '1772445600.000042', text: body.text!, metadata: { ...JSON.parse(body.metadata!), event_type: eventType } });
+        await delay(2_000);
+        return HttpResponse.json({ ok: true });
+      },
+      { once: true },
+    );
+
+  it('a reply whose answer was lost is found in the thread on retry, not posted twice', async () => {
+    replyHub();
+    api.server.use(replyThenTimeOut());
+    let job = await hub.respond();
+    expect(job.status).toBe('queued');
+    job = await hub.later(15 * 60_000, job);
+    expect(job.status).toBe('succeeded');
+    expect(job.result).toEqual({ remoteId: '1772445600.000042', channel: 'C0NPS0001', ts: '1772445600.000042', threadTs: THREAD.threadTs, existing: true });
+    expect(methods()).toEqual(['chat.postMessage', 'conversations.replies']);
+    expect(api.requests[1]!.body).toEqual({ channel: 'C0NPS0001', ts: THREAD.threadTs, include_all_metadata: 'true', limit: '200' });
+    expect(messages).toHaveLength(1);
+  });
+
+  it("the job's key under another app's event type is not this job's reply: the retry posts", async () => {
+    replyHub();
+    api.server.use(replyThenTimeOut('someone_elses_event'));
+    let job = await hub.respond();
+    job = await hub.later(15 * 60_000, job);
+    expect(job.status).toBe('succeeded');
+    expect(job.result).toMatchObject({ existing: false, threadTs: THREAD.threadTs });
+    expect(methods()).toEqual(['chat.postMessage', 'conversations.replies', 'chat.postMessage']);
+    const reply = api.requests[2]!.body as Record<string, string>;
+    expect(reply).toMatchObject({ channel: 'C0NPS0001', thread_ts: THREAD.threadTs });
+    expect(JSON.parse(reply.metadata!)).toEqual({ event_type: 'closeloop_job', event_payload: { key: job.key } });
+  });
+
+  it('a passing failure reading the thread fails the attempt instead of posting; the next attempt looks again', async () => {
+    replyHub();
+    api.server.use(replyThenTimeOut(), http.post(`${API}/conversations.replies`, () => new HttpResponse('unavailable', { status: 503 }), { once: true }));
+    let job = await hub.respond();
+    job = await hub.later(15 * 60_000, job);
+    expect(job.status).toBe('queued');
+    expect(job.lastError).toBe('Slack answered HTTP 503');
+    expect(methods()).toEqual(['chat.postMessage', 'conversations.replies']);
+    job = await hub.later(60 * 60_000, job);
+    expect(job.status).toBe('succeeded');
+    expect(job.result).toMatchObject({ ts: '1772445600.000042', existing: true });
+    expect(methods()).toEqual(['chat.postMessage', 'conversations.replies', 'conversations.replies']);
+    expect(messages).toHaveLength(1);
+  });
+
+  it('without the history scope the retry posts (the look-up is skipped, a duplicate is possible)', async () => {
+    replyHub();
+    api.server.use(replyThenTimeOut(), http.post(`${API}/conversations.replies`, () => slackError('missing_scope', { needed: 'channels:history' })));
+    let job = await hub.respond();
+    job = await hub.later(15 * 60_000, job);
+    expect(job.status).toBe('succeeded');
+    expect(job.result).toMatchObject({ existing: false });
+    expect(methods()).toEqual(['chat.postMessage', 'conversations.replies', 'chat.postMessage']);
+    expect(messages).toHaveLength(2);
   });
 });
