@@ -162,15 +162,15 @@ export const SQL = {
   insertJob: `INSERT INTO jobs (id, key, type, response_id, recipe, action_id, action, params, status, max_attempts, run_at, created_at, updated_at,
       response_version, parent_job_id)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+  /** Responses stored without a plan job yet (see migration 7), oldest first. */
+  unplannedResponses: `SELECT seq, id, received_at FROM responses WHERE seq > (SELECT planned_through FROM plan_cursor WHERE id = 1) ORDER BY seq LIMIT ?`,
+  advancePlanCursor: `UPDATE plan_cursor SET planned_through = ? WHERE id = 1 AND planned_through < ?`,
+  unplannedStats: `SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM responses WHERE seq > (SELECT planned_through FROM plan_cursor WHERE id = 1)`,
   /**
    * Due jobs and jobs whose lease expired, oldest first. Two index walks (jobs_due gives
    * `run_at, seq` order), each stopped at the limit, then merged: one `OR` over both would sort
    * the whole backlog on every claim.
    */
-  /** Responses stored without a plan job yet (see migration 7), oldest first. */
-  unplannedResponses: `SELECT seq, id, received_at FROM responses WHERE seq > (SELECT planned_through FROM plan_cursor WHERE id = 1) ORDER BY seq LIMIT ?`,
-  advancePlanCursor: `UPDATE plan_cursor SET planned_through = ? WHERE id = 1 AND planned_through < ?`,
-  unplannedStats: `SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM responses WHERE seq > (SELECT planned_through FROM plan_cursor WHERE id = 1)`,
   claimJobs: `UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
     WHERE id IN (SELECT id FROM (
         SELECT * FROM (SELECT id, run_at, seq FROM jobs WHERE status = 'queued' AND run_at <= ? ORDER BY run_at, seq LIMIT ?)

@@ -60,6 +60,13 @@ describe('the job queue', () => {
     expect(plan.at(-1)).toBe('USE TEMP B-TREE FOR ORDER BY');
   });
 
+  it('responses without a plan job are found by a seek on their arrival number, not a scan of the table', () => {
+    store = new SqliteStore({ path: ':memory:' });
+    const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${SQL.unplannedResponses}`).all(10) as { detail: string }[]).map((r) => r.detail);
+    expect(plan).toContain('SEARCH responses USING INTEGER PRIMARY KEY (rowid>?)');
+    expect(plan.some((d) => d.startsWith('SCAN responses'))).toBe(false);
+  });
+
   it('ids are time-ordered UUIDs, so new rows append to the indexes keyed on them', async () => {
     store = new SqliteStore({ path: ':memory:' });
     const ids = await store.enqueueJobs(Array.from({ length: 300 }, (_, i) => job(`k${i}`, 0)));
