@@ -9,6 +9,11 @@ async function expectNothingStored(hub: Hub) {
   expect(await hub.store.listJobs({ limit: 10 })).toEqual([]);
 }
 
+/** Claim up to `limit` due jobs now, as the runner does (which first writes the plan jobs of unplanned responses). */
+function claim(hub: Hub, limit: number) {
+  return hub.store.claimJobs({ now: new Date().toISOString(), limit, leaseUntil: new Date(Date.now() + 30_000).toISOString() });
+}
+
 async function accepted(response: Response | Promise<Response>) {
   const res = await response;
   expect(res.status).toBe(202);
@@ -52,7 +57,7 @@ describe('generic mapping', () => {
     // due from the response's arrival.
     expect(await hub.store.listJobs({ responseId: id, limit: 10 })).toEqual([]);
     expect((await hub.store.queueStats(new Date().toISOString())).unplanned).toBe(1);
-    const claimed = await hub.store.claimJobs({ now: new Date().toISOString(), limit: 8, leaseUntil: new Date(Date.now() + 30_000).toISOString() });
+    const claimed = await claim(hub, 8);
     expect(claimed.map((j) => [j.type, j.key, j.responseId, j.runAt])).toEqual([['plan', `plan:${id}`, id, stored!.receivedAt]]);
     expect((await hub.store.queueStats(new Date().toISOString())).unplanned).toBe(0);
   });
@@ -236,7 +241,7 @@ describe('dedupe and group commit', () => {
     const id = results.find((r) => !r.duplicate)!.id;
     expect(new Set(results.map((r) => r.id))).toEqual(new Set([id]));
     expect((await hub.store.listResponses({ limit: 100 })).map((r) => r.id)).toEqual([id]);
-    await hub.store.claimJobs({ now: new Date().toISOString(), limit: 100, leaseUntil: new Date(Date.now() + 30_000).toISOString() });
+    await claim(hub, 100);
     expect((await hub.store.listJobs({ limit: 100 })).map((j) => j.key)).toEqual([`plan:${id}`]);
   });
 
@@ -264,12 +269,10 @@ describe('dedupe and group commit', () => {
     expect(responses.map((r) => r.sourceResponseId).sort()).toEqual(Array.from({ length: 200 }, (_, i) => `r-${i}`).sort());
     // No plan job yet: the claims write them, oldest response first, each exactly once.
     expect(await hub.store.listJobs({ limit: 1000 })).toEqual([]);
-    const now = new Date().toISOString();
-    const claim = (limit: number) => hub.store.claimJobs({ now, limit, leaseUntil: new Date(Date.now() + 30_000).toISOString() });
-    const firstClaim = await claim(150);
-    expect((await hub.store.queueStats(now)).unplanned).toBe(50);
-    const secondClaim = await claim(150);
-    expect(await claim(150)).toEqual([]);
+    const firstClaim = await claim(hub, 150);
+    expect((await hub.store.queueStats(new Date().toISOString())).unplanned).toBe(50);
+    const secondClaim = await claim(hub, 150);
+    expect(await claim(hub, 150)).toEqual([]);
     const claimed = [...firstClaim, ...secondClaim];
     expect(claimed.map((j) => j.type)).toEqual(Array(200).fill('plan'));
     const arrival = [...responses].reverse().map((r) => r.id); // listResponses is newest first

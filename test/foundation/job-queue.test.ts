@@ -155,11 +155,10 @@ describe('the job queue', () => {
         expect((await store.queueStats(at(60))).unplanned).toBe(1);
         expect((await claim(10)).map((j) => j.key)).toEqual([`plan:${id}`]);
         expect((await store.listJobs({ limit: 10 })).map((j) => j.key).sort()).toEqual([`plan:${id}`, 'plan:old-1'].sort());
-        await store.close();
       } finally {
+        await store.close(); // before its folder goes (afterEach closing it again is harmless)
         rmSync(dir, { recursive: true, force: true });
       }
-      store = new SqliteStore({ path: ':memory:' }); // for afterEach
     });
   });
 });
