@@ -1,5 +1,6 @@
 import ms from 'ms';
 import { z } from 'zod';
+import { isoFromMillis } from '../core/time.js';
 import type { DeadJobFilter } from '../store/store.js';
 
 const DURATION = /^(\d{1,7})\s*(s|m|h|d|w)$/;
@@ -12,12 +13,10 @@ export function parseSince(value: string, now: Date): string | undefined {
   const v = value.trim();
   const duration = DURATION.exec(v);
   if (duration) {
-    const at = now.getTime() - ms(`${duration[1]}${duration[2]}` as ms.StringValue);
-    return Number.isFinite(at) && Math.abs(at) <= 8.64e15 ? new Date(at).toISOString() : undefined;
+    return isoFromMillis(now.getTime() - ms(`${duration[1]}${duration[2]}` as ms.StringValue)) ?? undefined;
   }
   if (!z.iso.datetime({ offset: true }).safeParse(v).success) return undefined;
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? new Date(at).toISOString() : undefined;
+  return isoFromMillis(Date.parse(v)) ?? undefined;
 }
 
 const SINCE_MESSAGE = 'must be an ISO 8601 time (2026-03-02T10:00:00Z) or a duration back from now (90m, 2h, 3d, 1w)';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Category, Metric } from '../core/response.js';
+import { isoFromMillis } from '../core/time.js';
 import { concatBytes } from './hmac.js';
 import { parseJsonBody } from './json-body.js';
 import type { SourceAdapter, WebhookRequest } from './source.js';
@@ -105,7 +106,7 @@ function flatten(body: Record<string, unknown>): Record<string, unknown> {
 /** `hs_submission_timestamp` arrives as epoch milliseconds (number or string) or ISO-8601. */
 function submissionTime(value: string | number | null | undefined): string | null {
   if (value == null || value === '') return null;
-  if (/^\d+$/.test(String(value))) return new Date(Number(value)).toISOString();
+  if (/^\d+$/.test(String(value))) return isoFromMillis(Number(value));
   return isoOrNull(String(value));
 }
 

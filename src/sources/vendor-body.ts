@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HubError, zodIssues } from '../core/errors.js';
 import type { Category } from '../core/response.js';
+import { isoFromMillis } from '../core/time.js';
 import { parseJsonBody } from './json-body.js';
 import type { WebhookRequest } from './source.js';
 
@@ -69,11 +70,10 @@ export function ratingCategory(score: unknown, scale: { min: number; max: number
   return n > mid ? 'satisfied' : n === mid ? 'neutral' : 'dissatisfied';
 }
 
-/** Unix seconds (number or numeric string) → ISO-8601 UTC; null when absent or not a number. */
+/** Unix seconds (number or numeric string) → ISO-8601 UTC; null when absent, not a number or not a four-digit year. */
 export function unixToIso(seconds: unknown): string | null {
   const n = scoreNumber(seconds);
-  if (!Number.isFinite(n) || n <= 0) return null;
-  return new Date(n * 1000).toISOString();
+  return n > 0 ? isoFromMillis(n * 1000) : null;
 }
 
 /** An ISO-8601 timestamp as sent, or null when absent or unreadable (never a reason to reject a response). */
@@ -81,8 +81,7 @@ export function isoOrNull(value: unknown): string | null {
   if (typeof value !== 'string' || value.trim() === '') return null;
   const parsed = z.iso.datetime({ offset: true }).safeParse(value.trim());
   if (parsed.success) return parsed.data;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
+  return isoFromMillis(Date.parse(value));
 }
 
 /** Trimmed non-empty string or null. */

@@ -33,7 +33,9 @@ const hotjar = describeSource({
     setId: (b, id) => (b.data.response_id = id),
     setScore: (b, s) => (b.data.answers[0].answer = s),
     removeComment: (b) => b.data.answers.pop(),
+    setAnsweredAt: (b, t) => (b.data.created_at = t),
   },
+  timeFormat: 'iso',
   // Hotjar already sends answers as strings; a plain number must work too.
   stringScore: { send: '3', score: 3, category: 'detractor' },
   outOfRange: { send: '11', field: 'data.answers[].answer' },

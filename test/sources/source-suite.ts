@@ -87,7 +87,11 @@ export interface SourceSuite {
     setId(body: Json, id: string): void;
     setScore(body: Json, score: unknown): void;
     removeComment(body: Json): void;
+    /** Sets the time the respondent answered, in the source's own form (`timeFormat`). */
+    setAnsweredAt(body: Json, value: unknown): void;
   };
+  /** How the source sends the time of an answer. */
+  timeFormat: TimeFormat;
   /** The fixture the edge cases start from. */
   base: string;
   /** A score sent as a string, and what it must become. */
@@ -99,6 +103,24 @@ export interface SourceSuite {
 }
 
 const encoder = new TextEncoder();
+
+type TimeFormat = 'unix-seconds' | 'epoch-ms' | 'iso';
+/**
+ * Times in a source's own form that no four-digit year holds: past what a Date can hold (the
+ * first is the Intercom `created_at` a fuzz run found answered with a 500), or a Date would print
+ * as `+010000-…`, which the response schema refuses, or not a time at all.
+ */
+const UNREADABLE_TIMES: Record<TimeFormat, unknown[]> = {
+  'unix-seconds': [8640000000000.001, 253402300800, '99999999999999999999', 1e300],
+  'epoch-ms': [8640000000000001, 253402300800000, '99999999999999999999'],
+  iso: ['+275760-09-13T00:00:00Z', '+010000-01-01T00:00:00Z', 'not a time'],
+};
+/** The last moment with a four-digit year, in each form, and what it must be stored as. */
+const LAST_TIME: Record<TimeFormat, { send: unknown; stored: string }> = {
+  'unix-seconds': { send: 253402300799, stored: '9999-12-31T23:59:59.000Z' },
+  'epoch-ms': { send: '253402300799999', stored: '9999-12-31T23:59:59.999Z' },
+  iso: { send: '9999-12-31T23:59:59Z', stored: '9999-12-31T23:59:59Z' },
+};
 
 /**
  * The same acceptance table for every source: fixtures with their signatures, 401s, resends,
@@ -228,6 +250,24 @@ export function describeSource(suite: SourceSuite) {
       // Same normalized response apart from the hub's own id/time and the response id (which some sources echo in extra).
       const comparable = (r: StoredResponse, id: string) => JSON.parse(JSON.stringify({ ...r, id: '', receivedAt: '' }).replaceAll(id, '<id>'));
       expect(comparable(a, 'extra-fields-1')).toEqual(comparable(b, 'extra-fields-2'));
+    });
+
+    it('stores a response whose time it cannot read without that time, and reads the last four-digit year', async () => {
+      start();
+      for (const [i, value] of UNREADABLE_TIMES[suite.timeFormat].entries()) {
+        const body = base();
+        suite.edit.setId(body, `unreadable-time-${i}`);
+        suite.edit.setAnsweredAt(body, value);
+        const res = await post(body);
+        expect(res.status, `${JSON.stringify(value)}: ${JSON.stringify(res.json)}`).toBe(202);
+        expect((await stored(res.json.id)).answeredAt, JSON.stringify(value)).toBeNull();
+      }
+      const body = base();
+      suite.edit.setId(body, 'last-time');
+      suite.edit.setAnsweredAt(body, LAST_TIME[suite.timeFormat].send);
+      const res = await post(body);
+      expect(res.status, JSON.stringify(res.json)).toBe(202);
+      expect((await stored(res.json.id)).answeredAt).toBe(LAST_TIME[suite.timeFormat].stored);
     });
 
     it('answers 422 naming the score field when the score is out of range', async () => {
