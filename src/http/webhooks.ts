@@ -21,8 +21,9 @@ export interface WebhookDeps {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * `POST /webhooks/:source`: verify, parse, validate, store (response + raw body + plan job in
- * one transaction) and answer 202. Nothing slower happens on this path.
+ * `POST /webhooks/:source`: verify, parse, validate, store (the response row with its raw body,
+ * committed with the other webhooks of the same turn) and answer 202. Nothing slower happens on
+ * this path: the runner's next claim writes the response's plan job.
  */
 export function webhookRoutes(deps: WebhookDeps) {
   const app = new Hono();

@@ -58,8 +58,10 @@ function mutatedSample(samples: unknown[]) {
     const copy = structuredClone(sample) as Record<string, unknown>;
     for (const [pick, key, value] of edits) {
       const target = pickObject(copy, pick);
-      // Own data property even for __proto__ (as JSON.parse would create it).
-      Object.defineProperty(target, key === 'score' ? Object.keys(target)[pick % Math.max(1, Object.keys(target).length)] ?? key : key, { value, enumerable: true, writable: true, configurable: true });
+      // Own data property even for __proto__ (as JSON.parse would create it). A copy of the value:
+      // fc.constantFrom hands out the same `{}` every time, and a later edit writing into it (or
+      // into itself) would build a cycle that JSON.stringify refuses, failing the test, not the hub.
+      Object.defineProperty(target, key === 'score' ? Object.keys(target)[pick % Math.max(1, Object.keys(target).length)] ?? key : key, { value: structuredClone(value), enumerable: true, writable: true, configurable: true });
     }
     return JSON.stringify(copy);
   });
