@@ -1,4 +1,4 @@
-import { getProperty, parsePath } from 'dot-prop';
+import { parsePath } from 'dot-prop';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { HubError } from '../core/errors.js';
 import type { ResponseInput } from '../core/response.js';
@@ -74,14 +74,22 @@ function fieldPath(field: keyof typeof FIELDS, env: Env): string {
   return env[FIELDS[field][0]] || FIELDS[field][1];
 }
 
-/** Configured paths parsed once (dot-prop re-parses a string path on every call). */
-const parsedPaths = new Map<string, string[]>();
+/** Configured paths parsed once by dot-prop (its `getProperty` re-parses, or copies, the path on every call). */
+const parsedPaths = new Map<string, readonly (string | number)[]>();
 
 function pick(body: Record<string, unknown>, field: keyof typeof FIELDS, env: Env): unknown {
   const path = fieldPath(field, env);
   let segments = parsedPaths.get(path);
-  if (!segments) parsedPaths.set(path, (segments = parsePath(path) as string[]));
-  return getProperty(body, segments);
+  if (!segments) parsedPaths.set(path, (segments = parsePath(path)));
+  // The walk over the parsed segments, own properties only: a path never reaches the prototype
+  // (`toString`, `__proto__`), and a path dot-prop refuses (`constructor.x`) parses to nothing.
+  if (segments.length === 0) return undefined;
+  let value: unknown = body;
+  for (const key of segments) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
 }
 
 /** A text field: numbers become strings (ids often arrive as numbers); other values are left for validation to reject. */

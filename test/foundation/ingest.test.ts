@@ -99,6 +99,13 @@ describe('generic mapping', () => {
     });
   });
 
+  it('reads own fields only: a path naming a prototype member finds nothing', async () => {
+    hub = makeTestHub({ env: { GENERIC_FIELD_COMMENT: 'meta.toString', GENERIC_FIELD_NAME: 'tags.length', GENERIC_FIELD_SURVEY_ID: 'constructor.name' } });
+    const { id } = await accepted(await postWebhook(hub, 'generic', { response_id: 'r-proto', score: 3, meta: {}, tags: ['a', 'b'] }));
+    // An array's length is its own; Object.prototype.toString and constructor are not.
+    expect(await hub.store.getResponse(id)).toMatchObject({ comment: null, surveyId: null, respondent: { name: '2' } });
+  });
+
   it('names the configured path when the response id is missing (422), stores nothing', async () => {
     hub = makeTestHub({ env: { GENERIC_FIELD_RESPONSE_ID: 'meta.id' } });
     const res = await postWebhook(hub, 'generic', { response_id: 'r-1', score: 5 });

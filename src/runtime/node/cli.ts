@@ -20,7 +20,9 @@ import { startServer } from './serve.js';
 import { loadHubConfig } from './hub.js';
 import { SqliteStore } from './sqlite-store.js';
 
-const env = process.env;
+// A snapshot: every reader (a webhook reads its secret and field paths) gets a plain object, not
+// process.env's native getter on each look-up; the hub reads its environment once at start anyway.
+const env: Record<string, string | undefined> = { ...process.env };
 const program = new Command('closeloop').description('Close the NPS feedback loop').showHelpAfterError();
 
 program

@@ -95,6 +95,10 @@ export class SqliteStore implements Store {
     // has grown past 10,000 pages (40 MB) anyway.
     this.db.pragma('wal_autocheckpoint = 10000');
     this.db.pragma('foreign_keys = ON');
+    // 64 MB of page cache (better-sqlite3's default is 16 MB): the dedupe index of a busy hub
+    // is written at random places (vendors' response ids), and a page read back from the OS
+    // costs a system call per insert (+6% ingest in two A/B runs of the benchmark).
+    this.db.pragma('cache_size = -65536');
     this.now = options.now ?? (() => new Date());
     migrate(this.db);
     this.stmt = Object.fromEntries(
