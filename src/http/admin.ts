@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { HubError, zodIssues } from '../core/errors.js';
 import { JOB_STATUSES } from '../jobs/job.js';
 import { deadJobFilter, ReplayFilter } from '../jobs/replay-filter.js';
+import { replayInChunks } from '../jobs/replay.js';
 import type { Store } from '../store/store.js';
 
 export interface AdminDeps {
@@ -152,7 +153,7 @@ export function adminRoutes(deps: AdminDeps) {
     async (c) => {
       const now = deps.now();
       const ids = await deps.store.listDeadJobIds(deadJobFilter(c.req.valid('json'), now));
-      const replayed = ids.length ? await deps.store.replayJobs(ids, now.toISOString()) : 0;
+      const replayed = await replayInChunks(deps.store, ids, () => now);
       if (replayed) deps.onReplayed?.();
       return c.json({ replayed }, 200);
     },

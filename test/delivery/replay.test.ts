@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { http, HttpResponse } from 'msw';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { actionRegistry } from '../../connectors/registry.js';
 import type { Job } from '../../src/jobs/job.js';
 import { parseRecipes } from '../../src/recipes/parse.js';
@@ -263,6 +263,25 @@ describe('permanent errors dead-letter at once; replay after the fix delivers on
 
     const none = await closeloop(['replay', '--dead']);
     expect(none.stdout).toBe('replayed 0 job(s) (no dead job matches)\n');
+  });
+
+  it('POST /api/jobs/replay of 120 dead jobs: 100 per transaction, each delivered once', async () => {
+    const broken = hubWith({ ...GOOD, ZENDESK_API_TOKEN: 'zd-revoked-token' });
+    await detractors(broken, 120);
+    await broken.close();
+
+    const fixed = hubWith(GOOD);
+    const replayJobs = vi.spyOn(fixed.store, 'replayJobs');
+    const res = await fixed.app.request('/api/jobs/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'dead', connector: 'zendesk' }) });
+    expect([res.status, await res.json()]).toEqual([200, { replayed: 120 }]);
+    // Two transactions, so webhooks arriving meanwhile are committed between them.
+    expect(replayJobs.mock.calls.map(([ids]) => ids.length)).toEqual([100, 20]);
+    expect(new Set(replayJobs.mock.calls.flatMap(([ids]) => ids)).size).toBe(120);
+
+    await fixed.loop.drain();
+    expect(byAction(await actionJobs(fixed), 'zendesk.createTicket').every((j) => j.status === 'succeeded')).toBe(true);
+    expect(new Set(tickets.map((t) => t.external_id)).size).toBe(120);
+    expect(tickets.length).toBe(120);
   });
 
   it('POST /api/jobs/replay validates its body (422 naming the field)', async () => {

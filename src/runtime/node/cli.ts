@@ -8,6 +8,7 @@ import { NormalizedResponse } from '../../core/response.js';
 import { noEnrichment } from '../../enrichment/account.js';
 import { JOB_STATUSES, type JobStatus } from '../../jobs/job.js';
 import { deadJobFilter, ReplayFilter } from '../../jobs/replay-filter.js';
+import { REPLAY_CHUNK, replayInChunks } from '../../jobs/replay.js';
 import type { DeadJobFilter } from '../../store/store.js';
 import { checkRecipeParams } from '../../recipes/check.js';
 import { parseRecipes } from '../../recipes/parse.js';
@@ -158,12 +159,8 @@ program
           else targets.push(id);
         }
       }
-      // Chunks of 100, each its own transaction, with a progress line: a large replay shows it is moving.
-      let replayed = 0;
-      for (let i = 0; i < targets.length; i += 100) {
-        replayed += await store.replayJobs(targets.slice(i, i + 100), new Date().toISOString());
-        if (targets.length > 100) console.log(`… ${Math.min(i + 100, targets.length)}/${targets.length}`);
-      }
+      // A progress line per chunk: a large replay shows it is moving.
+      const replayed = await replayInChunks(store, targets, () => new Date(), (done, total) => total > REPLAY_CHUNK && console.log(`… ${done}/${total}`));
       console.log(`replayed ${replayed} job(s)${filter && targets.length === 0 ? ' (no dead job matches)' : ''}`);
       if (ids.length && replayed < ids.length) process.exitCode = 1;
     });
