@@ -237,11 +237,16 @@ describe('permanent errors dead-letter at once; replay after the fix delivers on
     expect(tickets.length).toBe(1);
   });
 
-  it('closeloop replay --dead --connector zendesk --since 2h: replays only those, with a progress line per 100', async () => {
+  it('closeloop replay --dead --connector zendesk --since 2h: replays only those that died in the last 2 h, with a progress line per 100', async () => {
     const broken = hubWith({ ...GOOD, ZENDESK_API_TOKEN: 'zd-revoked-token' });
-    await detractors(broken, 120);
-    expect(byAction(await actionJobs(broken), 'zendesk.createTicket').filter((j) => j.status === 'dead').length).toBe(120);
+    await detractors(broken, 125);
+    const dead = byAction(await actionJobs(broken), 'zendesk.createTicket').filter((j) => j.status === 'dead');
+    expect(dead.length).toBe(125);
     expect(byAction(await actionJobs(broken), 'slack.postMessage').every((j) => j.status === 'succeeded')).toBe(true);
+    // Five of them died three hours ago: --since 2h must leave them dead.
+    const old = dead.slice(0, 5).map((j) => j.id);
+    const threeHoursAgo = new Date(Date.now() - 3 * 3600_000).toISOString();
+    for (const id of old) broken.store.db.prepare('UPDATE jobs SET updated_at = ? WHERE id = ?').run(threeHoursAgo, id);
     await broken.close();
 
     const bad = await closeloop(['replay', '--dead', '--since', 'yesterday']);
@@ -257,10 +262,14 @@ describe('permanent errors dead-letter at once; replay after the fix delivers on
     const fixed = hubWith(GOOD);
     await fixed.loop.drain();
     const jobs = byAction(await actionJobs(fixed), 'zendesk.createTicket');
-    expect(jobs.every((j) => j.status === 'succeeded')).toBe(true);
+    expect(jobs.filter((j) => j.status === 'dead').map((j) => j.id).sort()).toEqual([...old].sort());
+    expect(jobs.filter((j) => j.status === 'succeeded').length).toBe(120);
     expect(tickets.length).toBe(120);
     expect(new Set(tickets.map((t) => t.external_id)).size).toBe(120);
+    await fixed.close();
 
+    // Without --since, the five older ones go too; then nothing is left to replay.
+    expect((await closeloop(['replay', '--dead'])).stdout).toBe('replayed 5 job(s)\n');
     const none = await closeloop(['replay', '--dead']);
     expect(none.stdout).toBe('replayed 0 job(s) (no dead job matches)\n');
   });
