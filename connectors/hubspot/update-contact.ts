@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IsoDateTime } from '../../src/core/time.js';
 import { defineAction } from '../connector.js';
 import type { HubSpotClient } from './client.js';
 import { findContactId } from './find-contact-id.js';
@@ -14,7 +15,7 @@ export const UpdateContactParams = z
     category: z.enum(['promoter', 'passive', 'detractor']),
     comment: z.string().max(65_000).default(''),
     /** When the respondent answered (ISO 8601), e.g. `{{ response.answeredAt | default: response.receivedAt }}`. */
-    answeredAt: z.iso.datetime({ offset: true }),
+    answeredAt: IsoDateTime,
   })
   .refine((p) => p.contactId || p.email, { message: 'give contactId or email', path: ['contactId'] });
 export type UpdateContactParams = z.output<typeof UpdateContactParams>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IsoDateTime } from '../../src/core/time.js';
 import { DeliveryError } from '../../src/jobs/delivery-error.js';
 import { defineAction } from '../connector.js';
 import type { SalesforceClient } from './client.js';
@@ -26,7 +27,7 @@ export const UpdateContactParams = z
     category: z.enum(['promoter', 'passive', 'detractor']),
     comment: z.string().max(32_768).default(''),
     /** When the respondent answered (ISO 8601). */
-    answeredAt: z.iso.datetime({ offset: true }),
+    answeredAt: IsoDateTime,
     /** Field API names to write, when yours differ from the defaults. */
     fields: z
       .strictObject({ score: FieldName, category: FieldName, comment: FieldName, date: FieldName })

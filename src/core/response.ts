@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { npsCategory } from './nps.js';
+import { IsoDateTime } from './time.js';
 
 /** What a score measures. NPS figures only ever count `nps` responses. */
 export const Metric = z.enum(['nps', 'csat', 'ces']);
@@ -52,7 +53,7 @@ export const NormalizedResponse = z
       .default(null)
       .transform((c) => (c === null || c.trim() === '' ? null : c)),
     respondent: Respondent.default({ email: null, name: null, externalId: null }),
-    answeredAt: z.iso.datetime({ offset: true }).nullable().default(null),
+    answeredAt: IsoDateTime.nullable().default(null),
     touchpoint: z.string().max(500).nullable().default(null),
     /** Whatever else the source carried that a recipe may want (hidden fields, tags…). */
     extra: z.record(z.string(), z.unknown()).default({}),

@@ -1,6 +1,6 @@
 import ms from 'ms';
 import { z } from 'zod';
-import { isoFromMillis } from '../core/time.js';
+import { IsoDateTime, isoFromMillis } from '../core/time.js';
 import type { DeadJobFilter } from '../store/store.js';
 
 const DURATION = /^(\d{1,7})\s*(s|m|h|d|w)$/;
@@ -15,7 +15,7 @@ export function parseSince(value: string, now: Date): string | undefined {
   if (duration) {
     return isoFromMillis(now.getTime() - ms(`${duration[1]}${duration[2]}` as ms.StringValue)) ?? undefined;
   }
-  if (!z.iso.datetime({ offset: true }).safeParse(v).success) return undefined;
+  if (!IsoDateTime.safeParse(v).success) return undefined;
   return isoFromMillis(Date.parse(v)) ?? undefined;
 }
 
