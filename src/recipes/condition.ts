@@ -33,3 +33,8 @@ export function compileCondition(source: string): CompiledCondition {
 function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }
+
+/** Why a condition did not match, as plans and `closeloop try` report it. */
+export function whyNotMatched(result: { error?: string }, condition: CompiledCondition): string {
+  return result.error ? `condition could not be evaluated: ${result.error}` : `condition is false: ${condition.source}`;
+}

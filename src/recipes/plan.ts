@@ -5,6 +5,7 @@ import type { ActionRegistry } from '../../connectors/registry.js';
 import { zodIssues, type FieldIssue } from '../core/errors.js';
 import { renderParams } from './template.js';
 import type { Recipe } from './recipe.js';
+import { whyNotMatched } from './condition.js';
 
 export interface PlannedAction {
   id: string;
@@ -70,12 +71,8 @@ export async function planResponse(response: StoredResponse, enrichment: Enrichm
       continue;
     }
     const condition = recipe.when.evaluate(context);
-    if (condition.error) {
-      decide(false, `condition could not be evaluated: ${condition.error}`);
-      continue;
-    }
     if (!condition.matched) {
-      decide(false, `condition is false: ${recipe.when.source}`);
+      decide(false, whyNotMatched(condition, recipe.when));
       continue;
     }
     if (recipe.throttle) {
@@ -90,7 +87,7 @@ export async function planResponse(response: StoredResponse, enrichment: Enrichm
       if (!a.when) return true;
       const own = a.when.evaluate(context);
       if (own.matched) return true;
-      skippedActions.push({ id: a.id, action: a.action, reason: own.error ? `condition could not be evaluated: ${own.error}` : `condition is false: ${a.when.source}` });
+      skippedActions.push({ id: a.id, action: a.action, reason: whyNotMatched(own, a.when) });
       return false;
     });
     const actions = included.map((a): PlannedAction => {

@@ -121,6 +121,22 @@ describe('CEL conditions over response and account', () => {
       { id: 'a', action: 'slack.postMessage', params: { channel: '#x', text: 'hi', fields: [], quote: '', context: '' }, issues: [], key: 'resp-1:fires:a' },
     ]);
   });
+
+  it('an action whose own condition is false or broken is skipped with the reason; the others are planned', async () => {
+    const action = (id: string, when?: string) =>
+      `  - id: ${id}\n    action: slack.postMessage\n${when ? `    when: ${JSON.stringify(when)}\n` : ''}    params: { channel: "#x", text: "${id}" }\n`;
+    const { recipe } = parseRecipe(
+      { file: 'r.yaml', text: `name: r\nwhen: "true"\nactions:\n${action('always')}${action('promoters', 'response.score >= 9')}${action('broken', 'response.nope == 1')}` },
+      known,
+    );
+    const [decision] = await planResponse(response, enterprise(), { recipes: [recipe!], registry, now: new Date('2026-01-01T00:00:00Z'), maxAttempts: () => 3, lastRun: async () => undefined });
+    expect(decision!.matched).toBe(true);
+    expect(decision!.actions.map((a) => a.id)).toEqual(['always']);
+    expect(decision!.skippedActions).toEqual([
+      { id: 'promoters', action: 'slack.postMessage', reason: 'condition is false: response.score >= 9' },
+      { id: 'broken', action: 'slack.postMessage', reason: 'condition could not be evaluated: No such key: nope' },
+    ]);
+  });
 });
 
 describe('a template that fails while rendering', () => {
