@@ -8,8 +8,8 @@ import type { Job, NewJob } from './job.js';
 export interface FollowUpDeps {
   store: Store;
   registry: ActionRegistry;
-  /** Attempts of a follow-up job: it may wait for its parent's own retries first. */
-  maxAttempts: number;
+  /** An action's attempts (its connector's retry policy). */
+  maxAttempts: (action: string) => number;
 }
 
 /** Key of the follow-up that carries version `version` to the parent's remote object. */
@@ -61,7 +61,8 @@ function followUpJob(parent: Job, action: string, rendered: unknown, response: S
     action,
     // Invalid parameters are kept as rendered: the job dead-letters naming the field.
     params: parsed?.success ? parsed.data : rendered,
-    maxAttempts: deps.maxAttempts,
+    // It may wait through every attempt of its parent first, then needs its own.
+    maxAttempts: parent.maxAttempts + deps.maxAttempts(action),
     runAt: now,
     responseVersion: response.version,
     parentJobId: parent.id,

@@ -109,7 +109,7 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
   // An update: what was already sent hears about the change (a comment on the ticket, a thread reply).
   const followUps =
     response.version > 1
-      ? await planFollowUps(response, jobs, now.toISOString(), { store: deps.store, registry: deps.registry, maxAttempts: 2 * deps.retry.maxAttempts })
+      ? await planFollowUps(response, jobs, now.toISOString(), { store: deps.store, registry: deps.registry, maxAttempts: options.maxAttempts })
       : [];
   await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns }, now.toISOString());
   logPlan(deps.log, response, decisions);

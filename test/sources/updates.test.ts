@@ -216,6 +216,28 @@ describe('updates: a late comment reaches what was already created', () => {
     expect(api.requests.filter((r) => r.method === 'PUT').map((r) => r.url.pathname)).toEqual(['/api/v2/tickets/501.json']);
   });
 
+  it('the comment outlasts a ticket retried 20 times: a follow-up may wait through every attempt of its parent, then has its own', async () => {
+    start();
+    let failures = 0;
+    api.server.use(http.post(`${ZD}/api/v2/tickets.json`, () => (++failures <= 20 ? HttpResponse.json({ error: 'busy' }, { status: 503 }) : undefined)));
+    const { json } = await post('delighted', delighted('created', null));
+    await hub.loop.drain();
+    await post('delighted', delighted('updated', COMMENTS.detractor));
+    await hub.loop.drain();
+    const waiting = (await byKey(json.id))['detractor-ticket:ticket:v2']!;
+    // Zendesk's 25 attempts for the ticket it waits for, then 25 of its own (README "Retry schedule per connector").
+    expect(waiting.maxAttempts).toBe(50);
+
+    for (let i = 0; i < 30 && tickets[0]?.comments.length !== 2; i++) await later(30);
+    expect(failures).toBe(21);
+    const jobs = await byKey(json.id);
+    expect(jobs['detractor-ticket:ticket']).toMatchObject({ status: 'succeeded', attempts: 21 });
+    expect(jobs['detractor-ticket:ticket:v2']).toMatchObject({ status: 'succeeded' });
+    expect(jobs['detractor-ticket:ticket:v2']!.attempts).toBeGreaterThan(16);
+    expect(tickets[0]!.comments.map((c) => c.body)).toEqual([expect.stringContaining('(no comment)'), expect.stringContaining(COMMENTS.detractor)]);
+    expect(api.requests.filter((r) => r.method === 'PUT').map((r) => r.url.pathname)).toEqual(['/api/v2/tickets/501.json']);
+  });
+
   it('a retried comment whose first PUT was applied is not added twice', async () => {
     start();
     const { json } = await post('delighted', delighted('created', null));
