@@ -164,6 +164,14 @@ async function run(options: { slackHistoryScope: boolean }) {
   }
   expect(events.length).toBe(expected.events);
   expect(contacts.length).toBe(expected.events);
+  // Each event job's own event, once: the contact, name and time its stored result names.
+  const eventJobs = actions.filter((j) => j.action === 'intercom.trackEvent');
+  expect(eventJobs.length).toBe(expected.events);
+  for (const j of eventJobs) {
+    const r = JSON.parse(j.result!) as { contactId: string; eventName: string; createdAt: number };
+    expect(events.filter((e) => e.id === r.contactId && e.event_name === r.eventName && e.created_at === r.createdAt).length, j.key).toBe(1);
+  }
+  expect(new Set(contacts.map((c) => c.email)).size, 'one contact per email').toBe(contacts.length);
 
   const messageJobs = actions.filter((j) => j.action === 'slack.postMessage');
   expect(messageJobs.length).toBe(expected.alerts + expected.verbatims);
