@@ -76,7 +76,7 @@ export async function findPostedMessage(
     }
     return undefined;
   } catch (error) {
-    return historyUnreadable(error, log, 'could not read slack history to look for an earlier post; posting (a duplicate is possible)');
+    return postUnlessHistoryDenied(error, log, 'could not read slack history to look for an earlier post');
   }
 }
 
@@ -86,15 +86,16 @@ export function isJobMessage(message: { metadata?: { event_type?: string; event_
 }
 
 /**
- * A look-up for an earlier post failed. Only a token that may not read the history means "post
- * without looking" (logged: a duplicate is possible); any other failure (timeout, reset, 5xx,
- * rate limit) is rethrown and fails the attempt: posting then would duplicate exactly the message
- * an answer lost a moment ago may have created.
+ * A look-up for an earlier post (or reply) failed. Only a token that may not read the history
+ * means "post without looking": logged as `<what failed>; posting (a duplicate is possible)`, and
+ * nothing is found. Any other failure (timeout, reset, 5xx, rate limit) is rethrown and fails the
+ * attempt: posting then would duplicate exactly the message an answer lost a moment ago may have
+ * created.
  */
-export function historyUnreadable(error: unknown, log: Logger, message: string): undefined {
+export function postUnlessHistoryDenied(error: unknown, log: Logger, whatFailed: string): undefined {
   const code = (error as { data?: { error?: string; needed?: string } }).data;
   if (!code?.error || !HISTORY_DENIED.has(code.error)) throw error;
-  log.warn({ err: (error as Error).message, slackError: code.error, needed: code.needed }, message);
+  log.warn({ err: (error as Error).message, slackError: code.error, needed: code.needed }, `${whatFailed}; posting (a duplicate is possible)`);
   return undefined;
 }
 

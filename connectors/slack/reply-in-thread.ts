@@ -5,7 +5,7 @@ import type { Job } from '../../src/jobs/job.js';
 import { defineAction, type ActionContext } from '../connector.js';
 import { Blankable } from '../params.js';
 import { mayHaveRunBefore } from '../previous-attempt.js';
-import { historyUnreadable, isJobMessage } from './history.js';
+import { isJobMessage, postUnlessHistoryDenied } from './history.js';
 import { verbatimMessage } from './post-message.js';
 
 const Optional = Blankable(z.string().trim());
@@ -48,9 +48,7 @@ async function earlierReply(client: WebClient, thread: { channel: string; ts: st
     const replies = await client.conversations.replies({ channel: thread.channel, ts: thread.ts, include_all_metadata: true, limit: 200 });
     return replies.messages?.find((m) => isJobMessage(m, ctx.job.key))?.ts;
   } catch (error) {
-    // As for a post: without channels:history the reply is posted (a duplicate is possible); a
-    // passing failure fails the attempt instead of risking one.
-    return historyUnreadable(error, ctx.log, 'could not read the slack thread to look for an earlier reply; posting (a duplicate is possible)');
+    return postUnlessHistoryDenied(error, ctx.log, 'could not read the slack thread to look for an earlier reply');
   }
 }
 

@@ -95,7 +95,8 @@ const Email = z.email();
 /** A valid-looking email or null: a malformed address in an optional field must not reject a response. */
 export function emailOrNull(value: unknown): string | null {
   if (typeof value !== 'string') return null;
-  return Email.safeParse(value.trim()).success ? value.trim() : null;
+  const email = value.trim();
+  return Email.safeParse(email).success ? email : null;
 }
 
 /**
