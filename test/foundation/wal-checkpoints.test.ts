@@ -1,6 +1,9 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NormalizedResponse } from '../../src/core/response.js';
 import { SqliteStore } from '../../src/runtime/node/sqlite-store.js';
@@ -39,6 +42,24 @@ describe('WAL checkpoints', () => {
     const reopened = new SqliteStore({ path, backgroundCheckpoints: false });
     expect((reopened.db.prepare('SELECT COUNT(*) AS n FROM responses').get() as { n: number }).n).toBe(1_000);
     await reopened.close();
+  });
+
+  it('closing is the last thing a process does: close still waits for the worker and closes the database', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'closeloop-wal-'));
+    const path = join(dir, 'hub.db');
+    // Nothing else keeps this process alive while close() waits for the (unreferenced) worker.
+    const script = join(dir, 'close.mts');
+    writeFileSync(
+      script,
+      `import { SqliteStore } from ${JSON.stringify(pathToFileURL(resolve('src/runtime/node/sqlite-store.ts')).href)};
+      const store = new SqliteStore({ path: process.argv[2] });
+      await store.ingest({ response: ${JSON.stringify(response(1))}, rawBody: '{}', contentType: 'application/json' });
+      await store.close();
+      console.log('closed');`,
+    );
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, path]);
+    expect(stdout.trim()).toBe('closed');
+    expect(existsSync(`${path}-wal`)).toBe(false);
   });
 
   it('without the worker the pages stay in the WAL until the writer checkpoints', async () => {

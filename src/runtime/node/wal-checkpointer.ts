@@ -35,6 +35,9 @@ export class WalCheckpointer {
 
   /** Stop the worker and close its connection (before the writer closes, so the last one removes the WAL). */
   async stop(): Promise<void> {
+    // Held while it finishes: closing may be the last thing the process does, and an unreferenced
+    // worker would let it exit before the exit event (and the writer's close) came.
+    this.worker.ref();
     this.worker.postMessage('stop');
     await this.exited;
   }
