@@ -7,6 +7,7 @@
  * rounds' ratios. The hub runs with the command line of `npm start`.
  * Then delivery (bench/delivery.ts, its own process): jobs/s against a local fake API, ingest
  * latency while the runner drains a backlog, and Slack's 1 message/second/channel pacing.
+ * Last, a health probe on a database of half a million jobs (bench/health.ts, its own process).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -67,13 +68,22 @@ interface DeliveryResult {
   pacing: { messages: number; received: number; succeeded: number; minGapMs: number | null; meanGapMs: number | null; maxGapMs: number | null; countedAttempts: number };
 }
 
-async function runDelivery(): Promise<DeliveryResult> {
-  const cmd = pinned(0, ['node', '--import', 'tsx', 'bench/delivery.ts']);
+interface HealthResult {
+  jobs: number;
+  probes: number;
+  healthzMs: number;
+  recountMs: number;
+  agrees: boolean;
+}
+
+/** Run one part of the benchmark (a script printing one JSON line) in its own process on core 0. */
+async function runPart<T>(script: string): Promise<T> {
+  const cmd = pinned(0, ['node', '--import', 'tsx', script]);
   const child = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   const code = await new Promise((r) => child.on('exit', r));
-  if (code !== 0) throw new Error(`bench/delivery.ts exited ${code}`);
+  if (code !== 0) throw new Error(`${script} exited ${code}`);
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
@@ -141,7 +151,7 @@ try {
   console.log(`durability: synchronous=FULL, group commit; 202s answered ${answered}, responses stored ${stored}${stored >= answered ? ' (every acknowledged response is stored)' : ' (MISSING RESPONSES)'}`);
 
   console.log('\ndelivery: shipped recipes, real SDKs → fake Zendesk/Slack/Intercom on 127.0.0.1 (zero latency, same process), synchronous=FULL');
-  const delivery = await runDelivery();
+  const delivery = await runPart<DeliveryResult>('bench/delivery.ts');
   const t = delivery.throughput;
   console.log(
     `delivery throughput (rate limits off)  ${Math.round(t.actionJobsPerSecond).toString().padStart(6)} action jobs/s   ${Math.round(t.responsesPerSecond)} responses/s fully delivered   ` +
@@ -158,6 +168,13 @@ try {
   console.log(
     `slack pacing (1 msg/s/channel):        ${p.received}/${p.messages} messages to one channel received, ${p.succeeded} jobs succeeded, ${p.countedAttempts} attempts counted; ` +
       `spacing min ${ms(p.minGapMs)}, mean ${ms(p.meanGapMs)}, max ${ms(p.maxGapMs)}${p.received === p.messages && (p.minGapMs ?? 1000) >= 950 ? ' (paced, none dropped)' : ' (NOT PACED OR DROPPED)'}`,
+  );
+
+  const health = await runPart<HealthResult>('bench/health.ts');
+  console.log(
+    `\nhealth probe (GET /healthz) on a database of ${health.jobs.toLocaleString('en')} jobs: ${health.healthzMs.toFixed(2)} ms (median of ${health.probes}); ` +
+      `reference, counting the job rows (before migration 8): ${health.recountMs.toFixed(1)} ms; ratio ${(health.recountMs / health.healthzMs).toFixed(0)}× faster` +
+      `${health.agrees ? ' (counts agree with the rows)' : ' (COUNTS DISAGREE WITH THE ROWS)'}`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

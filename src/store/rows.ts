@@ -197,7 +197,8 @@ export const SQL = {
   /** A claimed job back to the queue, its claim not counted as an attempt; guarded like finishJob. */
   releaseJob: `UPDATE jobs SET status = 'queued', run_at = ?, attempts = attempts - 1, lease_until = NULL, updated_at = ?
     WHERE id = ? AND status = 'running' AND attempts = ?`,
-  countByStatus: `SELECT status, COUNT(*) AS n FROM jobs GROUP BY status`,
+  /** Kept by triggers on jobs (migration 8): no job row is read. */
+  countByStatus: `SELECT status, n FROM job_counts`,
   oldestWaiting: `SELECT MIN(run_at) AS oldest FROM jobs WHERE status = 'queued' AND run_at <= ?`,
   oldestPending: `SELECT MIN(created_at) AS oldest FROM jobs WHERE status IN ('queued', 'running')`,
   insertRecipeRun: `INSERT OR IGNORE INTO recipe_runs (recipe, respondent_key, response_id, at) VALUES (?, ?, ?, ?)`,

@@ -130,6 +130,8 @@ async function run(options: { slackHistoryScope: boolean }) {
 
   const snapshot = new Database(db, { readonly: true });
   const inFlight = snapshot.prepare(`SELECT key, action FROM jobs WHERE status = 'running'`).all() as { key: string; action: string | null }[];
+  // The counts /healthz reports (kept by triggers, migration 8) agree with the rows at the kill.
+  expect(statusCounts(snapshot)).toEqual(statusRecount(snapshot));
   snapshot.close();
   // The message whose answer the kill swallowed belongs to a job the database still shows running.
   expect(inFlight.map((j) => j.key)).toContain(killedDuring);
@@ -147,6 +149,7 @@ async function run(options: { slackHistoryScope: boolean }) {
   // 4. Every job delivered; every remote object exactly once.
   const check = new Database(db, { readonly: true });
   const jobs = check.prepare(`SELECT key, type, action, status, result FROM jobs`).all() as { key: string; type: string; action: string | null; status: string; result: string | null }[];
+  expect(statusCounts(check)).toEqual(statusRecount(check));
   check.close();
   const actions = jobs.filter((j) => j.type === 'action');
   expect(jobs.filter((j) => j.type === 'plan').length).toBe(RESPONSES);
@@ -183,6 +186,11 @@ async function run(options: { slackHistoryScope: boolean }) {
   );
   return { repeats, inFlight, messages };
 }
+
+type Counts = Record<string, number>;
+const byStatus = (rows: unknown[]) => Object.fromEntries((rows as { status: string; n: number }[]).map((r) => [r.status, r.n])) as Counts;
+const statusCounts = (db: Database.Database) => byStatus(db.prepare('SELECT status, n FROM job_counts WHERE n <> 0 ORDER BY status').all());
+const statusRecount = (db: Database.Database) => byStatus(db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status ORDER BY status').all());
 
 describe('crash: SIGKILL while delivering, then restart', () => {
   it('every ticket, event and message exists exactly once (Slack token may read history)', { timeout: 240_000 }, async () => {

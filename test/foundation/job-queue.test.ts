@@ -78,6 +78,93 @@ describe('the job queue', () => {
     expect(ms).toEqual([...ms].sort());
   });
 
+  describe('job counts (/healthz), kept by the writes', () => {
+    const recount = () => {
+      const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, sandboxed: 0, dead: 0 };
+      for (const r of store.db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as { status: string; n: number }[]) counts[r.status] = r.n;
+      return counts;
+    };
+    const attempt = (j: { id: string; attempts: number }, seconds: number) => ({ jobId: j.id, attempt: j.attempts, startedAt: at(seconds), finishedAt: at(seconds) });
+
+    it('match a recount of the rows after every kind of job write', async () => {
+      let clock = t0;
+      store = new SqliteStore({ path: ':memory:', now: () => new Date(clock) });
+      const counted = async (expected: Record<string, number>) => {
+        const { byStatus } = await store.queueStats(at(3600));
+        expect(byStatus).toEqual(recount());
+        expect(byStatus).toMatchObject(expected);
+      };
+      await counted({ queued: 0, running: 0, succeeded: 0, sandboxed: 0, dead: 0 });
+
+      // Inserts, and an insert ignored for its existing key.
+      await store.enqueueJobs([job('a', 0), job('b', 0), job('c', 0), job('d', 0), job('e', 0)]);
+      await store.enqueueJobs([job('a', 0)]);
+      await counted({ queued: 5 });
+
+      // A claim; a lease renewed; one result of each kind; a release.
+      const [a, b, c, d, e] = await store.claimJobs({ now: at(10), limit: 5, leaseUntil: at(40) });
+      await counted({ queued: 0, running: 5 });
+      await store.extendLeases([{ id: a!.id, attempts: 1 }], at(70));
+      await store.finishAttempt(a!, attempt(a!, 11), { outcome: 'succeeded' });
+      await store.finishAttempt(b!, attempt(b!, 11), { outcome: 'sandboxed' });
+      await store.finishAttempt(c!, attempt(c!, 11), { outcome: 'retry', error: 'HTTP 503', runAt: at(20) });
+      await store.finishAttempt(d!, attempt(d!, 11), { outcome: 'dead', error: 'HTTP 400' });
+      await store.releaseJob(e!, at(30), at(11));
+      await counted({ queued: 2, running: 0, succeeded: 1, sandboxed: 1, dead: 1 });
+
+      // A result that lost its lease changes nothing; a dead job replayed; an expired lease re-claimed.
+      await store.finishAttempt(a!, attempt(a!, 12), { outcome: 'dead', error: 'late' });
+      expect(await store.replayJobs([d!.id, a!.id], at(12))).toBe(1);
+      await counted({ queued: 3, succeeded: 1, dead: 0 });
+      await store.claimJobs({ now: at(30), limit: 10, leaseUntil: at(31) });
+      await store.claimJobs({ now: at(40), limit: 10, leaseUntil: at(70) });
+      await counted({ queued: 0, running: 3 });
+
+      // Ingest, a claim writing plan jobs, a plan committed with its action jobs, a changed resend.
+      clock = t0 + 50_000;
+      const input = (comment: string) => ({ response: NormalizedResponse.parse({ source: 'generic', sourceResponseId: 'r-9', score: 3, comment }), rawBody: '{}', contentType: 'application/json' });
+      const { id } = await store.ingest(input('Slow'));
+      const [plan] = await store.claimJobs({ now: at(60), limit: 10, leaseUntil: at(90) });
+      expect(plan!.key).toBe(`plan:${id}`);
+      await store.commitPlan({ planJobId: plan!.id, responseId: id, jobs: [{ ...job('ticket', 60), responseId: id }], recipeRuns: [] }, at(61));
+      clock = t0 + 62_000;
+      await store.ingest(input('Slow, and the API times out'));
+      await counted({ queued: 2, running: 3, succeeded: 2 });
+    });
+
+    it('are read from their own table: a health probe reads no job row, however many there are', () => {
+      store = new SqliteStore({ path: ':memory:' });
+      const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${SQL.countByStatus}`).all() as { detail: string }[]).map((r) => r.detail);
+      expect(plan).toEqual(['SCAN job_counts']);
+    });
+
+    it('a database from before them starts with its jobs counted', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'closeloop-job-counts-'));
+      try {
+        const path = join(dir, 'hub.db');
+        const old = new Database(path);
+        old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+        for (const m of MIGRATIONS.filter((m) => m.version <= 7)) {
+          old.exec(m.sql);
+          old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, at(0));
+        }
+        old.prepare(`INSERT INTO responses (id, source, source_response_id, metric, received_at, data, raw_body, content_type) VALUES ('old-1', 'generic', 'r-old', 'nps', ?, '{}', '{}', 'application/json')`).run(at(0));
+        const insert = old.prepare(`INSERT INTO jobs (id, key, type, response_id, params, status, max_attempts, run_at, created_at, updated_at) VALUES (?, ?, 'action', 'old-1', 'null', ?, 5, ?, ?, ?)`);
+        ['succeeded', 'succeeded', 'dead', 'queued'].forEach((status, i) => insert.run(`j-${i}`, `k-${i}`, status, at(0), at(0), at(0)));
+        old.exec('UPDATE plan_cursor SET planned_through = 1'); // its plan job ran long ago
+        old.close();
+
+        store = new SqliteStore({ path, backgroundCheckpoints: false });
+        expect((await store.queueStats(at(60))).byStatus).toEqual({ queued: 1, running: 0, succeeded: 2, sandboxed: 0, dead: 1 });
+        await store.claimJobs({ now: at(60), limit: 10, leaseUntil: at(90) });
+        expect((await store.queueStats(at(60))).byStatus).toEqual({ queued: 0, running: 1, succeeded: 2, sandboxed: 0, dead: 1 });
+      } finally {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe('plan jobs, written by the claim after ingest', () => {
     let clock = t0;
     const response = (id: string, comment = 'Slow exports') =>
