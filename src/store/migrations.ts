@@ -187,4 +187,20 @@ CREATE TRIGGER jobs_counted_on_delete AFTER DELETE ON jobs BEGIN
 END;
 `,
   },
+  {
+    version: 9,
+    name: 'indexes for the admin lists and the backlog age',
+    // Without them, on a database a year old (a million jobs) each of these held the event loop,
+    // and every webhook with it: jobs of one status newest first sorted the whole status (1.3 s for
+    // the succeeded ones, 0.3 s for a backlog of 300,000 queued), the oldest undelivered job's age
+    // (/healthz) read the whole backlog (0.14 s), jobs of an action no job has scanned the table
+    // (0.15 s), and responses of one source newest first sorted the whole source (0.17 s at
+    // 500,000). Each is now a walk of an index from one end. The action and source indexes are
+    // only appended to, in arrival order, so writes pay little for them (README "Admin API").
+    sql: `
+CREATE INDEX jobs_by_status ON jobs (status, created_at);
+CREATE INDEX jobs_by_action ON jobs (action, seq);
+CREATE INDEX responses_by_source ON responses (source, seq);
+`,
+  },
 ];

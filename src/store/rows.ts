@@ -200,7 +200,10 @@ export const SQL = {
   /** Kept by triggers on jobs (migration 8): no job row is read. */
   countByStatus: `SELECT status, n FROM job_counts`,
   oldestWaiting: `SELECT MIN(run_at) AS oldest FROM jobs WHERE status = 'queued' AND run_at <= ?`,
-  oldestPending: `SELECT MIN(created_at) AS oldest FROM jobs WHERE status IN ('queued', 'running')`,
+  /** One seek per status in jobs_by_status (an `IN` over both would read the whole backlog). */
+  oldestPending: `SELECT MIN(oldest) AS oldest FROM (
+      SELECT MIN(created_at) AS oldest FROM jobs WHERE status = 'queued'
+      UNION ALL SELECT MIN(created_at) FROM jobs WHERE status = 'running')`,
   insertRecipeRun: `INSERT OR IGNORE INTO recipe_runs (recipe, respondent_key, response_id, at) VALUES (?, ?, ?, ?)`,
   lastRecipeRun: `SELECT MAX(at) AS at FROM recipe_runs WHERE recipe = ? AND respondent_key = ? AND response_id <> ?`,
   getCachedEnrichment: `SELECT value FROM enrichment_cache WHERE key = ? AND expires_at > ?`,
@@ -216,7 +219,10 @@ export function jobListQuery(filter: { status?: string; responseId?: string; act
   if (filter.status) (where.push('status = ?'), params.push(filter.status));
   if (filter.responseId) (where.push('response_id = ?'), params.push(filter.responseId));
   if (filter.action) (where.push('action = ?'), params.push(filter.action));
-  const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ?`;
+  // Newest first. Within one status that is jobs_by_status walked backwards (by creation time, then
+  // insertion); the table's own order (seq) otherwise.
+  const order = filter.status ? 'created_at DESC, seq DESC' : 'seq DESC';
+  const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${order} LIMIT ?`;
   return { sql, params: [...params, filter.limit] };
 }
 

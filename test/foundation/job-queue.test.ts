@@ -7,7 +7,7 @@ import { NormalizedResponse } from '../../src/core/response.js';
 import type { NewJob } from '../../src/jobs/job.js';
 import { SqliteStore } from '../../src/runtime/node/sqlite-store.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-import { SQL } from '../../src/store/rows.js';
+import { SQL, jobListQuery, responseListQuery } from '../../src/store/rows.js';
 
 const t0 = Date.parse('2026-03-01T09:00:00.000Z');
 const at = (seconds: number) => new Date(t0 + seconds * 1000).toISOString();
@@ -76,6 +76,54 @@ describe('the job queue', () => {
     // Millisecond prefix never goes backwards.
     const ms = ids.map((id) => id.replace(/-/g, '').slice(0, 12));
     expect(ms).toEqual([...ms].sort());
+  });
+
+  describe('reads that stay an index walk on a database a year old', () => {
+    const plan = (sql: string, params: unknown[]) => (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+
+    it('jobs of one status, newest first: jobs_by_status walked backwards, no sort of the status', async () => {
+      store = new SqliteStore({ path: ':memory:' });
+      const q = jobListQuery({ status: 'queued', limit: 50 });
+      expect(plan(q.sql, q.params)).toEqual(['SEARCH jobs USING INDEX jobs_by_status (status=?)']);
+
+      // Newest first by creation time: a plan job is created at its response's arrival, before
+      // action jobs inserted earlier.
+      let clock = t0;
+      store = new SqliteStore({ path: ':memory:', now: () => new Date(clock) });
+      await store.enqueueJobs([job('first', 0)]);
+      clock = t0 + 20_000;
+      await store.enqueueJobs([job('third', 0)]);
+      clock = t0 + 10_000;
+      await store.enqueueJobs([job('second', 0)]);
+      expect((await store.listJobs({ status: 'queued', limit: 10 })).map((j) => j.key)).toEqual(['third', 'second', 'first']);
+      expect((await store.listJobs({ status: 'queued', limit: 2 })).map((j) => j.key)).toEqual(['third', 'second']);
+    });
+
+    it('jobs of one action, newest first: jobs_by_action walked backwards', () => {
+      store = new SqliteStore({ path: ':memory:' });
+      const q = jobListQuery({ action: 'zendesk.createTicket', limit: 50 });
+      expect(plan(q.sql, q.params)).toEqual(['SEARCH jobs USING INDEX jobs_by_action (action=?)']);
+    });
+
+    it('the oldest undelivered job: one seek per status, not a read of the backlog', () => {
+      store = new SqliteStore({ path: ':memory:' });
+      const steps = plan(SQL.oldestPending, []);
+      expect(steps.filter((d) => d.startsWith('SEARCH jobs'))).toEqual([
+        'SEARCH jobs USING COVERING INDEX jobs_by_status (status=?)',
+        'SEARCH jobs USING COVERING INDEX jobs_by_status (status=?)',
+      ]);
+      expect(steps.some((d) => d.startsWith('SCAN jobs') || d.includes('TEMP B-TREE'))).toBe(false);
+    });
+
+    it('responses of one source, newest first, page after page: responses_by_source walked backwards', () => {
+      store = new SqliteStore({ path: ':memory:' });
+      const first = responseListQuery({ source: 'typeform', limit: 50 });
+      expect(plan(first.sql, first.params)).toEqual(['SEARCH responses USING INDEX responses_by_source (source=?)']);
+      const next = responseListQuery({ source: 'typeform', before: 'some-id', limit: 50 });
+      const steps = plan(next.sql, next.params);
+      expect(steps[0]).toBe('SEARCH responses USING INDEX responses_by_source (source=? AND seq<?)');
+      expect(steps.some((d) => d.includes('TEMP B-TREE'))).toBe(false);
+    });
   });
 
   describe('job counts (/healthz), kept by the writes', () => {
