@@ -2,6 +2,7 @@ import { delay, http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordingServer, type RecordedRequest } from '../support/http-recorder.js';
 import { expectRequestMatchesSpec, loadSpec } from '../support/openapi.js';
+import { silentLogger, type Logger } from '../../src/core/logger.js';
 import { actionHub, T0 } from './action-hub.js';
 import { SPECS } from '../support/shared.js';
 
@@ -82,7 +83,13 @@ const PARAMS = {
 
 let hub: ReturnType<typeof actionHub>;
 afterEach(async () => hub?.cleanup());
-const slackHub = () => (hub = actionHub({ action: 'slack.postMessage', params: PARAMS, env: ENV }));
+const slackHub = (log?: Logger) => (hub = actionHub({ action: 'slack.postMessage', params: PARAMS, env: ENV, log }));
+/** A logger that keeps the warnings (the rest is dropped). */
+function warnings() {
+  const lines: { obj: object; msg?: string }[] = [];
+  const log: Logger = { ...silentLogger, warn: (obj, msg) => lines.push({ obj, msg }), child: () => log };
+  return { log, lines };
+}
 const methods = () => api.requests.map((r) => r.url.pathname.replace('/api/', ''));
 function expectSlackRequests(requests: RecordedRequest[]) {
   for (const r of requests) {
@@ -236,7 +243,8 @@ describe('slack.postMessage through @slack/web-api', () => {
   });
 
   it('without the history scope a retry still delivers (the lookup is skipped, a duplicate is possible)', async () => {
-    slackHub();
+    const warned = warnings();
+    slackHub(warned.log);
     api.server.use(
       http.post(`${API}/chat.postMessage`, () => new HttpResponse('bad gateway', { status: 502 }), { once: true }),
       http.post(`${API}/conversations.history`, () => slackError('missing_scope', { needed: 'channels:history' })),
@@ -247,12 +255,20 @@ describe('slack.postMessage through @slack/web-api', () => {
     expect(job.status).toBe('succeeded');
     expect(methods()).toEqual(['chat.postMessage', 'conversations.list', 'conversations.history', 'chat.postMessage']);
     expect(messages).toHaveLength(1);
+    // The operator is told why a duplicate may appear, and which scope would prevent it.
+    expect(warned.lines).toEqual([
+      { obj: expect.objectContaining({ error: 'Slack answered HTTP 502' }), msg: 'job attempt failed, will retry' },
+      {
+        obj: { err: 'An API error occurred: missing_scope', slackError: 'missing_scope', needed: 'channels:history' },
+        msg: 'could not read slack history to look for an earlier post; posting (a duplicate is possible)',
+      },
+    ]);
   });
 });
 
 describe('slack.replyInThread: the look-up for an earlier reply', () => {
   const THREAD = { channel: 'C0NPS0001', threadTs: '1772445600.000001' };
-  const replyHub = () => (hub = actionHub({ action: 'slack.replyInThread', params: { ...THREAD, text: 'Ana answered again', quote: '{{ response.comment }}' }, env: ENV }));
+  const replyHub = (log?: Logger) => (hub = actionHub({ action: 'slack.replyInThread', params: { ...THREAD, text: 'Ana answered again', quote: '{{ response.comment }}' }, env: ENV, log }));
   /** The first attempt: Slack takes the reply, and the answer is lost (timeout). */
   const replyThenTimeOut = (eventType = 'closeloop_job') =>
     http.post(
@@ -308,7 +324,8 @@ describe('slack.replyInThread: the look-up for an earlier reply', () => {
   });
 
   it('without the history scope the retry posts (the look-up is skipped, a duplicate is possible)', async () => {
-    replyHub();
+    const warned = warnings();
+    replyHub(warned.log);
     api.server.use(replyThenTimeOut(), http.post(`${API}/conversations.replies`, () => slackError('missing_scope', { needed: 'channels:history' })));
     let job = await hub.respond();
     job = await hub.later(15 * 60_000, job);
@@ -316,5 +333,12 @@ describe('slack.replyInThread: the look-up for an earlier reply', () => {
     expect(job.result).toMatchObject({ existing: false });
     expect(methods()).toEqual(['chat.postMessage', 'conversations.replies', 'chat.postMessage']);
     expect(messages).toHaveLength(2);
+    expect(warned.lines).toEqual([
+      { obj: expect.objectContaining({ error: 'Slack did not answer in time' }), msg: 'job attempt failed, will retry' },
+      {
+        obj: { err: 'An API error occurred: missing_scope', slackError: 'missing_scope', needed: 'channels:history' },
+        msg: 'could not read the slack thread to look for an earlier reply; posting (a duplicate is possible)',
+      },
+    ]);
   });
 });
