@@ -29,11 +29,10 @@ export interface JobLoopOptions {
  */
 export class JobLoop {
   private running = false;
-  private inFlight = new Set<Promise<unknown>>();
+  /** Jobs in flight: each attempt's promise → the job id and attempt number, whose lease the heartbeat renews. */
+  private inFlight = new Map<Promise<unknown>, { id: string; attempts: number }>();
   private wakeUp: (() => void) | null = null;
   private loopDone: Promise<void> | null = null;
-  /** Jobs in flight: id → attempt number, whose leases the heartbeat renews. */
-  private leased = new Map<string, number>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   /** Webhooks counted in the current and the previous 100 ms window (ingest pressure). */
   private ingestWindow = { start: 0, count: 0, previous: 0 };
@@ -56,8 +55,8 @@ export class JobLoop {
   }
 
   private async renewLeases(): Promise<void> {
-    if (this.leased.size === 0) return;
-    const running = [...this.leased].map(([id, attempts]) => ({ id, attempts }));
+    if (this.inFlight.size === 0) return;
+    const running = [...this.inFlight.values()];
     try {
       await this.deps.store.extendLeases(running, new Date(this.deps.now().getTime() + this.leaseMs).toISOString());
     } catch (error) {
@@ -96,7 +95,7 @@ export class JobLoop {
     this.running = false;
     this.wake();
     await this.loopDone;
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled(this.inFlight.keys());
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
   }
@@ -108,7 +107,7 @@ export class JobLoop {
     for (;;) {
       const claimed = await this.tick();
       if (claimed === 0 && this.inFlight.size === 0) return;
-      if (claimed === 0 || this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
+      if (claimed === 0 || this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight.keys());
     }
   }
 
@@ -122,7 +121,7 @@ export class JobLoop {
       }
       if (!this.running) break;
       if (this.ingestIsBusy()) await new Promise((r) => setTimeout(r, this.options.busyPauseMs ?? 100));
-      else if (this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
+      else if (this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight.keys());
       else if (claimed === 0) await this.sleep(this.options.idleMs ?? 500);
       else await nextTurn(); // let ingest breathe between batches
     }
@@ -142,14 +141,10 @@ export class JobLoop {
       // One job per turn of the event loop: a plan's synchronous part (conditions, templates)
       // takes up to a few ms, and eight in a row held every webhook in flight for up to 20 ms.
       if (i > 0) await nextTurn();
-      this.leased.set(job.id, job.attempts);
       const p = processJob(job, this.deps)
         .catch((error) => this.deps.log.error({ err: error, job: job.id }, 'job could not be recorded'))
-        .finally(() => {
-          this.inFlight.delete(p);
-          this.leased.delete(job.id);
-        });
-      this.inFlight.add(p);
+        .finally(() => this.inFlight.delete(p));
+      this.inFlight.set(p, { id: job.id, attempts: job.attempts });
     }
     return jobs.length;
   }
