@@ -14,7 +14,7 @@ function problem(env: Record<string, string>) {
 
 describe('configuration at start-up', () => {
   it('uses the documented defaults', () => {
-    const c = loadHubConfig({});
+    const c = loadHubConfig({}).config;
     expect([c.PORT, c.CLOSELOOP_DB, c.CLOSELOOP_RECIPES, c.CLOSELOOP_SYNC]).toEqual([8787, './data/closeloop.db', './recipes', 'FULL']);
   });
 

@@ -38,7 +38,7 @@ program
   .description('Validate configuration and recipes (file:line errors); exit 1 on any problem')
   .option('--connectors', 'also make one harmless call per configured connector to verify its credentials')
   .action(async (opts: { connectors?: boolean }) => {
-    const config = loadHubConfig(env);
+    const { config } = loadHubConfig(env);
     const registry = actionRegistry(CONNECTORS);
     const recipes = loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
     const issues = checkRecipeParams(recipes, registry);

@@ -7,7 +7,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Enricher } from '../../enrichment/account.js';
 import { enricherFromEnv } from '../../enrichment/enricher-from-env.js';
 import { createApp } from '../../http/app.js';
-import { deliveryPolicies } from '../../jobs/delivery-policy.js';
+import { deliveryPolicies, type DeliveryPolicies } from '../../jobs/delivery-policy.js';
 import { OperatorAlerts } from '../../jobs/operator-alerts.js';
 import { secretRedactor } from '../../jobs/redact.js';
 import type { RetryPolicy } from '../../jobs/retry-policy.js';
@@ -37,21 +37,24 @@ export interface NodeHubOptions {
   random?: () => number;
 }
 
-/** The hub's settings and the survey secrets' format, checked together (start-up and `closeloop check`). */
-export function loadHubConfig(env: Env): HubConfig {
+/**
+ * The hub's settings, the survey secrets' format and the per-connector delivery settings
+ * (CLOSELOOP_<NAME>_MAX_ATTEMPTS, _MAX_AGE, _RATE_LIMIT), checked together (start-up and
+ * `closeloop check`); throws naming the variable. `retry` is applied over every retry policy (tests).
+ */
+export function loadHubConfig(env: Env, retry?: Partial<RetryPolicy>): { config: HubConfig; policies: DeliveryPolicies } {
   const config = loadConfig(env);
   const problems = sourceSecretProblems(env);
   if (problems.length) {
     throw new HubError(400, 'invalid_config', `Invalid configuration: ${problems.map((i) => `${i.field} ${i.message}`).join('; ')}`, problems);
   }
-  // The per-connector delivery settings (CLOSELOOP_<NAME>_MAX_ATTEMPTS, _MAX_AGE, _RATE_LIMIT): throws naming the variable.
-  deliveryPolicies(CONNECTORS, env);
-  return config;
+  return { config, policies: deliveryPolicies(CONNECTORS, env, { override: retry }) };
 }
 
 /** Everything one Node process runs, wired together. Throws on invalid config or recipes. */
 export function createNodeHub(options: NodeHubOptions) {
-  const config: HubConfig = loadHubConfig(options.env);
+  // Per-connector retry patience and rate limits come with the settings.
+  const { config, policies } = loadHubConfig(options.env, options.retry);
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const now = options.now ?? (() => new Date());
   const registry = actionRegistry(CONNECTORS);
@@ -63,8 +66,6 @@ export function createNodeHub(options: NodeHubOptions) {
     onCheckpointError: (message) => log.warn({ error: message }, 'background WAL checkpoint failed (the next one retries)'),
   });
   const clients = new ConnectorClients(options.env);
-  // Per-connector retry patience and rate limits (validated by loadHubConfig above).
-  const policies = deliveryPolicies(CONNECTORS, options.env, { override: options.retry });
   const slack = CONNECTORS.find((c) => c.name === 'slack');
   const alerts = new OperatorAlerts({
     log,
