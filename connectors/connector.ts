@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Logger } from '../src/core/logger.js';
 import type { StoredResponse } from '../src/core/response.js';
 import type { Job } from '../src/jobs/job.js';
+import type { ChangeSummary } from './follow-up.js';
 import type { RateLimit } from '../src/jobs/rate-limit.js';
 import type { RetryPolicy } from '../src/jobs/retry-policy.js';
 
@@ -43,8 +44,11 @@ export interface ResponseChange {
 export interface FollowUpDefinition {
   /** Registered name of the action that carries the update, e.g. `zendesk.addComment`. */
   action: string;
-  /** Its parameters (validated by that action's schema), from the change and the parent job. */
-  params(change: ResponseChange, parent: Job): unknown;
+  /**
+   * Its parameters (validated by that action's schema), from what changed (a changed score or a
+   * new comment: an update that changes nothing sent has no follow-up) and the parent job.
+   */
+  params(change: ChangeSummary, parent: Job): unknown;
 }
 
 /** What a delivered action leaves on its job: the remote object's id and what else is useful. */

@@ -4,7 +4,6 @@ import { defineAction } from '../connector.js';
 import { mayHaveRunBefore } from '../previous-attempt.js';
 import { escapeSlackText } from './escape.js';
 import { findPostedMessage, JOB_METADATA_TYPE } from './history.js';
-import { changeSummary } from '../follow-up.js';
 
 const Field = z.strictObject({
   label: z.string().min(1),
@@ -78,8 +77,7 @@ export const postMessage = defineAction({
   followUp: {
     action: 'slack.replyInThread',
     params(change) {
-      const summary = changeSummary(change);
-      return { text: summary?.headline ?? 'The response was updated.', quote: summary?.comment ?? '' };
+      return { text: change.headline, quote: change.comment ?? '' };
     },
   },
   async run(client: WebClient, p, ctx) {

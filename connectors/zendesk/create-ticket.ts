@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { ZendeskClient } from 'node-zendesk';
 import { defineAction } from '../connector.js';
 import { Blankable } from '../params.js';
-import { changeSummary } from '../follow-up.js';
 
 export const CreateTicketParams = z.strictObject({
   requesterEmail: z.email('must be an email address'),
@@ -56,9 +55,8 @@ export const createTicket = defineAction({
   followUp: {
     action: 'zendesk.addComment',
     params(change, parent) {
-      const summary = changeSummary(change);
-      const comment = summary?.comment ? `\n\nVerbatim:\n${summary.comment}` : '';
-      return { body: `${summary?.headline ?? 'The response was updated.'}${comment}`, internal: (parent.params as { internal?: boolean }).internal ?? true };
+      const comment = change.comment ? `\n\nVerbatim:\n${change.comment}` : '';
+      return { body: `${change.headline}${comment}`, internal: (parent.params as { internal?: boolean }).internal ?? true };
     },
   },
   async run(client: ZendeskClient, p, ctx) {

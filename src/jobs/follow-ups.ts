@@ -43,8 +43,9 @@ export async function planFollowUps(response: StoredResponse, planned: NewJob[],
       response,
       previous: { version: seenVersion, score: seen?.score ?? null, comment: seen?.comment ?? null },
     };
-    if (!changeSummary(change)) continue;
-    followUps.push(followUpJob(parent, definition.action, definition.params(change, parent), response, now, deps));
+    const summary = changeSummary(change);
+    if (!summary) continue;
+    followUps.push(followUpJob(parent, definition.action, definition.params(summary, parent), response, now, deps));
   }
   return followUps;
 }
