@@ -164,7 +164,7 @@ export const SQL = {
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
   /** Responses stored without a plan job yet (see migration 7), oldest first. */
   unplannedResponses: `SELECT seq, id, received_at FROM responses WHERE seq > (SELECT planned_through FROM plan_cursor WHERE id = 1) ORDER BY seq LIMIT ?`,
-  advancePlanCursor: `UPDATE plan_cursor SET planned_through = ? WHERE id = 1 AND planned_through < ?`,
+  advancePlanCursor: `UPDATE plan_cursor SET planned_through = @seq WHERE id = 1 AND planned_through < @seq`,
   unplannedStats: `SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM responses WHERE seq > (SELECT planned_through FROM plan_cursor WHERE id = 1)`,
   /**
    * Due jobs and jobs whose lease expired, oldest first. Two index walks (jobs_due gives

@@ -6,7 +6,7 @@
  */
 export function responseBody(i: number, prefix = 'r') {
   const bucket = i % 10;
-  const score = bucket < 4 ? (i * 7) % 7 : bucket < 6 ? 7 + (i % 2) : 9 + (i % 2);
+  const score = bucket < 4 ? i % 7 : bucket < 6 ? 7 + (i % 2) : 9 + (i % 2);
   return {
     response_id: `${prefix}-${i}`,
     score,

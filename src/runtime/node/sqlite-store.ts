@@ -257,7 +257,7 @@ export class SqliteStore implements Store {
     const rows = this.stmt.unplannedResponses.all(limit) as { seq: number; id: string; received_at: string }[];
     for (const r of rows) this.insertJob(planJobFor(r.id, r.received_at), r.received_at);
     const last = rows.at(-1);
-    if (last) this.stmt.advancePlanCursor.run(last.seq, last.seq);
+    if (last) this.stmt.advancePlanCursor.run({ seq: last.seq });
   }
 
   finishAttempt(job: Job, attempt: Omit<JobAttempt, 'outcome' | 'error' | 'remoteStatus'>, result: AttemptResult) {
