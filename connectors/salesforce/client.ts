@@ -8,6 +8,7 @@ import { HubError } from '../../src/core/errors.js';
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../../src/jobs/delivery-error.js';
 import type { ConnectorDefinition, Env } from '../connector.js';
 import { httpTimeoutMs } from '../http-timeout.js';
+import { DEFAULT_NPS_FIELDS } from './params.js';
 
 export const SALESFORCE_DEFAULT_API_VERSION = '62.0';
 
@@ -152,7 +153,7 @@ export function createSalesforceClient(env: Env): SalesforceClient {
 export async function verifySalesforce(client: SalesforceClient): Promise<string> {
   const describe = await client.call((conn) => conn.sobject('Contact').describe());
   const names = new Set(describe.fields.map((f) => f.name));
-  const missing = ['NPS_Score__c', 'NPS_Category__c', 'NPS_Comment__c', 'NPS_Date__c'].filter((f) => !names.has(f));
+  const missing = Object.values(DEFAULT_NPS_FIELDS).filter((f) => !names.has(f));
   return `API v${client.settings.SALESFORCE_API_VERSION}, Contact readable${missing.length ? `; Contact lacks ${missing.join(', ')} (needed by salesforce.updateContact with default fields)` : ''}`;
 }
 

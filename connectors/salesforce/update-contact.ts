@@ -4,19 +4,7 @@ import { DeliveryError } from '../../src/jobs/delivery-error.js';
 import { defineAction } from '../connector.js';
 import type { SalesforceClient } from './client.js';
 import { findContactId } from './find-contact-id.js';
-import { Blankable, FieldName, SalesforceId } from './params.js';
-
-/** Custom Contact fields to create in Setup (Object Manager → Contact → Fields & Relationships). */
-export const DEFAULT_NPS_FIELDS = {
-  /** Number(2, 0) */
-  score: 'NPS_Score__c',
-  /** Picklist: promoter, passive, detractor (or Text(20)) */
-  category: 'NPS_Category__c',
-  /** Long Text Area(32768) */
-  comment: 'NPS_Comment__c',
-  /** Date/Time */
-  date: 'NPS_Date__c',
-};
+import { Blankable, DEFAULT_NPS_FIELDS, FieldName, SalesforceId } from './params.js';
 
 export const UpdateContactParams = z
   .strictObject({
