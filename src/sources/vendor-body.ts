@@ -78,13 +78,14 @@ export function unixToIso(seconds: unknown): string | null {
 
 /** An ISO-8601 timestamp as sent, or null when absent or unreadable (never a reason to reject a response). */
 export function isoOrNull(value: unknown): string | null {
-  if (typeof value !== 'string' || value.trim() === '') return null;
-  const parsed = IsoDateTime.safeParse(value.trim());
-  if (parsed.success) return parsed.data;
-  return isoFromMillis(Date.parse(value));
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  if (text === '') return null;
+  const parsed = IsoDateTime.safeParse(text);
+  return parsed.success ? parsed.data : isoFromMillis(Date.parse(text));
 }
 
-/** Trimmed non-empty string or null. */
+/** The string as sent when it is not blank, or null. */
 export function textOrNull(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value : null;
 }
