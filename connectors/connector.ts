@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import type { Logger } from '../src/core/logger.js';
 import type { StoredResponse } from '../src/core/response.js';
 import type { Job } from '../src/jobs/job.js';
-import type { ChangeSummary } from './follow-up.js';
 import type { RateLimit } from '../src/jobs/rate-limit.js';
 import type { RetryPolicy } from '../src/jobs/retry-policy.js';
+import type { ChangeSummary } from './follow-up.js';
 
 /** Process environment (Node) or Worker bindings: variable name → value. */
 export type Env = Readonly<Record<string, string | undefined>>;
