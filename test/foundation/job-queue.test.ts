@@ -23,6 +23,18 @@ const job = (key: string, runAtSeconds: number): NewJob => ({
   runAt: at(runAtSeconds),
 });
 
+/** A database file as an older build left it: migrations up to `version` applied, and one response (`old-1`). */
+function databaseAtMigration(path: string, version: number): Database.Database {
+  const old = new Database(path);
+  old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  for (const m of MIGRATIONS.filter((m) => m.version <= version)) {
+    old.exec(m.sql);
+    old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, at(0));
+  }
+  old.prepare(`INSERT INTO responses (id, source, source_response_id, metric, received_at, data, raw_body, content_type) VALUES ('old-1', 'generic', 'r-old', 'nps', ?, '{}', '{}', 'application/json')`).run(at(0));
+  return old;
+}
+
 describe('the job queue', () => {
   let store: SqliteStore;
   afterEach(() => store.close());
@@ -190,13 +202,7 @@ describe('the job queue', () => {
       const dir = mkdtempSync(join(tmpdir(), 'closeloop-job-counts-'));
       try {
         const path = join(dir, 'hub.db');
-        const old = new Database(path);
-        old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-        for (const m of MIGRATIONS.filter((m) => m.version <= 7)) {
-          old.exec(m.sql);
-          old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, at(0));
-        }
-        old.prepare(`INSERT INTO responses (id, source, source_response_id, metric, received_at, data, raw_body, content_type) VALUES ('old-1', 'generic', 'r-old', 'nps', ?, '{}', '{}', 'application/json')`).run(at(0));
+        const old = databaseAtMigration(path, 7);
         const insert = old.prepare(`INSERT INTO jobs (id, key, type, response_id, params, status, max_attempts, run_at, created_at, updated_at) VALUES (?, ?, 'action', 'old-1', 'null', ?, 5, ?, ?, ?)`);
         ['succeeded', 'succeeded', 'dead', 'queued'].forEach((status, i) => insert.run(`j-${i}`, `k-${i}`, status, at(0), at(0), at(0)));
         old.exec('UPDATE plan_cursor SET planned_through = 1'); // its plan job ran long ago
@@ -273,13 +279,7 @@ describe('the job queue', () => {
       try {
         const path = join(dir, 'hub.db');
         // Migrations 1–6 and a response ingested the old way, with its plan job.
-        const old = new Database(path);
-        old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-        for (const m of MIGRATIONS.filter((m) => m.version <= 6)) {
-          old.exec(m.sql);
-          old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, at(0));
-        }
-        old.prepare(`INSERT INTO responses (id, source, source_response_id, metric, received_at, data, raw_body, content_type) VALUES ('old-1', 'generic', 'r-old', 'nps', ?, '{}', '{}', 'application/json')`).run(at(0));
+        const old = databaseAtMigration(path, 6);
         old.prepare(`INSERT INTO jobs (id, key, type, response_id, params, status, max_attempts, run_at, created_at, updated_at) VALUES ('j-1', 'plan:old-1', 'plan', 'old-1', 'null', 'succeeded', 5, ?, ?, ?)`).run(at(0), at(0), at(0));
         old.close();
 
