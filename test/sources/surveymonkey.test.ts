@@ -180,9 +180,10 @@ describe('surveymonkey source: reading the response through the API', () => {
     const ran = ['detractor-ticket:alert', 'detractor-ticket:ticket', 'verbatims-to-slack:verbatim'];
     expect(await actionJobs(id)).toEqual(ran);
 
-    // Nothing runs twice: more time, more draining, the same resend.
+    // Nothing runs twice: more time, more draining, the same resend. It is a duplicate of the
+    // event as first received, though the stored response now holds the fetched answers.
     await later();
-    await post(fixtureBytes('surveymonkey', 'detractor-long-unicode-comment.json'));
+    expect((await post(fixtureBytes('surveymonkey', 'detractor-long-unicode-comment.json'))).json).toEqual({ id, duplicate: true });
     await later();
     expect(await actionJobs(id)).toEqual(ran);
     expect(api.requests).toHaveLength(4);
