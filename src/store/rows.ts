@@ -51,8 +51,8 @@ export function responseFromRow(row: ResponseRow): StoredResponse {
   return { id: row.id, receivedAt: row.received_at, version: row.version, ...data };
 }
 
-/** Column values of a response insert, in {@link SQL.insertResponse} order; `data` is `r` as JSON (the caller has it already, for the fingerprint). */
-export function responseValues(id: string, r: NormalizedResponse, data: string, receivedAt: string, rawBody: string, contentType: string, fingerprint: string) {
+/** Column values of a response insert, in {@link SQL.insertResponse} order; `data` is `r` as JSON (the caller has it already, to compare a resend with). */
+export function responseValues(id: string, r: NormalizedResponse, data: string, receivedAt: string, rawBody: string, contentType: string) {
   return [
     id,
     r.source,
@@ -68,18 +68,17 @@ export function responseValues(id: string, r: NormalizedResponse, data: string, 
     data,
     rawBody,
     contentType,
-    fingerprint,
   ];
 }
 
 /** Column values of {@link SQL.updateResponse}: a new version's content, then the row id. */
-export function responseUpdateValues(id: string, r: NormalizedResponse, data: string, updatedAt: string, rawBody: string, contentType: string, fingerprint: string) {
-  return [r.surveyId, r.metric, r.score, r.category, r.comment, r.respondent.email, r.answeredAt, data, rawBody, contentType, fingerprint, updatedAt, id];
+export function responseUpdateValues(id: string, r: NormalizedResponse, data: string, updatedAt: string, rawBody: string, contentType: string) {
+  return [r.surveyId, r.metric, r.score, r.category, r.comment, r.respondent.email, r.answeredAt, data, rawBody, contentType, updatedAt, id];
 }
 
-/** Column values of {@link SQL.completeResponse}: the fetched content of a pending version, then id and version. */
-export function responseCompleteValues(id: string, version: number, r: NormalizedResponse, data: string) {
-  return [r.surveyId, r.metric, r.score, r.category, r.comment, r.respondent.email, r.answeredAt, data, id, version];
+/** Column values of {@link SQL.completeResponse}: the fetched content of a pending version, the fingerprint of what it replaces, then id and version. */
+export function responseCompleteValues(id: string, version: number, r: NormalizedResponse, data: string, fingerprint: string) {
+  return [r.surveyId, r.metric, r.score, r.category, r.comment, r.respondent.email, r.answeredAt, data, fingerprint, id, version];
 }
 
 export function jobFromRow(row: JobRow): Job {
@@ -142,17 +141,21 @@ export function attemptFromRow(row: AttemptRow): JobAttempt {
 /** The statements every SQL store runs. Positional parameters, SQLite dialect. */
 export const SQL = {
   insertResponse: `INSERT INTO responses (id, source, source_response_id, survey_id, metric, score, category, comment,
-      respondent_email, answered_at, received_at, data, raw_body, content_type, fingerprint)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      respondent_email, answered_at, received_at, data, raw_body, content_type)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (source, source_response_id) DO NOTHING`,
-  /** What ingest compares a resend with; `fingerprint` is null for rows stored before migration 3. */
+  /**
+   * What ingest compares a resend with. `fingerprint` (SHA-256 of the response as received) is
+   * set only once `data` stops being that, when a not-yet-scored stub is completed from the
+   * vendor's API; null, `data` itself is what was received.
+   */
   responseForIngest: `SELECT id, version, fingerprint, data, COALESCE(updated_at, received_at) AS at FROM responses WHERE source = ? AND source_response_id = ?`,
   updateResponse: `UPDATE responses SET survey_id = ?, metric = ?, score = ?, category = ?, comment = ?, respondent_email = ?,
-      answered_at = ?, data = ?, raw_body = ?, content_type = ?, fingerprint = ?, updated_at = ?, version = version + 1
+      answered_at = ?, data = ?, raw_body = ?, content_type = ?, fingerprint = NULL, updated_at = ?, version = version + 1
     WHERE id = ? RETURNING version`,
   /** Guarded by version: a fetch that finishes after a newer version arrived does not overwrite it. */
   completeResponse: `UPDATE responses SET survey_id = ?, metric = ?, score = ?, category = ?, comment = ?, respondent_email = ?,
-      answered_at = ?, data = ? WHERE id = ? AND version = ?`,
+      answered_at = ?, data = ?, fingerprint = COALESCE(fingerprint, ?) WHERE id = ? AND version = ?`,
   insertResponseVersion: `INSERT OR IGNORE INTO response_versions (response_id, version, data, received_at) VALUES (?, ?, ?, ?)`,
   completeResponseVersion: `UPDATE response_versions SET data = ? WHERE response_id = ? AND version = ?`,
   getResponseVersion: `SELECT data FROM response_versions WHERE response_id = ? AND version = ?`,

@@ -164,10 +164,9 @@ export class SqliteStore implements Store {
     const r = input.response;
     const id = newId();
     const data = JSON.stringify(r);
-    const fingerprint = contentFingerprint(data);
     // The ids are ours, so inserts report only whether a row went in (no RETURNING: it costs a
     // third of an insert).
-    const inserted = this.stmt.insertResponse.run(...responseValues(id, r, data, receivedAt, input.rawBody, input.contentType, fingerprint)).changes > 0;
+    const inserted = this.stmt.insertResponse.run(...responseValues(id, r, data, receivedAt, input.rawBody, input.contentType)).changes > 0;
     if (inserted) {
       // Version 1 lives in the response row; it enters the history only when a version 2 replaces
       // it. Its plan job is written by the next claim (queueUnplanned): the row is the durable mark.
@@ -175,14 +174,14 @@ export class SqliteStore implements Store {
     }
     const existing = this.stmt.responseForIngest.get(r.source, r.sourceResponseId) as
       | { id: string; version: number; fingerprint: string | null; data: string; at: string };
-    if ((existing.fingerprint ?? contentFingerprint(existing.data)) === fingerprint) {
+    // A resend is compared with the response as first received: the stored data itself, or its
+    // fingerprint once a stub's data was completed from the vendor's API. Only then is it hashed.
+    if (existing.fingerprint === null ? existing.data === data : existing.fingerprint === contentFingerprint(data)) {
       return { id: existing.id, duplicate: true, version: existing.version };
     }
     // Keep the version being replaced (version 1 is not in the history until now).
     this.stmt.insertResponseVersion.run(existing.id, existing.version, existing.data, existing.at);
-    const { version } = this.stmt.updateResponse.get(
-      ...responseUpdateValues(existing.id, r, data, receivedAt, input.rawBody, input.contentType, fingerprint),
-    ) as { version: number };
+    const { version } = this.stmt.updateResponse.get(...responseUpdateValues(existing.id, r, data, receivedAt, input.rawBody, input.contentType)) as { version: number };
     this.stmt.insertResponseVersion.run(existing.id, version, data, receivedAt);
     this.insertJob(planJobFor(existing.id, receivedAt, version), receivedAt);
     return { id: existing.id, duplicate: false, updated: true, version };
@@ -194,7 +193,10 @@ export class SqliteStore implements Store {
       // response itself only if no newer version arrived meanwhile.
       const data = JSON.stringify(response);
       this.stmt.completeResponseVersion.run(data, id, version);
-      return this.stmt.completeResponse.run(...responseCompleteValues(id, version, response, data)).changes > 0;
+      // The stub's data, replaced here, is what a resend of its event must still be compared with.
+      const stub = this.stmt.currentResponseVersion.get(id, version) as { data: string } | undefined;
+      if (!stub) return false;
+      return this.stmt.completeResponse.run(...responseCompleteValues(id, version, response, data, contentFingerprint(stub.data))).changes > 0;
     });
   }
 
