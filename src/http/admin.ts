@@ -5,6 +5,7 @@ import { HubError, zodIssues } from '../core/errors.js';
 import { JOB_STATUSES } from '../jobs/job.js';
 import { deadJobFilter, ReplayFilter } from '../jobs/replay-filter.js';
 import { replayInChunks } from '../jobs/replay.js';
+import { NpsQuery, npsReport } from '../reports/nps-report.js';
 import type { Store } from '../store/store.js';
 
 export interface AdminDeps {
@@ -16,6 +17,8 @@ export interface AdminDeps {
   now: () => Date;
   /** Called after jobs are put back in the queue. */
   onReplayed?: () => void;
+  /** The registered survey sources, by name (the NPS figures' `source` filter is checked against them). */
+  sources: ReadonlyMap<string, unknown>;
 }
 
 const ErrorBody = z.object({
@@ -157,6 +160,34 @@ export function adminRoutes(deps: AdminDeps) {
       if (replayed) deps.onReplayed?.();
       return c.json({ replayed }, 200);
     },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/nps',
+      summary: 'NPS figures: promoters, passives, detractors and the score, over a period, a source, a survey',
+      request: { query: NpsQuery },
+      responses: {
+        200: Json(
+          z.object({
+            nps: z.number().nullable().openapi({ description: '%promoters − %detractors, −100…+100, one decimal; null with no responses' }),
+            responses: z.number(),
+            promoters: z.number(),
+            passives: z.number(),
+            detractors: z.number(),
+            since: z.string().nullable(),
+            until: z.string().nullable(),
+            source: z.string().nullable(),
+            survey: z.string().nullable(),
+          }),
+          'The figures and the filter they were computed for',
+        ),
+        401: Errors[401],
+        422: Errors[422],
+      },
+    }),
+    async (c) => c.json(await npsReport(deps.store, c.req.valid('query'), deps.now(), deps.sources.keys()), 200),
   );
 
   // Paths are relative to where the app is mounted: /api.

@@ -242,6 +242,19 @@ export function deadJobIdsQuery(filter: { connector?: string; action?: string; s
 }
 
 /** `SELECT … FROM responses` with the filter's WHERE clause and its parameters. */
+/** Scored NPS responses by category (migration 10's covering index), filtered as {@link NpsFilter}. */
+export function npsCountsQuery(filter: { since?: string; until?: string; source?: string; surveyId?: string }) {
+  const where = [`metric = 'nps'`, 'category IS NOT NULL'];
+  const params: unknown[] = [];
+  if (filter.since) (where.push('received_at >= ?'), params.push(filter.since));
+  if (filter.until) (where.push('received_at < ?'), params.push(filter.until));
+  if (filter.source) (where.push('source = ?'), params.push(filter.source));
+  if (filter.surveyId) (where.push('survey_id = ?'), params.push(filter.surveyId));
+  // One pass over the index range, no grouping (a GROUP BY sorted the range by category first: 3× slower).
+  const count = (category: string) => `COALESCE(SUM(category = '${category}'), 0) AS ${category}s`;
+  return { sql: `SELECT ${count('promoter')}, ${count('passive')}, ${count('detractor')} FROM responses INDEXED BY responses_nps WHERE ${where.join(' AND ')}`, params };
+}
+
 export function responseListQuery(filter: { source?: string; before?: string; limit: number }) {
   const where: string[] = [];
   const params: unknown[] = [];

@@ -43,6 +43,21 @@ export interface DeadJobFilter {
   since?: string;
 }
 
+/** Which NPS answers the figures count: received in [since, until), of one source, of one survey. */
+export interface NpsFilter {
+  since?: string;
+  until?: string;
+  source?: string;
+  surveyId?: string;
+}
+
+/** NPS answers by category (scored `nps` responses only, each counted once with its newest score). */
+export interface NpsCounts {
+  promoters: number;
+  passives: number;
+  detractors: number;
+}
+
 export interface ClaimOptions {
   now: string;
   limit: number;
@@ -101,6 +116,8 @@ export interface Store {
   listResponses(filter: ResponseFilter): Promise<StoredResponse[]>;
   /** Raw body as received. */
   getRawBody(id: string): Promise<{ body: string; contentType: string } | undefined>;
+  /** Scored NPS responses by category (CSAT answers and not-yet-scored stubs are not counted). */
+  npsCounts(filter: NpsFilter): Promise<NpsCounts>;
 
   /** Insert jobs, ignoring any whose key exists. Returns the ids of those inserted. */
   enqueueJobs(jobs: NewJob[]): Promise<string[]>;

@@ -228,17 +228,17 @@ describe('fuzz: no 5xx, nothing stored for a rejected request', () => {
   });
 
   // Admin endpoints: query strings, path parameters and bodies.
-  const queryValue = fc.oneof(hostileValue.map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? '')), rawNumber, fc.constantFrom('dead', 'queued', 'zendesk.createTicket', '50', '0', '501', '-1', '1.5'));
-  const query = fc.dictionary(fc.constantFrom('status', 'action', 'limit', 'source', 'before', 'limit[]', '__proto__', 'x'), queryValue, { maxKeys: 4 }).map((q) =>
+  const queryValue = fc.oneof(hostileValue.map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? '')), rawNumber, fc.constantFrom('dead', 'queued', 'zendesk.createTicket', '50', '0', '501', '-1', '1.5', '30d', 'generic', '2026-03-02T10:00:00Z', '99999999w'));
+  const query = fc.dictionary(fc.constantFrom('status', 'action', 'limit', 'source', 'before', 'since', 'until', 'survey', 'limit[]', '__proto__', 'x'), queryValue, { maxKeys: 4 }).map((q) =>
     Object.entries(q)
       .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
       .join('&'),
   );
   const pathParam = fc.oneof(fc.string({ maxLength: 60 }), fc.uuid(), fc.constantFrom('%', '%E0%A4%A', '..', '%2F', '%00', 'x'.repeat(5000))).map((s) => (/%/.test(s) ? s : encodeURIComponent(s)));
 
-  it('GET /api/responses, /api/jobs with hostile queries', { timeout: 120_000 }, async () => {
+  it('GET /api/responses, /api/jobs, /api/nps with hostile queries', { timeout: 120_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('/api/responses', '/api/jobs', '/healthz', '/readyz', '/api/openapi.json'), query, async (path, q) => {
+      fc.asyncProperty(fc.constantFrom('/api/responses', '/api/jobs', '/api/nps', '/healthz', '/readyz', '/api/openapi.json'), query, async (path, q) => {
         const { status } = await send(`${path}?${q}`, { method: 'GET' });
         expect([200, 422]).toContain(status);
       }),

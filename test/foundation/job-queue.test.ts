@@ -208,7 +208,7 @@ describe('the job queue', () => {
         old.exec('UPDATE plan_cursor SET planned_through = 1'); // its plan job ran long ago
         old.close();
 
-        store = new SqliteStore({ path, backgroundCheckpoints: false });
+        store = new SqliteStore({ path, workerThreads: false });
         expect((await store.queueStats(at(60))).byStatus).toEqual({ queued: 1, running: 0, succeeded: 2, sandboxed: 0, dead: 1 });
         await store.claimJobs({ now: at(60), limit: 10, leaseUntil: at(90) });
         expect((await store.queueStats(at(60))).byStatus).toEqual({ queued: 0, running: 1, succeeded: 2, sandboxed: 0, dead: 1 });
@@ -284,7 +284,7 @@ describe('the job queue', () => {
         old.close();
 
         clock = t0 + 1000;
-        store = new SqliteStore({ path, now: () => new Date(clock), backgroundCheckpoints: false });
+        store = new SqliteStore({ path, now: () => new Date(clock), workerThreads: false });
         expect(store.db.prepare('SELECT planned_through FROM plan_cursor').get()).toEqual({ planned_through: 1 });
         const { id } = await store.ingest(response('r-new'));
         expect((await store.queueStats(at(60))).unplanned).toBe(1);

@@ -39,7 +39,7 @@ describe('WAL checkpoints', () => {
     expect(existsSync(`${path}-wal`)).toBe(false);
     expect(errors).toEqual([]);
 
-    const reopened = new SqliteStore({ path, backgroundCheckpoints: false });
+    const reopened = new SqliteStore({ path, workerThreads: false });
     expect((reopened.db.prepare('SELECT COUNT(*) AS n FROM responses').get() as { n: number }).n).toBe(1_000);
     await reopened.close();
   });
@@ -65,7 +65,7 @@ describe('WAL checkpoints', () => {
   it('without the worker the pages stay in the WAL until the writer checkpoints', async () => {
     dir = mkdtempSync(join(tmpdir(), 'closeloop-wal-'));
     const path = join(dir, 'hub.db');
-    const store = new SqliteStore({ path, backgroundCheckpoints: false });
+    const store = new SqliteStore({ path, workerThreads: false });
     const before = statSync(path).size;
     await ingest(store, 1_000);
     await new Promise((r) => setTimeout(r, 300));

@@ -9,6 +9,7 @@ import { noEnrichment } from '../../enrichment/account.js';
 import { JOB_STATUSES, type JobStatus } from '../../jobs/job.js';
 import { deadJobFilter, ReplayFilter } from '../../jobs/replay-filter.js';
 import { REPLAY_CHUNK, replayInChunks } from '../../jobs/replay.js';
+import { NpsQuery, npsReport } from '../../reports/nps-report.js';
 import type { DeadJobFilter } from '../../store/store.js';
 import { checkRecipeParams } from '../../recipes/check.js';
 import { parseRecipes } from '../../recipes/parse.js';
@@ -164,6 +165,30 @@ program
       console.log(`replayed ${replayed} job(s)${filter && targets.length === 0 ? ' (no dead job matches)' : ''}`);
       if (ids.length && replayed < ids.length) process.exitCode = 1;
     });
+  });
+
+program
+  .command('nps')
+  .description('NPS figures from CLOSELOOP_DB: promoters, passives, detractors and the score, over a period, a source, a survey')
+  .option('--since <time>', 'received at or after an ISO 8601 time or a duration back from now (30d, 12h)')
+  .option('--until <time>', 'received before, in the same form')
+  .option('--source <name>', 'one survey tool (typeform, generic, …)')
+  .option('--survey <id>', 'one survey, by the id its tool gives it')
+  .option('--json', 'print the figures as JSON')
+  .action(async (opts: { since?: string; until?: string; source?: string; survey?: string; json?: boolean }) => {
+    const parsed = NpsQuery.safeParse({ since: opts.since, until: opts.until, source: opts.source, survey: opts.survey });
+    if (!parsed.success) throw new HubError(422, 'invalid_arguments', 'Invalid options:', zodIssues(parsed.error).map((i) => ({ ...i, field: `--${i.field}` })));
+    const report = await withDatabase((store) => npsReport(store, parsed.data, new Date(), SOURCES.keys())).catch((error: unknown) => {
+      // The filter's fields are options here.
+      if (error instanceof HubError && error.status === 422) throw new HubError(422, 'invalid_arguments', error.message, error.issues.map((i) => ({ ...i, field: `--${i.field}` })));
+      throw error;
+    });
+    if (opts.json) return console.log(JSON.stringify(report));
+    const share = (n: number) => `${n} (${((n / report.responses) * 100).toFixed(1)}%)`;
+    const scope = [report.since && `since ${report.since}`, report.until && `until ${report.until}`, report.source && `source ${report.source}`, report.survey && `survey ${report.survey}`].filter(Boolean).join(', ');
+    const counts = report.responses ? `: promoters ${share(report.promoters)}, passives ${share(report.passives)}, detractors ${share(report.detractors)}` : '';
+    console.log(report.nps === null ? 'NPS: no scored NPS responses' : `NPS ${report.nps > 0 ? '+' : ''}${report.nps}`);
+    console.log(`${report.responses} response${report.responses === 1 ? '' : 's'}${counts}${scope ? `; ${scope}` : ''}`);
   });
 
 /** The hub's database, which must exist (a command that reads or replays never creates an empty one), closed after use. */

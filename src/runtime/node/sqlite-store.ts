@@ -12,6 +12,7 @@ import {
   jobFromRow,
   deadJobIdsQuery,
   jobListQuery,
+  npsCountsQuery,
   jobValues,
   responseFromRow,
   responseCompleteValues,
@@ -28,6 +29,8 @@ import type {
   IngestInput,
   IngestResult,
   JobFilter,
+  NpsCounts,
+  NpsFilter,
   PlanWrite,
   QueueStats,
   ResponseFilter,
@@ -36,6 +39,7 @@ import type {
 import type { AttemptResult, JobAttempt, Job, NewJob } from '../../jobs/job.js';
 import type { NormalizedResponse } from '../../core/response.js';
 import { planJobFor } from '../../jobs/plan-job.js';
+import { ReaderThread } from './reader-thread.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
@@ -52,10 +56,11 @@ export interface SqliteStoreOptions {
   /** Clock, for tests. Default: the system clock. */
   now?: () => Date;
   /**
-   * Checkpoint the WAL from a worker thread (see {@link WalCheckpointer}). Default: on for a
-   * database file that is written to (the hub), off for `:memory:` and `mustExist` (CLI reads).
+   * Checkpoint the WAL, and run the reads that grow with the data, from worker threads (see
+   * {@link WalCheckpointer}, {@link ReaderThread}). Default: on for a database file that is
+   * written to (the hub), off for `:memory:` and `mustExist` (CLI commands, which run in line).
    */
-  backgroundCheckpoints?: boolean;
+  workerThreads?: boolean;
   /** Told when a background checkpoint fails. */
   onCheckpointError?: (message: string) => void;
 }
@@ -79,6 +84,8 @@ export class SqliteStore implements Store {
   private currentSync: 'FULL' | 'NORMAL';
   private readonly stmt;
   private readonly checkpointer: WalCheckpointer | null;
+  /** Reads that grow with the data run here, off the event loop (null: in line, for `:memory:` and CLI reads). */
+  private readonly reader: ReaderThread | null;
 
   constructor(options: SqliteStoreOptions) {
     if (options.mustExist && options.path !== ':memory:' && !existsSync(options.path)) {
@@ -104,8 +111,9 @@ export class SqliteStore implements Store {
     this.stmt = Object.fromEntries(
       Object.entries(SQL).map(([name, sql]) => [name, this.db.prepare(sql)]),
     ) as Record<keyof typeof SQL, Database.Statement>;
-    const background = options.backgroundCheckpoints ?? (options.path !== ':memory:' && !options.mustExist);
+    const background = options.workerThreads ?? (options.path !== ':memory:' && !options.mustExist);
     this.checkpointer = background ? new WalCheckpointer({ path: options.path, onError: options.onCheckpointError }) : null;
+    this.reader = background ? new ReaderThread(options.path) : null;
   }
 
   /**
@@ -304,6 +312,12 @@ export class SqliteStore implements Store {
     return this.write(() => ids.reduce((n, id) => n + this.stmt.replayJob.run(now, now, now, id).changes, 0), true);
   }
 
+  async npsCounts(filter: NpsFilter): Promise<NpsCounts> {
+    // A year of a busy hub's responses is a long read: it runs on the reader thread.
+    const q = npsCountsQuery(filter);
+    return (this.reader ? await this.reader.get(q.sql, q.params) : this.db.prepare(q.sql).get(...q.params)) as NpsCounts;
+  }
+
   async listDeadJobIds(filter: DeadJobFilter) {
     const q = deadJobIdsQuery(filter);
     return (this.db.prepare(q.sql).all(...q.params) as { id: string }[]).map((r) => r.id);
@@ -358,6 +372,7 @@ export class SqliteStore implements Store {
   async close() {
     this.flush();
     await this.checkpointer?.stop();
+    await this.reader?.stop();
     this.db.close();
   }
 }
