@@ -51,6 +51,19 @@ const JobSchema = z
     result: z.unknown(),
   })
   .openapi('Job');
+const NpsFiguresSchema = z
+  .object({
+    nps: z.number().nullable().openapi({ description: '%promoters − %detractors, −100…+100, one decimal; null with no responses' }),
+    responses: z.number(),
+    promoters: z.number(),
+    passives: z.number(),
+    detractors: z.number(),
+    since: z.string().nullable(),
+    until: z.string().nullable(),
+    source: z.string().nullable(),
+    survey: z.string().nullable(),
+  })
+  .openapi('NpsFigures');
 const Limit = z.coerce.number().int().min(1).max(500).default(50).openapi({ description: 'Page size (1–500, default 50)' });
 
 /** `/api/…`: read responses and jobs, replay dead jobs. Validated by zod, described as OpenAPI. */
@@ -168,24 +181,7 @@ export function adminRoutes(deps: AdminDeps) {
       path: '/nps',
       summary: 'NPS figures: promoters, passives, detractors and the score, over a period, a source, a survey',
       request: { query: NpsQuery },
-      responses: {
-        200: Json(
-          z.object({
-            nps: z.number().nullable().openapi({ description: '%promoters − %detractors, −100…+100, one decimal; null with no responses' }),
-            responses: z.number(),
-            promoters: z.number(),
-            passives: z.number(),
-            detractors: z.number(),
-            since: z.string().nullable(),
-            until: z.string().nullable(),
-            source: z.string().nullable(),
-            survey: z.string().nullable(),
-          }),
-          'The figures and the filter they were computed for',
-        ),
-        401: Errors[401],
-        422: Errors[422],
-      },
+      responses: { 200: Json(NpsFiguresSchema, 'The figures and the filter they were computed for'), 401: Errors[401], 422: Errors[422] },
     }),
     async (c) => c.json(await npsReport(deps.store, c.req.valid('query'), deps.now(), deps.sources.keys()), 200),
   );
