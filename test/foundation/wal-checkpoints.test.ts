@@ -6,7 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NormalizedResponse } from '../../src/core/response.js';
+import { ReaderThread } from '../../src/runtime/node/reader-thread.js';
 import { SqliteStore } from '../../src/runtime/node/sqlite-store.js';
+import { WalCheckpointer } from '../../src/runtime/node/wal-checkpointer.js';
 
 const response = (n: number) =>
   NormalizedResponse.parse({ source: 'generic', sourceResponseId: `r-${n}`, score: n % 11, comment: 'x'.repeat(400), respondent: { email: `p${n}@example.com` } });
@@ -72,5 +74,24 @@ describe('WAL checkpoints', () => {
     expect(statSync(path).size).toBe(before);
     expect(statSync(`${path}-wal`).size).toBeGreaterThan(400 * 1_000);
     await store.close();
+  });
+});
+
+describe('worker threads that cannot open the database', () => {
+  const missing = join(tmpdir(), 'closeloop-no-such-dir', 'hub.db');
+
+  it('the checkpointer reports it and stops; the process goes on', async () => {
+    const errors: string[] = [];
+    const checkpointer = new WalCheckpointer({ path: missing, onError: (e) => errors.push(e) });
+    expect(await until(() => errors.length > 0)).toBe(true);
+    expect(errors[0]).toMatch(/Cannot open database because the directory does not exist/);
+    await checkpointer.stop();
+  });
+
+  it('a read on the reader thread fails with the reason, then and afterwards, instead of waiting forever', async () => {
+    const reader = new ReaderThread(missing);
+    await expect(reader.get('SELECT 1 AS one', [])).rejects.toThrow(/Cannot open database because the directory does not exist/);
+    await expect(reader.get('SELECT 1 AS one', [])).rejects.toThrow(/Cannot open database because the directory does not exist/);
+    await reader.stop();
   });
 });

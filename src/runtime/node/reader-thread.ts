@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -13,6 +12,8 @@ export class ReaderThread {
   private readonly exited: Promise<unknown>;
   private readonly waiting = new Map<number, { resolve: (row: unknown) => void; reject: (error: Error) => void }>();
   private next = 0;
+  /** Set once the thread is gone (it failed, or was stopped): later reads fail at once instead of waiting forever. */
+  private gone: Error | null = null;
 
   constructor(path: string) {
     // Resolved here, where node_modules is known: an eval'd worker resolves from nowhere.
@@ -25,17 +26,21 @@ export class ReaderThread {
       if (m.error !== undefined) w?.reject(new Error(m.error));
       else w?.resolve(m.row);
     });
-    this.worker.on('error', (error) => {
-      for (const w of this.waiting.values()) w.reject(error);
+    this.worker.on('error', (error) => (this.gone = error));
+    // Not `events.once`: its promise rejects on an 'error' event, unhandled until stop() awaits it.
+    this.exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    void this.exited.then(() => {
+      this.gone ??= new Error('the reader thread has stopped');
+      for (const w of this.waiting.values()) w.reject(this.gone);
       this.waiting.clear();
     });
-    this.exited = once(this.worker, 'exit');
     this.worker.unref();
   }
 
   /** The first row of a read-only statement. */
   get(sql: string, params: unknown[]): Promise<unknown> {
     return new Promise((resolve, reject) => {
+      if (this.gone) return reject(this.gone);
       const id = this.next++;
       this.waiting.set(id, { resolve, reject });
       this.worker.ref(); // an answer is awaited: the process stays up for it

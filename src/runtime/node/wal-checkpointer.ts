@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -29,7 +28,8 @@ export class WalCheckpointer {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: options.path, driver, intervalMs: options.intervalMs ?? 100 } });
     this.worker.on('message', (m: { error?: string }) => m.error && options.onError?.(m.error));
     this.worker.on('error', (e) => options.onError?.(e.message));
-    this.exited = once(this.worker, 'exit');
+    // Not `events.once`: its promise rejects on an 'error' event, unhandled until stop() awaits it.
+    this.exited = new Promise((resolve) => this.worker.once('exit', resolve));
     this.worker.unref();
   }
 
