@@ -168,7 +168,7 @@ INSERT INTO plan_cursor (id, planned_through) SELECT 1, COALESCE(MAX(seq), 0) FR
     // /healthz and /readyz report jobs by status. Counting them read the whole jobs_due index: 70–95
     // ms at a million jobs, with the event loop (and every webhook) waiting, on each health probe.
     // The counts are kept here instead, by triggers, inside the transaction of the write that
-    // changes them, so they cannot drift from the rows (README "Health checks").
+    // changes them, so they cannot drift from the rows (README "Health endpoints").
     sql: `
 CREATE TABLE job_counts (
   status TEXT PRIMARY KEY,

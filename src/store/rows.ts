@@ -1,5 +1,6 @@
 import type { NormalizedResponse, StoredResponse } from '../core/response.js';
 import type { Job, JobAttempt, JobStatus, JobType, NewJob } from '../jobs/job.js';
+import type { NpsFilter } from './store.js';
 
 /**
  * Row shapes and their mapping, shared by every SQL store (better-sqlite3 and D1 speak the
@@ -138,7 +139,7 @@ export function attemptFromRow(row: AttemptRow): JobAttempt {
   };
 }
 
-/** The statements every SQL store runs. Positional parameters, SQLite dialect. */
+/** The statements every SQL store runs. Positional parameters (named where one value is used twice), SQLite dialect. */
 export const SQL = {
   insertResponse: `INSERT INTO responses (id, source, source_response_id, survey_id, metric, score, category, comment,
       respondent_email, answered_at, received_at, data, raw_body, content_type)
@@ -242,8 +243,17 @@ export function deadJobIdsQuery(filter: { connector?: string; action?: string; s
 }
 
 /** `SELECT … FROM responses` with the filter's WHERE clause and its parameters. */
+export function responseListQuery(filter: { source?: string; before?: string; limit: number }) {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.source) (where.push('source = ?'), params.push(filter.source));
+  if (filter.before) (where.push('seq < (SELECT seq FROM responses WHERE id = ?)'), params.push(filter.before));
+  const sql = `SELECT id, received_at, version, data FROM responses ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ?`;
+  return { sql, params: [...params, filter.limit] };
+}
+
 /** Scored NPS responses by category (migration 10's covering index), filtered as {@link NpsFilter}. */
-export function npsCountsQuery(filter: { since?: string; until?: string; source?: string; surveyId?: string }) {
+export function npsCountsQuery(filter: NpsFilter) {
   const where = [`metric = 'nps'`, 'category IS NOT NULL'];
   const params: unknown[] = [];
   if (filter.since) (where.push('received_at >= ?'), params.push(filter.since));
@@ -253,15 +263,6 @@ export function npsCountsQuery(filter: { since?: string; until?: string; source?
   // One pass over the index range, no grouping (a GROUP BY sorted the range by category first: 3× slower).
   const count = (category: string) => `COALESCE(SUM(category = '${category}'), 0) AS ${category}s`;
   return { sql: `SELECT ${count('promoter')}, ${count('passive')}, ${count('detractor')} FROM responses INDEXED BY responses_nps WHERE ${where.join(' AND ')}`, params };
-}
-
-export function responseListQuery(filter: { source?: string; before?: string; limit: number }) {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (filter.source) (where.push('source = ?'), params.push(filter.source));
-  if (filter.before) (where.push('seq < (SELECT seq FROM responses WHERE id = ?)'), params.push(filter.before));
-  const sql = `SELECT id, received_at, version, data FROM responses ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ?`;
-  return { sql, params: [...params, filter.limit] };
 }
 
 export const ALL_STATUSES_ZERO = (): Record<JobStatus, number> => ({ queued: 0, running: 0, succeeded: 0, sandboxed: 0, dead: 0 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { actionRegistry, CONNECTORS } from '../../../connectors/registry.js';
 import { verifyConnectors } from '../../../connectors/verify-connectors.js';
 import { loadConfig } from '../../core/config.js';
-import { HubError, zodIssues } from '../../core/errors.js';
+import { HubError, zodIssues, type FieldIssue } from '../../core/errors.js';
 import { NormalizedResponse } from '../../core/response.js';
 import { noEnrichment } from '../../enrichment/account.js';
 import { JOB_STATUSES, type JobStatus } from '../../jobs/job.js';
@@ -143,8 +143,7 @@ program
     if (opts.dead) {
       const parsed = ReplayFilter.safeParse({ status: 'dead', connector: opts.connector, action: opts.action, since: opts.since });
       if (!parsed.success) {
-        const issues = zodIssues(parsed.error).map((i) => ({ ...i, field: `--${i.field}` }));
-        throw new HubError(422, 'invalid_arguments', 'Invalid replay filter:', issues);
+        throw new HubError(422, 'invalid_arguments', 'Invalid replay filter:', asOptions(zodIssues(parsed.error)));
       }
       filter = deadJobFilter(parsed.data, now);
     }
@@ -177,10 +176,10 @@ program
   .option('--json', 'print the figures as JSON')
   .action(async (opts: { since?: string; until?: string; source?: string; survey?: string; json?: boolean }) => {
     const parsed = NpsQuery.safeParse({ since: opts.since, until: opts.until, source: opts.source, survey: opts.survey });
-    if (!parsed.success) throw new HubError(422, 'invalid_arguments', 'Invalid options:', zodIssues(parsed.error).map((i) => ({ ...i, field: `--${i.field}` })));
+    if (!parsed.success) throw new HubError(422, 'invalid_arguments', 'Invalid options:', asOptions(zodIssues(parsed.error)));
     const report = await withDatabase((store) => npsReport(store, parsed.data, new Date(), SOURCES.keys())).catch((error: unknown) => {
-      // The filter's fields are options here.
-      if (error instanceof HubError && error.status === 422) throw new HubError(422, 'invalid_arguments', error.message, error.issues.map((i) => ({ ...i, field: `--${i.field}` })));
+      // An unknown source, a period that ends before it starts: the filter's fields are options here.
+      if (error instanceof HubError && error.status === 422) throw new HubError(422, 'invalid_arguments', error.message, asOptions(error.issues));
       throw error;
     });
     if (opts.json) return console.log(JSON.stringify(report));
@@ -205,6 +204,11 @@ async function withDatabase<T>(use: (store: SqliteStore) => Promise<T>): Promise
 function reasonOf(job: { status: JobStatus; lastError: string | null; updatedAt: string }): string {
   if (!job.lastError) return '';
   return job.status === 'dead' ? `dead since ${job.updatedAt}: ${job.lastError}` : `last error: ${job.lastError}`;
+}
+
+/** Issues named by a request field (`since`) as the CLI names them: by option (`--since`). */
+function asOptions(issues: FieldIssue[]): FieldIssue[] {
+  return issues.map((i) => ({ ...i, field: `--${i.field}` }));
 }
 
 function indent(text: string, n: number) {

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { DatabaseWorker } from './database-worker.js';
 
 /**
  * A read-only connection in a worker thread, for the reads whose cost grows with the data (NPS
@@ -8,33 +7,28 @@ import { Worker } from 'node:worker_threads';
  * Queries run one at a time, in the order asked.
  */
 export class ReaderThread {
-  private readonly worker: Worker;
-  private readonly exited: Promise<unknown>;
+  private readonly thread: DatabaseWorker;
   private readonly waiting = new Map<number, { resolve: (row: unknown) => void; reject: (error: Error) => void }>();
   private next = 0;
   /** Set once the thread is gone (it failed, or was stopped): later reads fail at once instead of waiting forever. */
   private gone: Error | null = null;
 
   constructor(path: string) {
-    // Resolved here, where node_modules is known: an eval'd worker resolves from nowhere.
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver } });
-    this.worker.on('message', (m: { id: number; row?: unknown; error?: string }) => {
+    this.thread = new DatabaseWorker(WORKER_SOURCE, { path });
+    const { worker } = this.thread;
+    worker.on('message', (m: { id: number; row?: unknown; error?: string }) => {
       const w = this.waiting.get(m.id);
       this.waiting.delete(m.id);
-      if (this.waiting.size === 0) this.worker.unref();
+      if (this.waiting.size === 0) worker.unref();
       if (m.error !== undefined) w?.reject(new Error(m.error));
       else w?.resolve(m.row);
     });
-    this.worker.on('error', (error) => (this.gone = error));
-    // Not `events.once`: its promise rejects on an 'error' event, unhandled until stop() awaits it.
-    this.exited = new Promise((resolve) => this.worker.once('exit', resolve));
-    void this.exited.then(() => {
+    worker.on('error', (error) => (this.gone = error));
+    void this.thread.exited.then(() => {
       this.gone ??= new Error('the reader thread has stopped');
       for (const w of this.waiting.values()) w.reject(this.gone);
       this.waiting.clear();
     });
-    this.worker.unref();
   }
 
   /** The first row of a read-only statement. */
@@ -43,22 +37,18 @@ export class ReaderThread {
       if (this.gone) return reject(this.gone);
       const id = this.next++;
       this.waiting.set(id, { resolve, reject });
-      this.worker.ref(); // an answer is awaited: the process stays up for it
-      this.worker.postMessage({ id, sql, params });
+      this.thread.worker.ref(); // an answer is awaited: the process stays up for it
+      this.thread.worker.postMessage({ id, sql, params });
     });
   }
 
   /** Close the connection and end the thread (after the queries already asked). */
-  async stop(): Promise<void> {
-    this.worker.ref();
-    this.worker.postMessage('stop');
-    await this.exited;
+  stop(): Promise<void> {
+    return this.thread.stop();
   }
 }
 
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
 const db = new Database(workerData.path, { readonly: true, fileMustExist: true });
 const statements = new Map();
 parentPort.on('message', (message) => {

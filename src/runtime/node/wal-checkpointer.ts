@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { DatabaseWorker } from './database-worker.js';
 
 export interface WalCheckpointerOptions {
   /** The database file (WAL mode). */
@@ -19,33 +18,21 @@ export interface WalCheckpointerOptions {
  * its own `wal_autocheckpoint` as a fallback should the worker fall behind.
  */
 export class WalCheckpointer {
-  private readonly worker: Worker;
-  private readonly exited: Promise<unknown>;
+  private readonly thread: DatabaseWorker;
 
   constructor(options: WalCheckpointerOptions) {
-    // Resolved here, where node_modules is known: an eval'd worker resolves from nowhere.
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: options.path, driver, intervalMs: options.intervalMs ?? 100 } });
-    this.worker.on('message', (m: { error?: string }) => m.error && options.onError?.(m.error));
-    this.worker.on('error', (e) => options.onError?.(e.message));
-    // Not `events.once`: its promise rejects on an 'error' event, unhandled until stop() awaits it.
-    this.exited = new Promise((resolve) => this.worker.once('exit', resolve));
-    this.worker.unref();
+    this.thread = new DatabaseWorker(WORKER_SOURCE, { path: options.path, intervalMs: options.intervalMs ?? 100 });
+    this.thread.worker.on('message', (m: { error?: string }) => m.error && options.onError?.(m.error));
+    this.thread.worker.on('error', (e) => options.onError?.(e.message));
   }
 
   /** Stop the worker and close its connection (before the writer closes, so the last one removes the WAL). */
-  async stop(): Promise<void> {
-    // Held while it finishes: closing may be the last thing the process does, and an unreferenced
-    // worker would let it exit before the exit event (and the writer's close) came.
-    this.worker.ref();
-    this.worker.postMessage('stop');
-    await this.exited;
+  stop(): Promise<void> {
+    return this.thread.stop();
   }
 }
 
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
 const timer = setInterval(() => {
