@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { coreTimes, stealPercent } from './steal.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -33,6 +34,8 @@ interface LoadResult {
   errors: number;
   timeouts: number;
   status2xx: number;
+  /** Percent of core 0 (the servers') and core 1 (the load's) time taken by the hypervisor meanwhile. */
+  steal: [number | null, number | null];
 }
 
 function start(cmd: string[], env: Record<string, string>): Promise<ChildProcess> {
@@ -58,8 +61,10 @@ async function load(url: string, seconds: number, tag: string): Promise<LoadResu
   const child = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
+  const before = coreTimes();
   await new Promise((r) => child.on('exit', r));
-  return JSON.parse(out.trim().split('\n').pop()!);
+  const after = coreTimes();
+  return { ...JSON.parse(out.trim().split('\n').pop()!), steal: [stealPercent(before, after, 0), stealPercent(before, after, 1)] };
 }
 
 interface DeliveryResult {
@@ -131,12 +136,17 @@ try {
   const stored = (sqlite.prepare('SELECT COUNT(*) AS n FROM responses').get() as { n: number }).n;
   sqlite.close();
 
+  const pct = (v: number | null) => (v === null ? '—' : `${v.toFixed(0)}%`);
+  const stealNote = (r: LoadResult) => (r.steal[0] === null ? '' : `   steal ${pct(r.steal[0])}/${pct(r.steal[1])}`);
   const row = (name: string, r: LoadResult) =>
-    `${name.padEnd(34)} ${Math.round(r.rps).toString().padStart(8)} req/s   p50 ${String(r.p50).padStart(3)} ms   p99 ${String(r.p99).padStart(3)} ms   non-2xx ${r.non2xx}   errors ${r.errors}`;
+    `${name.padEnd(34)} ${Math.round(r.rps).toString().padStart(8)} req/s   p50 ${String(r.p50).padStart(3)} ms   p99 ${String(r.p99).padStart(3)} ms   non-2xx ${r.non2xx}   errors ${r.errors}${stealNote(r)}`;
   rounds.results.forEach(({ bare, hub }, i) => {
     console.log(row(`round ${i + 1}: bare Hono endpoint`, bare));
     console.log(row(`round ${i + 1}: closeloop /webhooks/generic`, hub) + `   ratio ${((hub.rps / bare.rps) * 100).toFixed(1)}%`);
   });
+  if (rounds.results[0]!.hub.steal[0] !== null) {
+    console.log('(steal: the share of core 0 / core 1 the hypervisor gave to other guests during the round; 0% on a quiet host)');
+  }
   const ratio = median(rounds.results.map((r) => r.hub.rps / r.bare.rps));
   const hubP99 = median(rounds.results.map((r) => r.hub.p99));
   const bareP99 = median(rounds.results.map((r) => r.bare.p99));
@@ -147,7 +157,7 @@ try {
   // What p99 the hub's throughput alone costs here: the bare endpoint made as slow as the hub.
   const spinUs = Math.max(0, Math.round(1e6 / hubRps - 1e6 / median(rounds.results.map((r) => r.bare.rps))));
   const slowed = await withServer(['node', '--import', 'tsx', 'bench/bare-server.ts'], { SPIN_US: String(spinUs) }, 18789, async (_, url) => (await load(url, 2, 'bare-slowed-warm'), load(url, DURATION, 'bare-slowed')));
-  console.log(`reference: bare endpoint slowed to the hub's pace (+${spinUs} µs of CPU a request): ${Math.round(slowed.rps)} req/s, p50 ${slowed.p50} ms, p99 ${slowed.p99} ms`);
+  console.log(`reference: bare endpoint slowed to the hub's pace (+${spinUs} µs of CPU a request): ${Math.round(slowed.rps)} req/s, p50 ${slowed.p50} ms, p99 ${slowed.p99} ms${stealNote(slowed)}`);
   console.log(`durability: synchronous=FULL, group commit; 202s answered ${answered}, responses stored ${stored}${stored >= answered ? ' (every acknowledged response is stored)' : ' (MISSING RESPONSES)'}`);
 
   console.log('\ndelivery: shipped recipes, real SDKs → fake Zendesk/Slack/Intercom on 127.0.0.1 (zero latency, same process), synchronous=FULL');
