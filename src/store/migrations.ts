@@ -213,4 +213,29 @@ CREATE INDEX responses_by_source ON responses (source, seq);
 CREATE INDEX responses_nps ON responses (metric, received_at, category, source, survey_id);
 `,
   },
+  {
+    version: 11,
+    name: 'unplanned responses counted by the writes',
+    // /healthz reports how many responses wait for their plan job. Counting the rows past the
+    // cursor read every one of them: 46–63 ms with 500,000 waiting, on the event loop, during the
+    // very flood that made them wait. \`MAX(seq) - planned_through\` is no count: a resend that is
+    // ignored as a duplicate still uses up an AUTOINCREMENT number. So the count is kept beside
+    // the cursor, by triggers, in the transaction of the write that changes it (about 0.8 µs an
+    // ingest), as migration 8 keeps the job counts.
+    sql: `
+ALTER TABLE plan_cursor ADD COLUMN unplanned INTEGER NOT NULL DEFAULT 0;
+UPDATE plan_cursor SET unplanned = (SELECT COUNT(*) FROM responses WHERE seq > plan_cursor.planned_through);
+CREATE TRIGGER responses_unplanned_on_insert AFTER INSERT ON responses BEGIN
+  UPDATE plan_cursor SET unplanned = unplanned + 1 WHERE id = 1 AND NEW.seq > planned_through;
+END;
+CREATE TRIGGER responses_unplanned_on_delete AFTER DELETE ON responses BEGIN
+  UPDATE plan_cursor SET unplanned = unplanned - 1 WHERE id = 1 AND OLD.seq > planned_through;
+END;
+CREATE TRIGGER responses_planned AFTER UPDATE OF planned_through ON plan_cursor BEGIN
+  UPDATE plan_cursor SET unplanned = unplanned - (
+    SELECT COUNT(*) FROM responses WHERE seq > OLD.planned_through AND seq <= NEW.planned_through
+  ) WHERE id = 1;
+END;
+`,
+  },
 ];

@@ -169,7 +169,8 @@ export const SQL = {
   /** Responses stored without a plan job yet (see migration 7), oldest first. */
   unplannedResponses: `SELECT seq, id, received_at FROM responses WHERE seq > (SELECT planned_through FROM plan_cursor WHERE id = 1) ORDER BY seq LIMIT ?`,
   advancePlanCursor: `UPDATE plan_cursor SET planned_through = @seq WHERE id = 1 AND planned_through < @seq`,
-  unplannedStats: `SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM responses WHERE seq > (SELECT planned_through FROM plan_cursor WHERE id = 1)`,
+  // The count is kept by migration 11's triggers; the oldest is the first past the cursor (responses are numbered in arrival order).
+  unplannedStats: `SELECT unplanned AS n, (SELECT received_at FROM responses WHERE seq > planned_through ORDER BY seq LIMIT 1) AS oldest FROM plan_cursor WHERE id = 1`,
   /**
    * Due jobs and jobs whose lease expired, oldest first. Two index walks (jobs_due gives
    * `run_at, seq` order), each stopped at the limit, then merged: one `OR` over both would sort

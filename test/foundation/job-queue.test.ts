@@ -219,6 +219,76 @@ describe('the job queue', () => {
     });
   });
 
+  describe('unplanned responses (/healthz), counted by the writes', () => {
+    const recount = () => (store.db.prepare('SELECT COUNT(*) AS n FROM responses WHERE seq > (SELECT planned_through FROM plan_cursor)').get() as { n: number }).n;
+    const input = (id: string, comment = 'Slow exports') =>
+      ({ response: NormalizedResponse.parse({ source: 'generic', sourceResponseId: id, score: 3, comment }), rawBody: '{}', contentType: 'application/json' });
+
+    it('match a recount after ingests, resends, updates, plans, a failed batch and a row deleted by hand', async () => {
+      store = new SqliteStore({ path: ':memory:', now: () => new Date(t0) });
+      const counted = async (expected: number) => {
+        expect(recount()).toBe(expected);
+        expect((await store.queueStats(at(60))).unplanned).toBe(expected);
+      };
+      await counted(0);
+      for (const id of ['r-1', 'r-2', 'r-3']) await store.ingest(input(id));
+      await counted(3);
+      // A resend and a new version add no row, but the insert they try uses up an AUTOINCREMENT
+      // number each: seq has gaps, so MAX(seq) minus the cursor would not be the count.
+      await store.ingest(input('r-1'));
+      await store.ingest(input('r-2', 'Slow exports, and the API times out'));
+      await store.ingest(input('r-4'));
+      expect((store.db.prepare('SELECT seq FROM responses ORDER BY seq').all() as { seq: number }[]).map((r) => r.seq)).toEqual([1, 2, 3, 6]);
+      await counted(4);
+
+      await store.claimJobs({ now: at(60), limit: 2, leaseUntil: at(90) }); // plans r-1, r-2
+      await counted(2);
+      // One batch: two ingests and a write that fails. The batch is redone one write per transaction.
+      const [ok, failed, alsoOk] = await Promise.allSettled([
+        store.ingest(input('r-5')),
+        store.enqueueJobs([{ ...job('broken', 0), type: null as unknown as 'action' }]),
+        store.ingest(input('r-6')),
+      ]);
+      expect([ok.status, failed.status, alsoOk.status]).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      await counted(4);
+
+      store.db.prepare(`DELETE FROM responses WHERE source_response_id = 'r-5'`).run(); // unplanned: counted out
+      store.db.prepare(`DELETE FROM responses WHERE source_response_id = 'r-1'`).run(); // planned: not in the count
+      await counted(3);
+      await store.claimJobs({ now: at(60), limit: 10, leaseUntil: at(90) });
+      await counted(0);
+    });
+
+    it('are read as kept, not counted: a health probe reads one response row at most, however many wait', async () => {
+      store = new SqliteStore({ path: ':memory:', now: () => new Date(t0) });
+      await store.ingest(input('r-1'));
+      store.db.prepare('UPDATE plan_cursor SET unplanned = 12345').run();
+      expect(await store.queueStats(at(60))).toMatchObject({ unplanned: 12345, oldestWaitingSeconds: 60 });
+      const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${SQL.unplannedStats}`).all() as { detail: string }[]).map((r) => r.detail);
+      expect(plan).toEqual(['SEARCH plan_cursor USING INTEGER PRIMARY KEY (rowid=?)', 'CORRELATED SCALAR SUBQUERY 1', 'SEARCH responses USING INTEGER PRIMARY KEY (rowid>?)']);
+    });
+
+    it('a database from before them starts with its unplanned responses counted', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'closeloop-unplanned-'));
+      try {
+        const path = join(dir, 'hub.db');
+        const old = databaseAtMigration(path, 10);
+        const insert = old.prepare(`INSERT INTO responses (id, source, source_response_id, metric, received_at, data, raw_body, content_type) VALUES (?, 'generic', ?, 'nps', ?, '{}', '{}', 'application/json')`);
+        ['old-2', 'old-3', 'old-4'].forEach((id, i) => insert.run(id, `r-${id}`, at(i + 1)));
+        old.exec('UPDATE plan_cursor SET planned_through = 2'); // old-1 and old-2 have their plan jobs
+        old.close();
+
+        store = new SqliteStore({ path, workerThreads: false });
+        expect(await store.queueStats(at(60))).toMatchObject({ unplanned: 2, oldestWaitingSeconds: 58 });
+        await store.claimJobs({ now: at(60), limit: 10, leaseUntil: at(90) });
+        expect((await store.queueStats(at(60))).unplanned).toBe(0);
+      } finally {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe('plan jobs, written by the claim after ingest', () => {
     let clock = t0;
     const response = (id: string, comment = 'Slow exports') =>
