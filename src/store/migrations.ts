@@ -220,7 +220,7 @@ CREATE INDEX responses_nps ON responses (metric, received_at, category, source, 
     // cursor read every one of them: 46–63 ms with 500,000 waiting, on the event loop, during the
     // very flood that made them wait. \`MAX(seq) - planned_through\` is no count: a resend that is
     // ignored as a duplicate still uses up an AUTOINCREMENT number. So the count is kept beside
-    // the cursor, by triggers, in the transaction of the write that changes it (about 0.8 µs an
+    // the cursor, by triggers, in the transaction of the write that changes it (1–2 µs an
     // ingest), as migration 8 keeps the job counts.
     sql: `
 ALTER TABLE plan_cursor ADD COLUMN unplanned INTEGER NOT NULL DEFAULT 0;
