@@ -221,7 +221,8 @@ CREATE INDEX responses_nps ON responses (metric, received_at, category, source, 
     // very flood that made them wait. \`MAX(seq) - planned_through\` is no count: a resend that is
     // ignored as a duplicate still uses up an AUTOINCREMENT number. So the count is kept beside
     // the cursor, by triggers, in the transaction of the write that changes it (1–2 µs an
-    // ingest), as migration 8 keeps the job counts.
+    // ingest), as migration 8 keeps the job counts. The runner only moves the cursor forward; a
+    // move back by hand (to plan responses again) counts them back in.
     sql: `
 ALTER TABLE plan_cursor ADD COLUMN unplanned INTEGER NOT NULL DEFAULT 0;
 UPDATE plan_cursor SET unplanned = (SELECT COUNT(*) FROM responses WHERE seq > plan_cursor.planned_through);
@@ -232,9 +233,10 @@ CREATE TRIGGER responses_unplanned_on_delete AFTER DELETE ON responses BEGIN
   UPDATE plan_cursor SET unplanned = unplanned - 1 WHERE id = 1 AND OLD.seq > planned_through;
 END;
 CREATE TRIGGER responses_planned AFTER UPDATE OF planned_through ON plan_cursor BEGIN
-  UPDATE plan_cursor SET unplanned = unplanned - (
-    SELECT COUNT(*) FROM responses WHERE seq > OLD.planned_through AND seq <= NEW.planned_through
-  ) WHERE id = 1;
+  UPDATE plan_cursor SET unplanned = unplanned
+    - (SELECT COUNT(*) FROM responses WHERE seq > OLD.planned_through AND seq <= NEW.planned_through)
+    + (SELECT COUNT(*) FROM responses WHERE seq > NEW.planned_through AND seq <= OLD.planned_through)
+  WHERE id = 1;
 END;
 `,
   },

@@ -224,7 +224,7 @@ describe('the job queue', () => {
     const input = (id: string, comment = 'Slow exports') =>
       ({ response: NormalizedResponse.parse({ source: 'generic', sourceResponseId: id, score: 3, comment }), rawBody: '{}', contentType: 'application/json' });
 
-    it('match a recount after ingests, resends, updates, plans, a failed batch and a row deleted by hand', async () => {
+    it('match a recount after ingests, resends, updates, plans, a failed batch, a row deleted and the cursor moved back by hand', async () => {
       store = new SqliteStore({ path: ':memory:', now: () => new Date(t0) });
       const counted = async (expected: number) => {
         expect(recount()).toBe(expected);
@@ -257,6 +257,9 @@ describe('the job queue', () => {
       await counted(3);
       await store.claimJobs({ now: at(60), limit: 10, leaseUntil: at(90) });
       await counted(0);
+      // The cursor moved back by hand, to plan the last two again: they count again.
+      store.db.prepare('UPDATE plan_cursor SET planned_through = (SELECT seq FROM responses ORDER BY seq DESC LIMIT 1 OFFSET 2)').run();
+      await counted(2);
     });
 
     it('are read as kept, not counted: a health probe reads one response row at most, however many wait', async () => {
