@@ -10,62 +10,19 @@
  * Last, a health probe on a database of half a million jobs (bench/health.ts, its own process).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { coreTimes, stealPercent } from './steal.js';
+import { BARE, START, hasTaskset, load as loadFrom, median, pinned, turn as turnOf, withServer, type LoadResult } from './harness.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP = 3;
-/** The hub as `npm start` runs it (Node flags included). */
-const START = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
-const hasTaskset = await new Promise<boolean>((r) => spawn('taskset', ['-c', '0', 'true']).on('exit', (c) => r(c === 0)).on('error', () => r(false)));
-const pinned = (core: number, cmd: string[]) => (hasTaskset ? ['taskset', '-c', String(core), ...cmd] : cmd);
-
-interface LoadResult {
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  status2xx: number;
-  /** Percent of core 0 (the servers') and core 1 (the load's) time taken by the hypervisor meanwhile. */
-  steal: [number | null, number | null];
-}
-
-function start(cmd: string[], env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('ready') || out.includes('closeloop listening')) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d) => (out += d.toString()));
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out.slice(-2000)}`)));
-  });
-}
-
-async function load(url: string, seconds: number, tag: string): Promise<LoadResult> {
-  const cmd = pinned(1, ['node', 'bench/load.mjs', url, String(CONNECTIONS), String(seconds), tag]);
-  const child = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  const before = coreTimes();
-  await new Promise((r) => child.on('exit', r));
-  const after = coreTimes();
-  return { ...JSON.parse(out.trim().split('\n').pop()!), steal: [stealPercent(before, after, 0), stealPercent(before, after, 1)] };
-}
+const load = (url: string, seconds: number, tag: string) => loadFrom(url, CONNECTIONS, seconds, tag);
+/** Load one server while the other is frozen (SIGSTOP): the hub's runner and checkpoints take no CPU from the bare endpoint's turn. */
+const turn = (active: ChildProcess, frozen: ChildProcess, url: string, seconds: number, tag: string) => turnOf(active, [frozen], url, CONNECTIONS, seconds, tag);
 
 interface DeliveryResult {
   throughput: { responses: number; actionJobs: number; seconds: number; actionJobsPerSecond: number; responsesPerSecond: number; vendorCalls: number; notDelivered: number; concurrency: number };
@@ -93,27 +50,6 @@ async function runPart<T>(script: string): Promise<T> {
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
-/** Start a server pinned to core 0; stopped (SIGTERM) whatever happens. */
-async function withServer<T>(cmd: string[], env: Record<string, string>, port: number, use: (server: ChildProcess, url: string) => Promise<T>): Promise<T> {
-  const server = await start(pinned(0, cmd), { ...env, PORT: String(port) });
-  try {
-    return await use(server, `http://127.0.0.1:${port}/webhooks/generic`);
-  } finally {
-    server.kill('SIGCONT');
-    server.kill('SIGTERM');
-    await new Promise((r) => server.on('exit', r));
-  }
-}
-
-/** Load one server while the other is frozen (SIGSTOP): the hub's runner and checkpoints take no CPU from the bare endpoint's turn. */
-async function turn(active: ChildProcess, frozen: ChildProcess, url: string, seconds: number, tag: string): Promise<LoadResult> {
-  frozen.kill('SIGSTOP');
-  active.kill('SIGCONT');
-  return load(url, seconds, tag);
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 const dir = mkdtempSync(join(tmpdir(), 'closeloop-bench-'));
 const db = join(dir, 'bench.db');
 try {
@@ -121,8 +57,8 @@ try {
     `closeloop ingest benchmark: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION}s per server after ${WARMUP}s warm-up${hasTaskset ? ', servers on core 0, load on core 1' : ''}\n`,
   );
   const hubEnv = { CLOSELOOP_DB: db, CLOSELOOP_SYNC: 'FULL', LOG_FORMAT: 'json', LOG_LEVEL: 'info', HOST: '127.0.0.1' };
-  const rounds = await withServer(['node', '--import', 'tsx', 'bench/bare-server.ts'], {}, 18787, (bare, bareUrl) =>
-    withServer(START, hubEnv, 18788, async (hub, hubUrl) => {
+  const rounds = await withServer(BARE, 18787, {}, (bare, bareUrl) =>
+    withServer(START, 18788, { env: hubEnv }, async (hub, hubUrl) => {
       await turn(bare, hub, bareUrl, WARMUP, 'bare-warm');
       const warmHub = await turn(hub, bare, hubUrl, WARMUP, 'hub-warm');
       const results: { bare: LoadResult; hub: LoadResult }[] = [];
@@ -157,7 +93,7 @@ try {
   console.log(`hub p99 at ${CONNECTIONS} connections, median of rounds:        ${hubP99} ms   (target < 20 ms; bare endpoint: ${bareP99} ms)`);
   // What p99 the hub's throughput alone costs here: the bare endpoint made as slow as the hub.
   const spinUs = Math.max(0, Math.round(1e6 / hubRps - 1e6 / median(rounds.results.map((r) => r.bare.rps))));
-  const slowed = await withServer(['node', '--import', 'tsx', 'bench/bare-server.ts'], { SPIN_US: String(spinUs) }, 18789, async (_, url) => (await load(url, 2, 'bare-slowed-warm'), load(url, DURATION, 'bare-slowed')));
+  const slowed = await withServer(BARE, 18789, { env: { SPIN_US: String(spinUs) } }, async (_, url) => (await load(url, 2, 'bare-slowed-warm'), load(url, DURATION, 'bare-slowed')));
   console.log(`reference: bare endpoint slowed to the hub's pace (+${spinUs} µs of CPU a request): ${Math.round(slowed.rps)} req/s, p50 ${slowed.p50} ms, p99 ${slowed.p99} ms${stealNote(slowed)}`);
   console.log(`durability: synchronous=FULL, group commit; 202s answered ${answered}, responses stored ${stored}${stored >= answered ? ' (every acknowledged response is stored)' : ' (MISSING RESPONSES)'}`);
 
