@@ -14,35 +14,29 @@
  *   by that much CPU a request, as `npm run bench`'s reference); `BENCH_PIN=none` leaves the server
  *   unpinned; `BENCH_NODE_FLAGS=--a,--b` replaces `npm start`'s Node flags.
  */
-import { parseArgs } from 'node:util';
+import { Command, InvalidArgumentError } from 'commander';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { BARE, START, median, startServer, stopServer, turn, type LoadResult } from './harness.js';
+import { BARE, START, WARMUP_SECONDS, median, startServer, stopServer, turn, type LoadResult } from './harness.js';
 
-const usage = 'usage: npm run bench:ab -- [--rounds 8] [--seconds 5] [--connections 50] name[@dir][:VAR=value …] …';
-const fail = (message: string): never => {
-  console.error(`${message}\n${usage}`);
-  process.exit(2);
-};
-const options = { rounds: { type: 'string', default: '8' }, seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '50' } } as const;
-const parse = () => {
-  try {
-    return parseArgs({ allowPositionals: true, options });
-  } catch (error) {
-    return fail((error as Error).message);
-  }
-};
-const { values, positionals } = parse();
-const count = (name: string, value: string) => {
+const wholeNumber = (value: string) => {
   const n = Number(value);
-  return Number.isInteger(n) && n >= 1 ? n : fail(`--${name} must be a whole number ≥ 1 (got "${value}")`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+  return n;
 };
-const ROUNDS = count('rounds', values.rounds);
-const SECONDS = count('seconds', values.seconds);
-const CONNECTIONS = count('connections', values.connections);
-if (!positionals.length) fail('name at least one build, e.g. base "normal:CLOSELOOP_SYNC=NORMAL"');
+const program = new Command('bench:ab')
+  .usage('[--rounds 8] [--seconds 5] [--connections 50] name[@dir][:VAR=value …] …')
+  .argument('<builds...>', 'name[@dir][:VAR=value …], the first one the base')
+  .option('--rounds <n>', 'rounds per build', wholeNumber, 8)
+  .option('--seconds <n>', 'seconds per round', wholeNumber, 5)
+  .option('--connections <n>', 'connections of the load generator', wholeNumber, 50)
+  // A mistake in the arguments exits 2 (and --help 0), before anything is started.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+  .parse();
+const { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS } = program.opts<{ rounds: number; seconds: number; connections: number }>();
+const fail = (message: string): never => program.error(message, { exitCode: 2 });
 
 interface Build {
   name: string;
@@ -52,7 +46,7 @@ interface Build {
   env: Record<string, string>;
 }
 
-const builds: Build[] = positionals.map((spec) => {
+const builds: Build[] = program.args.map((spec) => {
   const colon = spec.indexOf(':');
   const [name, cwd] = (colon < 0 ? spec : spec.slice(0, colon)).split('@') as [string, string | undefined];
   if (cwd !== undefined && !existsSync(join(cwd, 'src/runtime/node/cli.ts'))) fail(`build "${name}": ${cwd} is not a checkout of closeloop`);
@@ -76,7 +70,7 @@ try {
   const url = (i: number) => `http://127.0.0.1:${19500 + i}/webhooks/generic`;
   const others = (i: number) => servers.filter((_, j) => j !== i);
   const results: LoadResult[][] = builds.map(() => []);
-  for (const [i, b] of builds.entries()) await turn(servers[i]!, others(i), url(i), CONNECTIONS, 3, `${b.name}-warm`);
+  for (const [i, b] of builds.entries()) await turn(servers[i]!, others(i), url(i), CONNECTIONS, WARMUP_SECONDS, `${b.name}-warm`);
   for (let r = 0; r < ROUNDS; r++) {
     for (const [i, b] of builds.entries()) {
       const res = await turn(servers[i]!, others(i), url(i), CONNECTIONS, SECONDS, `${b.name}-${r}`);

@@ -13,6 +13,8 @@ import { coreTimes, stealPercent } from './steal.js';
 export const START = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
 /** The bare Hono endpoint (bench/bare-server.ts); `SPIN_US` in its environment slows it down. */
 export const BARE = ['node', '--import', 'tsx', 'bench/bare-server.ts'];
+/** Each server's first turn, not counted: JIT, caches, the database's first pages. */
+export const WARMUP_SECONDS = 3;
 
 export const hasTaskset = await new Promise<boolean>((r) => spawn('taskset', ['-c', '0', 'true']).on('exit', (c) => r(c === 0)).on('error', () => r(false)));
 /** `cmd` pinned to `core`; as is when `core` is null or `taskset` is missing. */

@@ -14,12 +14,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { BARE, START, hasTaskset, load as loadFrom, median, pinned, turn as turnOf, withServer, type LoadResult } from './harness.js';
+import { BARE, START, WARMUP_SECONDS as WARMUP, hasTaskset, load as loadFrom, median, pinned, turn as turnOf, withServer, type LoadResult } from './harness.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
-const WARMUP = 3;
 const load = (url: string, seconds: number, tag: string) => loadFrom(url, CONNECTIONS, seconds, tag);
 /** Load one server while the other is frozen (SIGSTOP): the hub's runner and checkpoints take no CPU from the bare endpoint's turn. */
 const turn = (active: ChildProcess, frozen: ChildProcess, url: string, seconds: number, tag: string) => turnOf(active, [frozen], url, CONNECTIONS, seconds, tag);
