@@ -101,6 +101,8 @@ export async function planResponse(response: StoredResponse, enrichment: Enrichm
         return { id: a.id, action: a.action, params: null, issues: [{ field: 'params', message: `template failed: ${(error as Error).message.split('\n')[0]}` }], key };
       }
       const definition = options.registry.get(a.action);
+      const fromContext = definition?.action.contextParams?.(context);
+      if (fromContext && rendered !== null && typeof rendered === 'object') rendered = { ...rendered, ...fromContext };
       const parsed = definition ? definition.action.params.safeParse(rendered) : undefined;
       return {
         id: a.id,

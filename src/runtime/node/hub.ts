@@ -19,6 +19,7 @@ import { MemoryRateLimiter } from './rate-limiter.js';
 import { createLogger } from './logger.js';
 import { loadRecipesDir } from './recipes-dir.js';
 import { SqliteStore } from './sqlite-store.js';
+import { publicFetch } from './public-fetch.js';
 
 export interface NodeHubOptions {
   env: Env;
@@ -65,7 +66,8 @@ export function createNodeHub(options: NodeHubOptions) {
     now,
     onCheckpointError: (message) => log.warn({ error: message }, 'background WAL checkpoint failed (the next one retries)'),
   });
-  const clients = new ConnectorClients(options.env);
+  // Outbound webhooks reach only public addresses, checked where the connection is made.
+  const clients = new ConnectorClients(options.env, { publicFetch });
   const slack = CONNECTORS.find((c) => c.name === 'slack');
   const alerts = new OperatorAlerts({
     log,
