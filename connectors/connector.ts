@@ -124,6 +124,8 @@ export interface ConnectorDefinition<Client = any> {
   variables: readonly { name: string; description: string; secret: boolean }[];
   /** Has credentials: without them every action of this connector runs in sandbox mode. */
   configured(env: Env): boolean;
+  /** Problems with its settings, each naming the variable; checked at start-up and by `closeloop check`. Default: none. */
+  settingsProblems?(env: Env): { field: string; message: string }[];
   createClient(env: Env, runtime?: ConnectorRuntime): Client;
   /** Map whatever the SDK threw into a {@link DeliveryError}. */
   classify(error: unknown): import('../src/jobs/delivery-error.js').DeliveryError;

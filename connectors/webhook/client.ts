@@ -18,6 +18,24 @@ export const webhookVariables = [
   },
 ] as const;
 
+/** The secret must be one `standardwebhooks` can sign with; the allowed addresses must parse. */
+export function webhookSettingsProblems(env: Env): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  if (env.CLOSELOOP_WEBHOOK_SECRET) {
+    try {
+      new Webhook(env.CLOSELOOP_WEBHOOK_SECRET);
+    } catch {
+      problems.push({ field: 'CLOSELOOP_WEBHOOK_SECRET', message: 'must be whsec_ followed by base64' });
+    }
+  }
+  try {
+    AddressPolicy.parse(env.CLOSELOOP_WEBHOOK_ALLOW_ADDRESSES);
+  } catch (error) {
+    problems.push({ field: 'CLOSELOOP_WEBHOOK_ALLOW_ADDRESSES', message: (error as Error).message });
+  }
+  return problems;
+}
+
 /** At most this many redirects are followed, each one checked like the first URL. */
 export const MAX_REDIRECTS = 3;
 

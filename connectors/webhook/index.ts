@@ -1,5 +1,5 @@
 import type { ConnectorDefinition } from '../connector.js';
-import { classifyWebhookError, createWebhookClient, webhookVariables, type WebhookClient } from './client.js';
+import { classifyWebhookError, createWebhookClient, webhookSettingsProblems, webhookVariables, type WebhookClient } from './client.js';
 import { webhookPost } from './post.js';
 
 export const webhook: ConnectorDefinition<WebhookClient> = {
@@ -7,6 +7,7 @@ export const webhook: ConnectorDefinition<WebhookClient> = {
   title: 'Webhook out',
   variables: webhookVariables,
   configured: (env) => !!env.CLOSELOOP_WEBHOOK_SECRET,
+  settingsProblems: webhookSettingsProblems,
   createClient: createWebhookClient,
   classify: classifyWebhookError,
   actions: [webhookPost],

@@ -9,6 +9,7 @@ import { webhookPost, WebhookPostParams } from '../../connectors/webhook/post.js
 import { silentLogger } from '../../src/core/logger.js';
 import { emptyEnrichment, type Enricher } from '../../src/enrichment/account.js';
 import type { Job } from '../../src/jobs/job.js';
+import { loadHubConfig } from '../../src/runtime/node/hub.js';
 import { publicFetch } from '../../src/runtime/node/public-fetch.js';
 import { actionHub, T0 } from './action-hub.js';
 
@@ -221,5 +222,14 @@ describe('the connection check after DNS (a name that resolves to 127.0.0.1)', (
     const result = await webhookPost.run(client('127.0.0.1'), params(`http://hooks.example.test:${target.port}/x`), { job, log: silentLogger });
     expect(result).toEqual({ remoteId: job.key, status: 200 });
     expect(target.received.map((r) => r.headers.host)).toEqual([`hooks.example.test:${target.port}`]);
+  });
+});
+
+describe('settings', () => {
+  it.each([
+    [{ CLOSELOOP_WEBHOOK_SECRET: 'whsec_!!!' }, 'CLOSELOOP_WEBHOOK_SECRET must be whsec_ followed by base64'],
+    [{ CLOSELOOP_WEBHOOK_ALLOW_ADDRESSES: '10.0.0.0/8,intranet' }, 'CLOSELOOP_WEBHOOK_ALLOW_ADDRESSES "intranet" is not an IP address or CIDR range'],
+  ])('a hub with %j refuses to start, naming the variable', (env, message) => {
+    expect(() => loadHubConfig(env)).toThrow(message);
   });
 });

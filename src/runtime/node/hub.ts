@@ -45,7 +45,7 @@ export interface NodeHubOptions {
  */
 export function loadHubConfig(env: Env, retry?: Partial<RetryPolicy>): { config: HubConfig; policies: DeliveryPolicies } {
   const config = loadConfig(env);
-  const problems = sourceSecretProblems(env);
+  const problems = [...sourceSecretProblems(env), ...CONNECTORS.flatMap((c) => c.settingsProblems?.(env) ?? [])];
   if (problems.length) {
     throw new HubError(400, 'invalid_config', `Invalid configuration: ${problems.map((i) => `${i.field} ${i.message}`).join('; ')}`, problems);
   }
