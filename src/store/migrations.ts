@@ -1,3 +1,4 @@
+import { LOOPS_MIGRATION } from './loops.js';
 /**
  * Numbered schema migrations, plain SQLite SQL so that better-sqlite3 (Node) and D1 (Workers)
  * run the same statements. Append only: a shipped migration is never edited.
@@ -239,5 +240,10 @@ CREATE TRIGGER responses_planned AFTER UPDATE OF planned_through ON plan_cursor 
   WHERE id = 1;
 END;
 `,
+  },
+  {
+    version: 18,
+    name: 'loop state: who answered each response, and when',
+    sql: LOOPS_MIGRATION,
   },
 ];

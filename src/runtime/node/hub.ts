@@ -111,6 +111,7 @@ export function createNodeHub(options: NodeHubOptions) {
     isLocalRequest,
     onIngested: () => loop.ingested(),
     onReplayed: () => loop.wake(),
+    loopEvents: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts, onJobsQueued: () => loop.wake() },
     openIncidents: () => alerts.openIncidents(),
   });
   return {
