@@ -130,3 +130,19 @@ CREATE TABLE loop_events (
 ) WITHOUT ROWID;
 CREATE INDEX loop_events_response ON loop_events (response_id);
 `;
+
+/**
+ * Detractors the hub acted on whose loop nobody has answered or closed, received in
+ * [after, before), without a `loop.overdue` plan job yet: the escalation's candidates, oldest first.
+ */
+export function overdueLoopsQuery(after: string, before: string, limit: number) {
+  return {
+    sql: `SELECT r.id, r.version FROM responses r LEFT JOIN loops l ON l.response_id = r.id
+          WHERE r.metric = 'nps' AND r.received_at >= ? AND r.received_at < ? AND r.category = 'detractor'
+            AND l.acknowledged_at IS NULL AND l.closed_at IS NULL
+            AND EXISTS (SELECT 1 FROM jobs j WHERE j.response_id = r.id AND j.type = 'action')
+            AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.key = 'plan:' || r.id || ':loop.overdue')
+          ORDER BY r.received_at LIMIT ?`,
+    params: [after, before, limit],
+  };
+}

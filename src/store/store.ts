@@ -171,6 +171,8 @@ export interface Store {
   recordLoopEvent(responseId: string, event: LoopEvent, receivedAt: string): Promise<{ duplicate: boolean; loop: LoopState }>;
   /** A response's loop, when the hub acted on it (an action job exists); undefined otherwise. */
   getLoop(responseId: string): Promise<LoopState | undefined>;
+  /** Detractors acted on, received in [after, before), whose loop is unanswered and not yet escalated (see `src/loops/escalation.ts`). */
+  overdueLoops(after: string, before: string, limit: number): Promise<{ id: string; version: number }[]>;
   /** The loops of NPS responses received in [since, until), oldest first, for the loop figures. */
   loopRows(filter: LoopFilter): Promise<LoopRow[]>;
 

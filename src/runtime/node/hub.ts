@@ -98,7 +98,7 @@ export function createNodeHub(options: NodeHubOptions) {
       sources: SOURCES,
       env: options.env,
     },
-    { concurrency: config.CLOSELOOP_CONCURRENCY, leaseMs: config.CLOSELOOP_LEASE_SECONDS * 1000 },
+    { concurrency: config.CLOSELOOP_CONCURRENCY, leaseMs: config.CLOSELOOP_LEASE_SECONDS * 1000, overdueAfterMs: config.CLOSELOOP_LOOP_OVERDUE_AFTER },
   );
   const app = createApp({
     store,

@@ -40,7 +40,7 @@ import type { AttemptResult, JobAttempt, Job, NewJob } from '../../jobs/job.js';
 import type { NormalizedResponse } from '../../core/response.js';
 import { planJobFor } from '../../jobs/plan-job.js';
 import type { LoopEvent, LoopTarget } from '../../loops/loop-event.js';
-import { insertLoopEvent, loopFromRow, loopOfResponse, loopRowsQuery, loopTargetQuery, upsertLoop, type LoopFilter, type LoopRow } from '../../store/loops.js';
+import { insertLoopEvent, loopFromRow, overdueLoopsQuery, loopOfResponse, loopRowsQuery, loopTargetQuery, upsertLoop, type LoopFilter, type LoopRow } from '../../store/loops.js';
 import { ReaderThread } from './reader-thread.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
@@ -389,6 +389,11 @@ export class SqliteStore implements Store {
       if (!row) throw new Error(`response ${responseId} has no action job: it has no loop`);
       return { duplicate, loop: loopFromRow(row) };
     }, true);
+  }
+
+  async overdueLoops(after: string, before: string, limit: number) {
+    const q = overdueLoopsQuery(after, before, limit);
+    return this.db.prepare(q.sql).all(...q.params) as { id: string; version: number }[];
   }
 
   async getLoop(responseId: string) {
