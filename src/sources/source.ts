@@ -23,8 +23,11 @@ export interface SourceAdapter {
   title: string;
   /** Environment variable holding the signing secret, e.g. TYPEFORM_WEBHOOK_SECRET. */
   secretVariable: string;
-  /** Other settings it reads (e.g. which question is the NPS one), for `closeloop sources` and the README. */
-  settings: readonly { name: string; description: string }[];
+  /**
+   * Other settings it reads (e.g. which question is the NPS one), for `closeloop sources` and the
+   * README. `secret: true` (an API token) keeps its value out of errors, logs and the database.
+   */
+  settings: readonly { name: string; description: string; secret?: boolean }[];
   /** Check the signature over the raw bytes; throw a 401 HubError when it does not match. */
   verify(request: WebhookRequest, secret: string): Promise<void> | void;
   /** Why a configured secret cannot work (wrong format), checked at start-up; undefined when fine. */

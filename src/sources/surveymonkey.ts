@@ -93,7 +93,7 @@ export const surveymonkey: SourceAdapter = {
   title: 'SurveyMonkey',
   secretVariable: 'SURVEYMONKEY_WEBHOOK_SECRET',
   settings: [
-    { name: 'SURVEYMONKEY_ACCESS_TOKEN', description: 'API access token of the app (scopes: responses_read_detail, surveys_read); the webhook carries no answers, they are read through the API' },
+    { name: 'SURVEYMONKEY_ACCESS_TOKEN', description: 'API access token of the app (scopes: responses_read_detail, surveys_read); the webhook carries no answers, they are read through the API', secret: true },
     { name: 'SURVEYMONKEY_BASE_URL', description: `API base URL (default ${SURVEYMONKEY_DEFAULT_BASE_URL}; https://api.eu.surveymonkey.com for EU accounts)` },
     { name: 'SURVEYMONKEY_NPS_QUESTION_ID', description: 'Id of the NPS question (default: the one question answered on a 0–10 scale)' },
     { name: 'SURVEYMONKEY_COMMENT_QUESTION_ID', description: 'Id of the comment question (default: the first open-ended answer)' },

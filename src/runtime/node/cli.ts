@@ -17,6 +17,7 @@ import { planResponse } from '../../recipes/plan.js';
 import { formatIssue, RecipeLoadError } from '../../recipes/recipe.js';
 import { SOURCES } from '../../sources/registry.js';
 import { formatSourceListing, listSources } from '../../sources/source-listing.js';
+import { registerAdminTokenCommand } from './commands/admin-token.js';
 import { loadRecipesDir } from './recipes-dir.js';
 import { startServer } from './serve.js';
 import { loadHubConfig } from './hub.js';
@@ -189,6 +190,8 @@ program
     console.log(report.nps === null ? 'NPS: no scored NPS responses' : `NPS ${report.nps > 0 ? '+' : ''}${report.nps}`);
     console.log(`${report.responses} response${report.responses === 1 ? '' : 's'}${counts}${scope ? `; ${scope}` : ''}`);
   });
+
+registerAdminTokenCommand(program, env);
 
 /** The hub's database, which must exist (a command that reads or replays never creates an empty one), closed after use. */
 async function withDatabase<T>(use: (store: SqliteStore) => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { HubError } from '../../core/errors.js';
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
@@ -39,11 +39,12 @@ import type {
 import type { AttemptResult, JobAttempt, Job, NewJob } from '../../jobs/job.js';
 import type { NormalizedResponse } from '../../core/response.js';
 import { planJobFor } from '../../jobs/plan-job.js';
+import { ensurePrivateFile, ensurePrivateFolder, tightenFile } from './private-files.js';
 import { ReaderThread } from './reader-thread.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
-  /** Database file; `:memory:` for tests. Its folder is created. */
+  /** Database file; `:memory:` for tests. Its folder is created owner-only (0700), the file 0600. */
   path: string;
   /**
    * SQLite `synchronous`. Default `FULL`: every commit is fsynced, so an acknowledged
@@ -91,7 +92,12 @@ export class SqliteStore implements Store {
     if (options.mustExist && options.path !== ':memory:' && !existsSync(options.path)) {
       throw new HubError(404, 'no_database', `No database at ${options.path}: start the hub once (npm start), or set CLOSELOOP_DB`, [{ field: 'CLOSELOOP_DB', message: 'no such file' }]);
     }
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    if (options.path !== ':memory:') {
+      // Responses hold emails and verbatims: no other account on the machine may read them.
+      ensurePrivateFolder(dirname(options.path));
+      ensurePrivateFile(options.path);
+      for (const suffix of ['-wal', '-shm']) tightenFile(options.path + suffix);
+    }
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.durableSync = this.currentSync = options.synchronous ?? 'FULL';
