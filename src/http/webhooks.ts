@@ -94,7 +94,13 @@ export function webhookRoutes(deps: WebhookDeps) {
         throw new HubError(422, 'invalid_response', `Invalid ${source.name} response: ${issues[0]!.field} ${issues[0]!.message}`, issues);
       }
       const response = parsed.data;
-      const result = await deps.store.ingest({ response, rawBody: text, contentType: request.contentType });
+      const marks = { digest: await sha256Hex(rawBody), revision: source.revision?.(response) ?? null };
+      const result = await deps.store.ingest({ response, rawBody: text, contentType: request.contentType, marks });
+      if (result.stale) {
+        // 200, not a 4xx: the tool must not retry it (nor disable the webhook); nothing was stored.
+        deps.log.warn({ response: result.id, source: source.name, sourceResponseId: response.sourceResponseId, version: result.version, reason: result.stale }, 'webhook refused: older than the stored version');
+        return c.json({ id: result.id, ignored: true, reason: result.stale }, 200);
+      }
       deps.log.info(
         { response: result.id, source: source.name, sourceResponseId: response.sourceResponseId, score: response.score, duplicate: result.duplicate, version: result.version },
         result.duplicate ? 'response duplicate' : result.updated ? 'response updated' : 'response received',
@@ -105,4 +111,12 @@ export function webhookRoutes(deps: WebhookDeps) {
     },
   );
   return app;
+}
+
+/** SHA-256 of the raw body, hex (Web Crypto: the same on Node and Workers). */
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  let hex = '';
+  for (const b of digest) hex += b.toString(16).padStart(2, '0');
+  return hex;
 }

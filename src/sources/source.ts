@@ -1,5 +1,5 @@
 import type { Env } from '../../connectors/connector.js';
-import type { ResponseInput, StoredResponse } from '../core/response.js';
+import type { NormalizedResponse, ResponseInput, StoredResponse } from '../core/response.js';
 
 /** A webhook request as a source sees it: headers and the exact bytes received. */
 export interface WebhookRequest {
@@ -34,6 +34,12 @@ export interface SourceAdapter {
   secretProblem?(secret: string): string | undefined;
   /** Read the body into a normalized response; throw a 422 HubError naming what is missing. */
   parse(request: WebhookRequest, env: Env): ResponseInput | Promise<ResponseInput>;
+  /**
+   * The tool's own order of a response's versions, where it sends one: its update time (epoch ms)
+   * or update counter. A webhook older than the version stored is refused (a replay, or delivered
+   * out of order; see src/store/replay-guard.ts). Absent or null: only replayed bodies are refused.
+   */
+  revision?(response: NormalizedResponse): number | null;
   /** Where a normalized field (`score`, `respondent.email`) sits in this source's body, for error messages. */
   bodyPath?(field: string, env: Env): string;
   /**
@@ -44,6 +50,12 @@ export interface SourceAdapter {
    * a missing variable), with a message naming the variable to fix.
    */
   fetch?(stub: StoredResponse, env: Env): Promise<ResponseInput>;
+}
+
+/** An ISO time as a revision (epoch ms), or null when absent or unreadable. */
+export function timeRevision(iso: unknown): number | null {
+  const ms = typeof iso === 'string' ? Date.parse(iso) : Number.NaN;
+  return Number.isFinite(ms) ? ms : null;
 }
 
 /** Key in `extra` of a stub whose answers must still be read through the vendor's API. */

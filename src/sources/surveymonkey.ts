@@ -3,7 +3,7 @@ import type { Env } from '../../connectors/connector.js';
 import type { ResponseInput, StoredResponse } from '../core/response.js';
 import { DeliveryError } from '../jobs/delivery-error.js';
 import { verifyHmacHeader } from './signature.js';
-import { PENDING_FETCH, pendingFetchOf, type SourceAdapter } from './source.js';
+import { PENDING_FETCH, pendingFetchOf, timeRevision, type SourceAdapter } from './source.js';
 import { IgnoredEvent, emailOrNull, isoOrNull, readJsonBody, readVendorBody, textOrNull, VendorId } from './vendor-body.js';
 import { fetchTimeoutMs, getVendorJson, missingVariable, type VendorApi } from './vendor-api.js';
 
@@ -129,6 +129,9 @@ export const surveymonkey: SourceAdapter = {
       },
     };
   },
+
+  // The event's `event_datetime` (the stub's answeredAt, set from the webhook alone): an older event is refused.
+  revision: (r) => timeRevision(r.answeredAt),
 
   bodyPath: (field) => (field === 'sourceResponseId' ? 'object_id' : field === 'surveyId' ? 'resources.survey_id' : field),
 

@@ -240,4 +240,17 @@ CREATE TRIGGER responses_planned AFTER UPDATE OF planned_through ON plan_cursor 
 END;
 `,
   },
+  {
+    version: 12,
+    name: 'webhook replay guard',
+    // A signed webhook replayed later, or an older event delivered after a newer one, must not
+    // roll a response back (src/store/replay-guard.ts). Each version keeps the SHA-256 of the body
+    // it came in (the history's too, to recognise an earlier version's body sent again), and the
+    // response the tool's own update time or counter, where the tool sends one.
+    sql: `
+ALTER TABLE responses ADD COLUMN delivery_digest TEXT;
+ALTER TABLE responses ADD COLUMN source_revision REAL;
+ALTER TABLE response_versions ADD COLUMN delivery_digest TEXT;
+`,
+  },
 ];
