@@ -60,7 +60,9 @@ program
   .description('List the survey sources: endpoint URL, whether the secret is set, settings (values are never printed)')
   .option('--json', 'print JSON')
   .action((opts: { json?: boolean }) => {
-    const listing = listSources(SOURCES.values(), env, `http://localhost:${loadConfig(env).PORT}`);
+    const config = loadConfig(env);
+    const policy = { enabled: config.CLOSELOOP_SOURCES, allowUnsigned: config.CLOSELOOP_ALLOW_UNSIGNED, anyConnectorLive: CONNECTORS.some((c) => c.configured(env)) };
+    const listing = listSources(SOURCES.values(), env, `http://localhost:${config.PORT}`, policy);
     console.log(opts.json ? JSON.stringify(listing, null, 2) : formatSourceListing(listing));
   });
 
