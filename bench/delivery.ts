@@ -27,7 +27,8 @@ function hubWith(env: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'closeloop-bench-delivery-'));
   dirs.push(dir);
   return createNodeHub({
-    env: { ...vendors.env, CLOSELOOP_DB: join(dir, 'hub.db'), CLOSELOOP_RECIPES: 'recipes', CLOSELOOP_SYNC: 'FULL', CLOSELOOP_CONCURRENCY: CONCURRENCY, ...env },
+    // Unsigned generic webhooks, as a sender on the same machine (connectors are live here).
+    env: { ...vendors.env, CLOSELOOP_DB: join(dir, 'hub.db'), CLOSELOOP_RECIPES: 'recipes', CLOSELOOP_SYNC: 'FULL', CLOSELOOP_CONCURRENCY: CONCURRENCY, CLOSELOOP_ALLOW_UNSIGNED: 'generic', ...env },
     log: silentLogger,
   });
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTestHub, postWebhook } from './support/hub.js';
+import { adminRequest, makeTestHub, postWebhook } from './support/hub.js';
 
 describe('a detractor, end to end, with no credentials (sandbox)', () => {
   let hub: ReturnType<typeof makeTestHub>;
@@ -15,7 +15,7 @@ describe('a detractor, end to end, with no credentials (sandbox)', () => {
 
     await hub.loop.drain();
 
-    const res = await hub.app.request(`/api/responses/${id}`);
+    const res = await adminRequest(hub, `/api/responses/${id}`);
     expect(res.status).toBe(200);
     const { jobs } = (await res.json()) as { jobs: { key: string; status: string; action: string | null; result: any }[] };
     const actionJobs = jobs.filter((j) => j.action).map((j) => [j.key.split(':').slice(1).join(':'), j.action, j.status]);

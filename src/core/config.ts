@@ -5,6 +5,12 @@ import { HubError, zodIssues } from './errors.js';
 
 const Int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
+/** A comma-separated list of source names (`typeform, delighted`), lower-cased; checked against the registry at start. */
+const SourceList = z
+  .string()
+  .transform((text) => [...new Set(text.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean))])
+  .pipe(z.array(z.string()).min(1, 'must name at least one source'));
+
 /**
  * The hub's own settings, read from the environment and validated once at start-up.
  * Connector credentials are read by each connector; survey secrets by each source.
@@ -18,8 +24,28 @@ export const HubConfig = z.object({
   CLOSELOOP_DB: z.string().min(1).default('./data/closeloop.db'),
   /** Folder of recipe YAML files. Default ./recipes. */
   CLOSELOOP_RECIPES: z.string().min(1).default('./recipes'),
-  /** Bearer token for /api. Unset: /api answers only requests from this machine (loopback). */
-  CLOSELOOP_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * Bearer token for /api. Unset (default): the hub generates one at first start and keeps it
+   * beside the database (`<CLOSELOOP_DB>.admin-token`, mode 0600; `closeloop admin-token` prints
+   * it). The API never answers without it. Printable ASCII (a header carries it), no spaces at the ends.
+   */
+  CLOSELOOP_ADMIN_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, 'must be printable ASCII without spaces at either end (an HTTP header carries it)')
+    .optional(),
+  /**
+   * Survey sources that take webhooks, comma-separated (`typeform,delighted`); the others answer
+   * 404. Unset (default): every source. An unknown name stops the hub at start.
+   */
+  CLOSELOOP_SOURCES: SourceList.optional(),
+  /**
+   * Sources that may take unsigned webhooks although a connector has credentials, comma-separated
+   * (`typeform,generic`). Default: none, so once any connector is live a source without its
+   * `<SOURCE>_WEBHOOK_SECRET` answers 401; in sandbox mode (no connector credentials) every
+   * source accepts unsigned webhooks. An unknown name stops the hub at start.
+   */
+  CLOSELOOP_ALLOW_UNSIGNED: SourceList.optional(),
   /** Largest accepted webhook body in bytes. Default 1 MiB. */
   CLOSELOOP_BODY_LIMIT: Int(1024 * 1024, 1024, 64 * 1024 * 1024),
   /** SQLite durability. FULL (default): every acknowledged webhook is fsynced. */
@@ -65,6 +91,9 @@ export const HubConfig = z.object({
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
 export type HubConfig = z.output<typeof HubConfig>;
+
+/** The hub's own settings whose values are secrets (redacted wherever text is stored or shown). */
+export const HUB_SECRET_VARIABLES: readonly (keyof HubConfig)[] = ['CLOSELOOP_ADMIN_TOKEN'];
 
 /** Parse the environment; a bad value is a 400-class error naming the variable. */
 export function loadConfig(env: Env): HubConfig {

@@ -5,12 +5,15 @@ import { HubError, issuePath } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { NormalizedResponse } from '../core/response.js';
 import type { SourceAdapter, WebhookRequest } from '../sources/source.js';
+import type { WebhookPolicy } from '../sources/webhook-policy.js';
 import { IgnoredEvent } from '../sources/vendor-body.js';
 import type { Store } from '../store/store.js';
 
 export interface WebhookDeps {
   store: Store;
   sources: ReadonlyMap<string, SourceAdapter>;
+  /** Which sources take webhooks, and which may take them unsigned. */
+  policy: WebhookPolicy;
   env: Env;
   bodyLimit: number;
   log: Logger;
@@ -27,9 +30,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function webhookRoutes(deps: WebhookDeps) {
   const app = new Hono();
+  const enabledNames = () => [...deps.sources.keys()].filter((n) => deps.policy.enabled(n));
   const sourceOf = (name: string) => {
     const source = deps.sources.get(name);
-    if (!source) throw new HubError(404, 'unknown_source', `Unknown source "${name}"; known: ${[...deps.sources.keys()].join(', ')}`, [{ field: 'source', message: 'is not a known survey source' }]);
+    if (!source) throw new HubError(404, 'unknown_source', `Unknown source "${name}"; known: ${enabledNames().join(', ')}`, [{ field: 'source', message: 'is not a known survey source' }]);
+    if (!deps.policy.enabled(name)) throw new HubError(404, 'unknown_source', `Source "${name}" is not enabled (CLOSELOOP_SOURCES); enabled: ${enabledNames().join(', ')}`, [{ field: 'source', message: 'is not enabled' }]);
     return source;
   };
 
@@ -59,6 +64,8 @@ export function webhookRoutes(deps: WebhookDeps) {
     },
     async (c) => {
       const source = sourceOf(c.req.param('source'));
+      // Before the body is read: a source that may not take unsigned webhooks and has no secret refuses.
+      const secret = deps.policy.secretFor(source);
       const rawBody = new Uint8Array(await c.req.arrayBuffer());
       let text: string;
       try {
@@ -68,8 +75,7 @@ export function webhookRoutes(deps: WebhookDeps) {
       }
       const request: WebhookRequest = { headers: c.req.raw.headers, rawBody, text, contentType: c.req.header('content-type') ?? '', url: c.req.url };
 
-      const secret = deps.env[source.secretVariable];
-      if (secret) await source.verify(request, secret);
+      if (secret !== undefined) await source.verify(request, secret);
 
       let input;
       try {
@@ -88,7 +94,13 @@ export function webhookRoutes(deps: WebhookDeps) {
         throw new HubError(422, 'invalid_response', `Invalid ${source.name} response: ${issues[0]!.field} ${issues[0]!.message}`, issues);
       }
       const response = parsed.data;
-      const result = await deps.store.ingest({ response, rawBody: text, contentType: request.contentType });
+      const marks = { digest: await sha256Hex(rawBody), revision: source.revision?.(response) ?? null };
+      const result = await deps.store.ingest({ response, rawBody: text, contentType: request.contentType, marks });
+      if (result.stale) {
+        // 200, not a 4xx: the tool must not retry it (nor disable the webhook); nothing was stored.
+        deps.log.warn({ response: result.id, source: source.name, sourceResponseId: response.sourceResponseId, version: result.version, reason: result.stale }, 'webhook refused: older than the stored version');
+        return c.json({ id: result.id, ignored: true, reason: result.stale }, 200);
+      }
       deps.log.info(
         { response: result.id, source: source.name, sourceResponseId: response.sourceResponseId, score: response.score, duplicate: result.duplicate, version: result.version },
         result.duplicate ? 'response duplicate' : result.updated ? 'response updated' : 'response received',
@@ -99,4 +111,12 @@ export function webhookRoutes(deps: WebhookDeps) {
     },
   );
   return app;
+}
+
+/** SHA-256 of the raw body, hex (Web Crypto: the same on Node and Workers). */
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  let hex = '';
+  for (const b of digest) hex += b.toString(16).padStart(2, '0');
+  return hex;
 }

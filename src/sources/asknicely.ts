@@ -71,6 +71,9 @@ export const asknicely: SourceAdapter = {
     };
   },
 
+  // `count` numbers the deliveries of one response: a lower count than stored is older.
+  revision: (r) => (typeof r.extra.count === 'number' ? r.extra.count : null),
+
   bodyPath: (field) =>
     ({ score: 'question.score', comment: 'question.comment', 'respondent.email': 'person.email', sourceResponseId: 'question.id' })[field] ?? field,
 };

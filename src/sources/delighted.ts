@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Metric } from '../core/response.js';
-import type { SourceAdapter } from './source.js';
+import { timeRevision, type SourceAdapter } from './source.js';
 import { verifyHmacHeader } from './signature.js';
 import { IgnoredEvent, notAResponse, ratingCategory, readJsonBody, unixToIso, VendorId, VendorScore, VendorText } from './vendor-body.js';
 
@@ -82,6 +82,9 @@ export const delighted: SourceAdapter = {
       },
     };
   },
+
+  // `event_data.updated_at`: an `updated` event older than the stored one is refused.
+  revision: (r) => timeRevision(r.extra.updatedAt),
 
   bodyPath: (field) =>
     ({

@@ -42,7 +42,7 @@ export const qualtrics: SourceAdapter = {
   title: 'Qualtrics',
   secretVariable: 'QUALTRICS_WEBHOOK_SECRET',
   settings: [
-    { name: 'QUALTRICS_API_TOKEN', description: 'API token (Account Settings → Qualtrics IDs); the event carries no answers, they are read through the API' },
+    { name: 'QUALTRICS_API_TOKEN', description: 'API token (Account Settings → Qualtrics IDs); the event carries no answers, they are read through the API', secret: true },
     { name: 'QUALTRICS_BASE_URL', description: 'Your data centre, e.g. https://fra1.qualtrics.com (Account Settings → Qualtrics IDs → Datacenter ID)' },
     { name: 'QUALTRICS_NPS_QUESTION_ID', description: 'Question id of the NPS question, e.g. QID1 (default: the question Qualtrics reports a QIDn_NPS_GROUP for)' },
     { name: 'QUALTRICS_COMMENT_QUESTION_ID', description: 'Question id of the comment, e.g. QID2 (default: the first QIDn_TEXT answer)' },

@@ -44,3 +44,13 @@ export function sourceSecretProblems(env: Env, sources: ReadonlyMap<string, Sour
     return problem ? [{ field: s.secretVariable, message: problem }] : [];
   });
 }
+
+/**
+ * Every name in a list of sources (CLOSELOOP_SOURCES, CLOSELOOP_ALLOW_UNSIGNED) that is no
+ * source, as field issues naming the variable.
+ */
+export function sourceListProblems(lists: Record<string, readonly string[] | undefined>, sources: ReadonlyMap<string, SourceAdapter> = SOURCES): FieldIssue[] {
+  return Object.entries(lists).flatMap(([variable, names]) =>
+    (names ?? []).filter((n) => !sources.has(n)).map((n) => ({ field: variable, message: `"${n}" is not a source (known: ${[...sources.keys()].join(', ')})` })),
+  );
+}

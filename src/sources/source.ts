@@ -1,5 +1,5 @@
 import type { Env } from '../../connectors/connector.js';
-import type { ResponseInput, StoredResponse } from '../core/response.js';
+import type { NormalizedResponse, ResponseInput, StoredResponse } from '../core/response.js';
 
 /** A webhook request as a source sees it: headers and the exact bytes received. */
 export interface WebhookRequest {
@@ -23,14 +23,23 @@ export interface SourceAdapter {
   title: string;
   /** Environment variable holding the signing secret, e.g. TYPEFORM_WEBHOOK_SECRET. */
   secretVariable: string;
-  /** Other settings it reads (e.g. which question is the NPS one), for `closeloop sources` and the README. */
-  settings: readonly { name: string; description: string }[];
+  /**
+   * Other settings it reads (e.g. which question is the NPS one), for `closeloop sources` and the
+   * README. `secret: true` (an API token) keeps its value out of errors, logs and the database.
+   */
+  settings: readonly { name: string; description: string; secret?: boolean }[];
   /** Check the signature over the raw bytes; throw a 401 HubError when it does not match. */
   verify(request: WebhookRequest, secret: string): Promise<void> | void;
   /** Why a configured secret cannot work (wrong format), checked at start-up; undefined when fine. */
   secretProblem?(secret: string): string | undefined;
   /** Read the body into a normalized response; throw a 422 HubError naming what is missing. */
   parse(request: WebhookRequest, env: Env): ResponseInput | Promise<ResponseInput>;
+  /**
+   * The tool's own order of a response's versions, where it sends one: its update time (epoch ms)
+   * or update counter. A webhook older than the version stored is refused (a replay, or delivered
+   * out of order; see src/store/replay-guard.ts). Absent or null: only replayed bodies are refused.
+   */
+  revision?(response: NormalizedResponse): number | null;
   /** Where a normalized field (`score`, `respondent.email`) sits in this source's body, for error messages. */
   bodyPath?(field: string, env: Env): string;
   /**
@@ -41,6 +50,12 @@ export interface SourceAdapter {
    * a missing variable), with a message naming the variable to fix.
    */
   fetch?(stub: StoredResponse, env: Env): Promise<ResponseInput>;
+}
+
+/** An ISO time as a revision (epoch ms), or null when absent or unreadable. */
+export function timeRevision(iso: unknown): number | null {
+  const ms = typeof iso === 'string' ? Date.parse(iso) : Number.NaN;
+  return Number.isFinite(ms) ? ms : null;
 }
 
 /** Key in `extra` of a stub whose answers must still be read through the vendor's API. */

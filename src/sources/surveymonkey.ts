@@ -3,7 +3,7 @@ import type { Env } from '../../connectors/connector.js';
 import type { ResponseInput, StoredResponse } from '../core/response.js';
 import { DeliveryError } from '../jobs/delivery-error.js';
 import { verifyHmacHeader } from './signature.js';
-import { PENDING_FETCH, pendingFetchOf, type SourceAdapter } from './source.js';
+import { PENDING_FETCH, pendingFetchOf, timeRevision, type SourceAdapter } from './source.js';
 import { IgnoredEvent, emailOrNull, isoOrNull, readJsonBody, readVendorBody, textOrNull, VendorId } from './vendor-body.js';
 import { fetchTimeoutMs, getVendorJson, missingVariable, type VendorApi } from './vendor-api.js';
 
@@ -93,7 +93,7 @@ export const surveymonkey: SourceAdapter = {
   title: 'SurveyMonkey',
   secretVariable: 'SURVEYMONKEY_WEBHOOK_SECRET',
   settings: [
-    { name: 'SURVEYMONKEY_ACCESS_TOKEN', description: 'API access token of the app (scopes: responses_read_detail, surveys_read); the webhook carries no answers, they are read through the API' },
+    { name: 'SURVEYMONKEY_ACCESS_TOKEN', description: 'API access token of the app (scopes: responses_read_detail, surveys_read); the webhook carries no answers, they are read through the API', secret: true },
     { name: 'SURVEYMONKEY_BASE_URL', description: `API base URL (default ${SURVEYMONKEY_DEFAULT_BASE_URL}; https://api.eu.surveymonkey.com for EU accounts)` },
     { name: 'SURVEYMONKEY_NPS_QUESTION_ID', description: 'Id of the NPS question (default: the one question answered on a 0–10 scale)' },
     { name: 'SURVEYMONKEY_COMMENT_QUESTION_ID', description: 'Id of the comment question (default: the first open-ended answer)' },
@@ -129,6 +129,9 @@ export const surveymonkey: SourceAdapter = {
       },
     };
   },
+
+  // The event's `event_datetime` (the stub's answeredAt, set from the webhook alone): an older event is refused.
+  revision: (r) => timeRevision(r.answeredAt),
 
   bodyPath: (field) => (field === 'sourceResponseId' ? 'object_id' : field === 'surveyId' ? 'resources.survey_id' : field),
 

@@ -2,7 +2,7 @@ import qs from 'qs';
 import { z } from 'zod';
 import type { Metric } from '../core/response.js';
 import { parseJsonBody } from './json-body.js';
-import type { SourceAdapter, WebhookRequest } from './source.js';
+import { timeRevision, type SourceAdapter, type WebhookRequest } from './source.js';
 import { verifyHmacHeader } from './signature.js';
 import { isoOrNull, notAResponse, ratingCategory, readVendorBody, VendorId, VendorScore, VendorText } from './vendor-body.js';
 
@@ -84,6 +84,9 @@ export const wootric: SourceAdapter = {
       },
     };
   },
+
+  // `response.updated_at`: an `updated` event older than the stored one is refused.
+  revision: (r) => timeRevision(r.extra.updatedAt),
 
   bodyPath: (field) =>
     ({ score: 'response.score', comment: 'response.text', 'respondent.email': 'response.email', sourceResponseId: 'response.id' })[field] ?? field,

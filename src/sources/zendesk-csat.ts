@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SourceAdapter, WebhookRequest } from './source.js';
+import { timeRevision, type SourceAdapter, type WebhookRequest } from './source.js';
 import { requiredHeader, signatureRejected, verifyHmacHeader } from './signature.js';
 import { concatBytes } from './hmac.js';
 import { isoOrNull, notAResponse, ratingCategory, readJsonBody, VendorId } from './vendor-body.js';
@@ -59,6 +59,9 @@ export const zendeskCsat: SourceAdapter = {
       },
     };
   },
+
+  // The rating's `updated_at` (stored as answeredAt): a rating older than the stored one is refused.
+  revision: (r) => timeRevision(r.answeredAt),
 
   bodyPath: (field) =>
     ({ score: 'satisfaction.score', comment: 'satisfaction.comment', 'respondent.email': 'requester.email', sourceResponseId: 'ticket.id' })[field] ?? field,

@@ -242,6 +242,19 @@ END;
 `,
   },
   {
+    version: 12,
+    name: 'webhook replay guard',
+    // A signed webhook replayed later, or an older event delivered after a newer one, must not
+    // roll a response back (src/store/replay-guard.ts). Each version keeps the SHA-256 of the body
+    // it came in (the history's too, to recognise an earlier version's body sent again), and the
+    // response the tool's own update time or counter, where the tool sends one.
+    sql: `
+ALTER TABLE responses ADD COLUMN delivery_digest TEXT;
+ALTER TABLE responses ADD COLUMN source_revision REAL;
+ALTER TABLE response_versions ADD COLUMN delivery_digest TEXT;
+`,
+  },
+  {
     version: 18,
     name: 'loop state: who answered each response, and when',
     sql: LOOPS_MIGRATION,

@@ -1,5 +1,6 @@
 import type { NormalizedResponse, StoredResponse } from '../core/response.js';
 import type { Job, JobAttempt, JobStatus, JobType, NewJob } from '../jobs/job.js';
+import type { DeliveryMarks } from './replay-guard.js';
 import type { NpsFilter } from './store.js';
 
 /**
@@ -53,7 +54,7 @@ export function responseFromRow(row: ResponseRow): StoredResponse {
 }
 
 /** Column values of a response insert, in {@link SQL.insertResponse} order; `data` is `r` as JSON (the caller has it already, to compare a resend with). */
-export function responseValues(id: string, r: NormalizedResponse, data: string, receivedAt: string, rawBody: string, contentType: string) {
+export function responseValues(id: string, r: NormalizedResponse, data: string, receivedAt: string, rawBody: string, contentType: string, marks: DeliveryMarks = {}) {
   return [
     id,
     r.source,
@@ -69,12 +70,14 @@ export function responseValues(id: string, r: NormalizedResponse, data: string, 
     data,
     rawBody,
     contentType,
+    marks.digest ?? null,
+    marks.revision ?? null,
   ];
 }
 
-/** Column values of {@link SQL.updateResponse}: a new version's content, then the row id. */
-export function responseUpdateValues(id: string, r: NormalizedResponse, data: string, updatedAt: string, rawBody: string, contentType: string) {
-  return [r.surveyId, r.metric, r.score, r.category, r.comment, r.respondent.email, r.answeredAt, data, rawBody, contentType, updatedAt, id];
+/** Column values of {@link SQL.updateResponse}: a new version's content and marks (its revision as {@link revisionAfter} keeps it), then the row id. */
+export function responseUpdateValues(id: string, r: NormalizedResponse, data: string, updatedAt: string, rawBody: string, contentType: string, digest: string | null, revision: number | null) {
+  return [r.surveyId, r.metric, r.score, r.category, r.comment, r.respondent.email, r.answeredAt, data, rawBody, contentType, updatedAt, digest, revision, id];
 }
 
 /** Column values of {@link SQL.completeResponse}: the fetched content of a pending version, the fingerprint of what it replaces, then id and version. */
@@ -142,22 +145,27 @@ export function attemptFromRow(row: AttemptRow): JobAttempt {
 /** The statements every SQL store runs. Positional parameters (named where one value is used twice), SQLite dialect. */
 export const SQL = {
   insertResponse: `INSERT INTO responses (id, source, source_response_id, survey_id, metric, score, category, comment,
-      respondent_email, answered_at, received_at, data, raw_body, content_type)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      respondent_email, answered_at, received_at, data, raw_body, content_type, delivery_digest, source_revision)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (source, source_response_id) DO NOTHING`,
   /**
    * What ingest compares a resend with. `fingerprint` (SHA-256 of the response as received) is
    * set only once `data` stops being that, when a not-yet-scored stub is completed from the
    * vendor's API; null, `data` itself is what was received.
    */
-  responseForIngest: `SELECT id, version, fingerprint, data, COALESCE(updated_at, received_at) AS at FROM responses WHERE source = ? AND source_response_id = ?`,
+  responseForIngest: `SELECT id, version, fingerprint, data, COALESCE(updated_at, received_at) AS at, delivery_digest, source_revision
+    FROM responses WHERE source = ? AND source_response_id = ?`,
   updateResponse: `UPDATE responses SET survey_id = ?, metric = ?, score = ?, category = ?, comment = ?, respondent_email = ?,
-      answered_at = ?, data = ?, raw_body = ?, content_type = ?, fingerprint = NULL, updated_at = ?, version = version + 1
+      answered_at = ?, data = ?, raw_body = ?, content_type = ?, fingerprint = NULL, updated_at = ?, delivery_digest = ?, source_revision = ?,
+      version = version + 1
     WHERE id = ? RETURNING version`,
   /** Guarded by version: a fetch that finishes after a newer version arrived does not overwrite it. */
   completeResponse: `UPDATE responses SET survey_id = ?, metric = ?, score = ?, category = ?, comment = ?, respondent_email = ?,
       answered_at = ?, data = ?, fingerprint = COALESCE(fingerprint, ?) WHERE id = ? AND version = ?`,
-  insertResponseVersion: `INSERT OR IGNORE INTO response_versions (response_id, version, data, received_at) VALUES (?, ?, ?, ?)`,
+  /** Values: response id, version, data, received at, the digest of the body it came in (migration 12; null before). */
+  insertResponseVersion: `INSERT OR IGNORE INTO response_versions (response_id, version, data, received_at, delivery_digest) VALUES (?, ?, ?, ?, ?)`,
+  /** The earlier version of a response whose body had this digest (src/store/replay-guard.ts). Values: response id, digest. */
+  versionWithDigest: `SELECT version FROM response_versions WHERE response_id = ? AND delivery_digest = ? LIMIT 1`,
   completeResponseVersion: `UPDATE response_versions SET data = ? WHERE response_id = ? AND version = ?`,
   getResponseVersion: `SELECT data FROM response_versions WHERE response_id = ? AND version = ?`,
   currentResponseVersion: `SELECT data FROM responses WHERE id = ? AND version = ?`,

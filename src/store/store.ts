@@ -1,4 +1,5 @@
 import type { NormalizedResponse, StoredResponse } from '../core/response.js';
+import type { DeliveryMarks } from './replay-guard.js';
 import type { AttemptResult, Job, JobAttempt, JobStatus, NewJob } from '../jobs/job.js';
 import type { LoopEvent, LoopState, LoopTarget } from '../loops/loop-event.js';
 import type { LoopFilter, LoopRow } from './loops.js';
@@ -9,6 +10,8 @@ export interface IngestInput {
   rawBody: string;
   /** Content type of the raw body. */
   contentType: string;
+  /** How to recognise this webhook again and order it among versions (see `replay-guard.ts`). */
+  marks?: DeliveryMarks;
 }
 
 export interface IngestResult {
@@ -19,6 +22,8 @@ export interface IngestResult {
   updated?: boolean;
   /** Version now stored (1 for a new response). */
   version?: number;
+  /** Refused as older than the stored version (a replay, or delivered out of order): why. Nothing was stored. */
+  stale?: string;
 }
 
 export interface ResponseFilter {

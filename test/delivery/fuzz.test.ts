@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOURCES } from '../../src/sources/registry.js';
-import { makeTestHub } from '../support/hub.js';
+import { adminRequest, makeTestHub } from '../support/hub.js';
 import { SPECS } from '../support/shared.js';
 
 /**
@@ -161,7 +161,7 @@ const headers = fc.tuple(contentType, fc.dictionary(signatureHeaderNames, header
 async function send(path: string, init: RequestInit & { headers?: Record<string, string> }) {
   requests += 1;
   const before = rows();
-  const res = await hub.app.request(path, init);
+  const res = await (path.startsWith('/api') ? adminRequest(hub, path, init) : hub.app.request(path, init));
   const text = await res.text();
   expect(res.status, `${init.method ?? 'GET'} ${path} → ${res.status} ${text.slice(0, 300)}`).toBeLessThan(500);
   if (res.status >= 400) {

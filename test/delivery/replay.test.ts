@@ -9,7 +9,7 @@ import { actionRegistry } from '../../connectors/registry.js';
 import type { Job } from '../../src/jobs/job.js';
 import { parseRecipes } from '../../src/recipes/parse.js';
 import { recordingServer } from '../support/http-recorder.js';
-import { makeTestHub, postWebhook } from '../support/hub.js';
+import { adminRequest, makeTestHub, postWebhook } from '../support/hub.js';
 
 /**
  * Permanent errors (401, 422) dead-letter at once with a readable reason; once the cause is
@@ -141,7 +141,7 @@ describe('permanent errors dead-letter at once; replay after the fix delivers on
     const fixed = hubWith(GOOD);
     api.requests.length = 0;
     for (const job of [ticketJob!, alertJob!]) {
-      const res = await fixed.app.request(`/api/jobs/${job.id}/replay`, { method: 'POST' });
+      const res = await adminRequest(fixed, `/api/jobs/${job.id}/replay`, { method: 'POST' });
       expect([res.status, await res.json()]).toEqual([200, { replayed: 1 }]);
     }
     await fixed.loop.drain();
@@ -165,7 +165,7 @@ describe('permanent errors dead-letter at once; replay after the fix delivers on
     ]);
 
     // Replaying again is refused (the job is not dead), and nothing is sent twice.
-    const again = await fixed.app.request(`/api/jobs/${ticketJob!.id}/replay`, { method: 'POST' });
+    const again = await adminRequest(fixed, `/api/jobs/${ticketJob!.id}/replay`, { method: 'POST' });
     expect(again.status).toBe(409);
     expect(tickets.length).toBe(1);
   });
@@ -193,9 +193,9 @@ describe('permanent errors dead-letter at once; replay after the fix delivers on
     expect(lines[3]).toBe('3 job(s)');
 
     rejectTickets = false; // the Zendesk admin un-suspended the requesters
-    const wrongConnector = await hub.app.request('/api/jobs/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'dead', connector: 'slack' }) });
+    const wrongConnector = await adminRequest(hub, '/api/jobs/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'dead', connector: 'slack' }) });
     expect(await wrongConnector.json()).toEqual({ replayed: 0 });
-    const res = await hub.app.request('/api/jobs/replay', {
+    const res = await adminRequest(hub, '/api/jobs/replay', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ status: 'dead', action: 'zendesk.createTicket', since: '1h' }),
@@ -226,7 +226,7 @@ describe('permanent errors dead-letter at once; replay after the fix delivers on
 
     api.server.resetHandlers(); // Zendesk is healthy again; its lookup now sees the ticket
     api.requests.length = 0;
-    const res = await hub.app.request(`/api/jobs/${job!.id}/replay`, { method: 'POST' });
+    const res = await adminRequest(hub, `/api/jobs/${job!.id}/replay`, { method: 'POST' });
     expect(res.status).toBe(200);
     await hub.loop.drain();
     const replayed = (await hub.store.getJob(job!.id))!;
@@ -281,7 +281,7 @@ describe('permanent errors dead-letter at once; replay after the fix delivers on
 
     const fixed = hubWith(GOOD);
     const replayJobs = vi.spyOn(fixed.store, 'replayJobs');
-    const res = await fixed.app.request('/api/jobs/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'dead', connector: 'zendesk' }) });
+    const res = await adminRequest(fixed, '/api/jobs/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'dead', connector: 'zendesk' }) });
     expect([res.status, await res.json()]).toEqual([200, { replayed: 120 }]);
     // Two transactions, so webhooks arriving meanwhile are committed between them.
     expect(replayJobs.mock.calls.map(([ids]) => ids.length)).toEqual([100, 20]);
@@ -295,7 +295,7 @@ describe('permanent errors dead-letter at once; replay after the fix delivers on
 
   it('POST /api/jobs/replay validates its body (422 naming the field)', async () => {
     const hub = hubWith(GOOD);
-    const post = (body: string, type = 'application/json') => hub.app.request('/api/jobs/replay', { method: 'POST', headers: { 'content-type': type }, body });
+    const post = (body: string, type = 'application/json') => adminRequest(hub, '/api/jobs/replay', { method: 'POST', headers: { 'content-type': type }, body });
     const cases: [string, number, string][] = [
       ['{"status":"queued"}', 422, 'status'],
       ['{"status":"dead","since":"last tuesday"}', 422, 'since'],

@@ -3,7 +3,8 @@ import { CONNECTORS } from '../../connectors/registry.js';
 import { HubError } from '../../src/core/errors.js';
 import { isRetryableStatus, parseRetryAfter } from '../../src/jobs/delivery-error.js';
 import { deliveryPolicies } from '../../src/jobs/delivery-policy.js';
-import { secretRedactor } from '../../src/jobs/redact.js';
+import { secretRedactor, secretValues, secretVariables } from '../../src/jobs/redact.js';
+import { SOURCES } from '../../src/sources/registry.js';
 import { loadHubConfig } from '../../src/runtime/node/hub.js';
 import { backoffCeilingMs, DEFAULT_RETRY_POLICY, nextAttempt, retryDelayMs, type RetryPolicy } from '../../src/jobs/retry-policy.js';
 
@@ -153,7 +154,7 @@ describe('per-connector policies', () => {
 
 describe('secrets in recorded errors', () => {
   it("removes every connector's secret values and credential-shaped strings, keeps the rest", () => {
-    const redact = secretRedactor(CONNECTORS, { ZENDESK_API_TOKEN: 'zd-secret-4242', INTERCOM_ACCESS_TOKEN: 'ic-token-99999', ZENDESK_EMAIL: 'agent@example.com' });
+    const redact = secretRedactor(secretValues(secretVariables(CONNECTORS, SOURCES.values()), { ZENDESK_API_TOKEN: 'zd-secret-4242', INTERCOM_ACCESS_TOKEN: 'ic-token-99999', ZENDESK_EMAIL: 'agent@example.com' }));
     expect(redact('Zendesk answered HTTP 401: bad token zd-secret-4242 for agent@example.com')).toBe('Zendesk answered HTTP 401: bad token [redacted] for agent@example.com');
     expect(redact('echo: Authorization: Bearer abc123def456ghi')).toBe('echo: Authorization: Bearer [redacted]');
     expect(redact('header was Basic YWdlbnRAZXhhbXBsZS5jb20vdG9rZW46eHl6MTIz')).toBe('header was Basic [redacted]');

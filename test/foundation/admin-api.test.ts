@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { actionRegistry } from '../../connectors/registry.js';
 import { parseRecipes } from '../../src/recipes/parse.js';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/core/config.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { readAdminToken } from '../../src/runtime/node/admin-token.js';
+import { createNodeHub } from '../../src/runtime/node/hub.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 
 type ErrorBody = { error: { code: string; message: string; issues: { field: string; message: string }[] } };
@@ -38,15 +44,42 @@ describe('admin API', () => {
     expect((await postWebhook(hub, 'generic', { response_id: 'r-1', score: 5 })).status).toBe(202);
   });
 
-  it('without CLOSELOOP_ADMIN_TOKEN: loopback only', async () => {
+  it('without CLOSELOOP_ADMIN_TOKEN: never open, not even to this machine; a token is generated beside the database (0600) and kept', async () => {
     hub = makeTestHub();
-    for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
-      expect((await hub.app.request('/api/jobs', {}, peer(address))).status).toBe(200);
-    }
-    for (const address of ['203.0.113.9', '10.0.0.2', '::ffff:10.0.0.1', '2001:db8::1']) {
-      const res = await hub.app.request('/api/jobs', {}, peer(address));
+    const file = `${hub.config.CLOSELOOP_DB}.admin-token`;
+    expect(hub.adminToken).toEqual({ token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), file, generated: true });
+    expect(readFileSync(file, 'utf8').trim()).toBe(hub.adminToken.token);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // A loopback peer is no credential: a local proxy or tunnel makes every caller look local.
+    for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1', '203.0.113.9']) {
+      const res = await hub.app.request('/api/responses', {}, peer(address));
       expect(res.status).toBe(401);
-      expect(((await res.json()) as ErrorBody).error.issues).toEqual([{ field: 'authorization', message: 'admin API is local-only without CLOSELOOP_ADMIN_TOKEN' }]);
+      expect(((await res.json()) as ErrorBody).error.issues).toEqual([{ field: 'authorization', message: 'bearer token required' }]);
+    }
+    expect((await hub.app.request('/api/jobs/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"status":"dead"}' }, peer('127.0.0.1'))).status).toBe(401);
+    const ok = await hub.app.request('/api/jobs', { headers: { authorization: `Bearer ${hub.adminToken.token}` } }, peer('127.0.0.1'));
+    expect(ok.status).toBe(200);
+
+    // The next start on the same database keeps the token; the CLI reads the same file.
+    const env = { CLOSELOOP_DB: hub.config.CLOSELOOP_DB };
+    const again = createNodeHub({ env: { ...env, CLOSELOOP_RECIPES: 'recipes' }, log: silentLogger });
+    try {
+      expect(again.adminToken).toEqual({ token: hub.adminToken.token, file, generated: false });
+    } finally {
+      await again.close();
+    }
+    expect(readAdminToken(loadConfig(env))).toEqual({ token: hub.adminToken.token, file, generated: false });
+    expect(() => readAdminToken(loadConfig({ CLOSELOOP_DB: join(hub.dir, 'other.db') }))).toThrow(/No admin token/);
+  });
+
+  it('a token with any printable characters works (compared by the hub, in constant time), and only that token', async () => {
+    // Outside the RFC 6750 token68 charset that hono's bearerAuth allows: it answered 400 to the right token.
+    const odd = 'p@ss:w0rd!#$%^&*()[]{}|;\'",<>? ~x';
+    hub = makeTestHub({ env: { CLOSELOOP_ADMIN_TOKEN: odd } });
+    expect((await hub.app.request('/api/jobs', { headers: { authorization: `Bearer ${odd}` } })).status).toBe(200);
+    expect((await hub.app.request('/api/jobs', { headers: { authorization: `bearer  ${odd}` } })).status).toBe(200);
+    for (const wrong of [odd.slice(0, -1), `${odd}!`, odd.toUpperCase()]) {
+      expect((await hub.app.request('/api/jobs', { headers: { authorization: `Bearer ${wrong}` } })).status).toBe(401);
     }
   });
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { npsCountsQuery } from '../../src/store/rows.js';
-import { makeTestHub, postWebhook } from '../support/hub.js';
+import { adminRequest, makeTestHub, postWebhook } from '../support/hub.js';
 import { fixtureBytes } from '../sources/source-suite.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -22,7 +22,7 @@ function hubWithClock() {
     expect(res.status).toBe(202);
   };
   const nps = async (query = '') => {
-    const res = await hub.app.request(`/api/nps${query}`);
+    const res = await adminRequest(hub, `/api/nps${query}`);
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   return { clock, respond, nps };

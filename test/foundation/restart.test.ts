@@ -29,7 +29,7 @@ describe('a restart keeps stored jobs', () => {
   beforeAll(() => slackApi.listen());
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'closeloop-restart-'));
-    env = { CLOSELOOP_DB: join(dir, 'hub.db'), CLOSELOOP_RECIPES: 'recipes', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: 'http://slack.test/api/' };
+    env = { CLOSELOOP_DB: join(dir, 'hub.db'), CLOSELOOP_RECIPES: 'recipes', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: 'http://slack.test/api/', CLOSELOOP_ALLOW_UNSIGNED: 'generic' };
     ts = 0;
   });
   afterEach(async () => {

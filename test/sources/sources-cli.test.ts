@@ -29,7 +29,23 @@ describe('closeloop sources', () => {
     expect(byName.get('refiner')?.settings).toMatchObject([{ name: 'REFINER_NPS_KEY', set: true }]);
 
     const text = await run(process.execPath, ['bin/closeloop.js', 'sources'], { cwd: ROOT, env });
-    expect(text.stdout).toContain('hotjar  (Hotjar)\n  endpoint  http://localhost:9123/webhooks/hotjar\n  secret    HOTJAR_WEBHOOK_SECRET is NOT set: requests are accepted unsigned\n');
+    expect(text.stdout).toContain('hotjar  (Hotjar)\n  endpoint  http://localhost:9123/webhooks/hotjar\n  secret    HOTJAR_WEBHOOK_SECRET is NOT set: requests are accepted unsigned while every connector is in sandbox mode\n');
     expect(text.stdout).not.toContain('zd-secret-value-1');
+  });
+
+  it('says which sources refuse unsigned requests once a connector has credentials, and which are not enabled', async () => {
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      PORT: '9123',
+      SLACK_BOT_TOKEN: 'xoxb-live-123456',
+      CLOSELOOP_ALLOW_UNSIGNED: 'hotjar',
+      CLOSELOOP_SOURCES: 'hotjar,typeform',
+    };
+    const { stdout } = await run(process.execPath, ['bin/closeloop.js', 'sources'], { cwd: ROOT, env });
+    expect(stdout).toContain('  secret    TYPEFORM_WEBHOOK_SECRET is NOT set: requests are refused (401) because connectors have credentials; set it, or CLOSELOOP_ALLOW_UNSIGNED=typeform\n');
+    expect(stdout).toContain('  secret    HOTJAR_WEBHOOK_SECRET is NOT set: requests are accepted unsigned (CLOSELOOP_ALLOW_UNSIGNED)\n');
+    expect(stdout).toContain('generic  (Generic JSON (Standard Webhooks))\n  endpoint  http://localhost:9123/webhooks/generic\n  secret    GENERIC_WEBHOOK_SECRET is NOT set: requests are refused');
+    expect(stdout).toContain('  enabled   no: not in CLOSELOOP_SOURCES, webhooks answer 404');
   });
 });

@@ -17,6 +17,7 @@ import { planResponse } from '../../recipes/plan.js';
 import { formatIssue, RecipeLoadError } from '../../recipes/recipe.js';
 import { SOURCES } from '../../sources/registry.js';
 import { formatSourceListing, listSources } from '../../sources/source-listing.js';
+import { registerAdminTokenCommand } from './commands/admin-token.js';
 import { loadRecipesDir } from './recipes-dir.js';
 import { startServer } from './serve.js';
 import { loadHubConfig } from './hub.js';
@@ -60,7 +61,9 @@ program
   .description('List the survey sources: endpoint URL, whether the secret is set, settings (values are never printed)')
   .option('--json', 'print JSON')
   .action((opts: { json?: boolean }) => {
-    const listing = listSources(SOURCES.values(), env, `http://localhost:${loadConfig(env).PORT}`);
+    const config = loadConfig(env);
+    const policy = { enabled: config.CLOSELOOP_SOURCES, allowUnsigned: config.CLOSELOOP_ALLOW_UNSIGNED, anyConnectorLive: CONNECTORS.some((c) => c.configured(env)) };
+    const listing = listSources(SOURCES.values(), env, `http://localhost:${config.PORT}`, policy);
     console.log(opts.json ? JSON.stringify(listing, null, 2) : formatSourceListing(listing));
   });
 
@@ -192,6 +195,7 @@ program
   });
 
 registerLoopsCommand(program, { withDatabase });
+registerAdminTokenCommand(program, env);
 
 /** The hub's database, which must exist (a command that reads or replays never creates an empty one), closed after use. */
 async function withDatabase<T>(use: (store: SqliteStore) => Promise<T>): Promise<T> {

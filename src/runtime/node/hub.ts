@@ -1,18 +1,18 @@
-import type { Context } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { actionRegistry, ConnectorClients, CONNECTORS } from '../../../connectors/registry.js';
 import type { Env } from '../../../connectors/connector.js';
-import { loadConfig, type HubConfig } from '../../core/config.js';
+import { HUB_SECRET_VARIABLES, loadConfig, type HubConfig } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
 import type { Enricher } from '../../enrichment/account.js';
 import { enricherFromEnv } from '../../enrichment/enricher-from-env.js';
 import { createApp } from '../../http/app.js';
 import { deliveryPolicies, type DeliveryPolicies } from '../../jobs/delivery-policy.js';
 import { OperatorAlerts } from '../../jobs/operator-alerts.js';
-import { secretRedactor } from '../../jobs/redact.js';
+import { secretRedactor, secretValues, secretVariables } from '../../jobs/redact.js';
 import type { RetryPolicy } from '../../jobs/retry-policy.js';
 import type { Recipe } from '../../recipes/recipe.js';
-import { SOURCES, sourceSecretProblems } from '../../sources/registry.js';
+import { SOURCES, sourceListProblems, sourceSecretProblems } from '../../sources/registry.js';
+import { webhookPolicy } from '../../sources/webhook-policy.js';
+import { resolveAdminToken } from './admin-token.js';
 import { HubError } from '../../core/errors.js';
 import { JobLoop } from './job-loop.js';
 import { MemoryRateLimiter } from './rate-limiter.js';
@@ -36,6 +36,8 @@ export interface NodeHubOptions {
   retry?: Partial<RetryPolicy>;
   /** Jitter source of retry delays (tests). Default Math.random. */
   random?: () => number;
+  /** Where the hub's own logger writes, when `log` is not given (tests read it). Default stdout. */
+  logDestination?: import('pino').DestinationStream;
 }
 
 /**
@@ -45,7 +47,11 @@ export interface NodeHubOptions {
  */
 export function loadHubConfig(env: Env, retry?: Partial<RetryPolicy>): { config: HubConfig; policies: DeliveryPolicies } {
   const config = loadConfig(env);
-  const problems = [...sourceSecretProblems(env), ...CONNECTORS.flatMap((c) => c.settingsProblems?.(env) ?? [])];
+  const problems = [
+    ...sourceSecretProblems(env),
+    ...sourceListProblems({ CLOSELOOP_SOURCES: config.CLOSELOOP_SOURCES, CLOSELOOP_ALLOW_UNSIGNED: config.CLOSELOOP_ALLOW_UNSIGNED }),
+    ...CONNECTORS.flatMap((c) => c.settingsProblems?.(env) ?? []),
+  ];
   if (problems.length) {
     throw new HubError(400, 'invalid_config', `Invalid configuration: ${problems.map((i) => `${i.field} ${i.message}`).join('; ')}`, problems);
   }
@@ -56,10 +62,14 @@ export function loadHubConfig(env: Env, retry?: Partial<RetryPolicy>): { config:
 export function createNodeHub(options: NodeHubOptions) {
   // Per-connector retry patience and rate limits come with the settings.
   const { config, policies } = loadHubConfig(options.env, options.retry);
-  const log = options.log ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
-  const now = options.now ?? (() => new Date());
   const registry = actionRegistry(CONNECTORS);
   const recipes = options.recipes ?? loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
+  const adminToken = resolveAdminToken(config);
+  // Every declared secret's value (connectors', sources', the hub's, a generated admin token) is
+  // scrubbed from stored errors, logs and operator alerts.
+  const redact = secretRedactor([...secretValues(secretVariables(CONNECTORS, SOURCES.values(), HUB_SECRET_VARIABLES), options.env), adminToken.token]);
+  const log = options.log ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, destination: options.logDestination, redact });
+  const now = options.now ?? (() => new Date());
   const store = new SqliteStore({
     path: config.CLOSELOOP_DB,
     synchronous: config.CLOSELOOP_SYNC,
@@ -91,7 +101,7 @@ export function createNodeHub(options: NodeHubOptions) {
       // One limiter for the whole process: every runner of the loop shares each key's budget.
       rateLimiter: new MemoryRateLimiter(),
       alerts,
-      redact: secretRedactor(CONNECTORS, options.env),
+      redact,
       random: options.random,
       log,
       now,
@@ -100,15 +110,16 @@ export function createNodeHub(options: NodeHubOptions) {
     },
     { concurrency: config.CLOSELOOP_CONCURRENCY, leaseMs: config.CLOSELOOP_LEASE_SECONDS * 1000, overdueAfterMs: config.CLOSELOOP_LOOP_OVERDUE_AFTER },
   );
+  const policy = { env: options.env, enabled: config.CLOSELOOP_SOURCES, allowUnsigned: config.CLOSELOOP_ALLOW_UNSIGNED, anyConnectorLive: CONNECTORS.some((c) => !clients.isSandboxed(c)) };
   const app = createApp({
     store,
     sources: SOURCES,
+    policy: webhookPolicy(policy),
     env: options.env,
     bodyLimit: config.CLOSELOOP_BODY_LIMIT,
     log,
     now,
-    adminToken: config.CLOSELOOP_ADMIN_TOKEN,
-    isLocalRequest,
+    adminToken: adminToken.token,
     onIngested: () => loop.ingested(),
     onReplayed: () => loop.wake(),
     loopEvents: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts, onJobsQueued: () => loop.wake() },
@@ -116,6 +127,11 @@ export function createNodeHub(options: NodeHubOptions) {
   });
   return {
     config,
+    /** The admin API's token, and where it is kept. */
+    adminToken,
+    /** What decides which sources take webhooks, unsigned or not (the start-up log reports it). */
+    webhookPolicy: policy,
+    redact,
     log,
     store,
     recipes,
@@ -132,15 +148,3 @@ export function createNodeHub(options: NodeHubOptions) {
   };
 }
 export type NodeHub = ReturnType<typeof createNodeHub>;
-
-/** Loopback peers only; `app.request()` in tests has no socket and counts as local. */
-function isLocalRequest(c: Context): boolean {
-  let address: string | undefined;
-  try {
-    address = getConnInfo(c).remote.address;
-  } catch {
-    return true;
-  }
-  if (!address) return true;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import type { Logger } from '../../core/logger.js';
+import type { Redact } from '../../jobs/redact.js';
 
 /** Keys whose values never reach a log line (any letter case). */
 const SECRET_KEYS: ReadonlySet<string> = new Set([
@@ -57,12 +58,20 @@ function shallowCopy(value: object): Record<string, unknown> {
 }
 
 /**
- * Structured logs with pino: JSON lines, secrets redacted; human-readable (pino-pretty) in a
- * terminal or with LOG_FORMAT=pretty.
+ * Structured logs with pino: JSON lines, secrets redacted (by key, and with `redact` by value over
+ * the whole line, whatever field or message a vendor's echo landed in); human-readable
+ * (pino-pretty) in a terminal or with LOG_FORMAT=pretty.
  */
-export function createLogger(options: { level: string; format?: 'json' | 'pretty'; destination?: pino.DestinationStream }): Logger {
+export function createLogger(options: { level: string; format?: 'json' | 'pretty'; destination?: pino.DestinationStream; redact?: Redact }): Logger {
   const pretty = options.format ? options.format === 'pretty' : process.stdout.isTTY === true;
-  const base = { level: options.level, redact: { paths: REDACT_PATHS, censor: CENSOR }, formatters: { log: redactSecrets }, base: { app: 'closeloop' } };
+  const redactValues = options.redact;
+  const base = {
+    level: options.level,
+    redact: { paths: REDACT_PATHS, censor: CENSOR },
+    formatters: { log: redactSecrets },
+    base: { app: 'closeloop' },
+    ...(redactValues ? { hooks: { streamWrite: redactValues } } : {}),
+  };
   if (options.destination) return pino(base, options.destination);
   if (pretty) return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app' } } });
   // Lines are written 4 KB (or 200 ms) at a time rather than one write (a libuv thread-pool

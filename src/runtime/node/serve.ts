@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server';
 import { CONNECTORS } from '../../../connectors/registry.js';
 import { SOURCES } from '../../sources/registry.js';
+import { unsignedStatus } from '../../sources/webhook-policy.js';
 import { createNodeHub, type NodeHubOptions } from './hub.js';
 
 /** Start the hub: HTTP server and job runner; stop cleanly on SIGTERM/SIGINT. */
@@ -11,9 +12,16 @@ export async function startServer(options: NodeHubOptions) {
     if (hub.clients.isSandboxed(c)) log.info({ connector: c.name }, `${c.title}: no credentials, sandbox mode (actions are recorded, not sent)`);
   }
   for (const s of SOURCES.values()) {
-    if (!options.env[s.secretVariable]) log.warn({ source: s.name }, `${s.secretVariable} is not set: ${s.name} webhooks are accepted unsigned`);
+    if (hub.webhookPolicy.enabled && !hub.webhookPolicy.enabled.includes(s.name)) continue;
+    const status = unsignedStatus(s, hub.webhookPolicy);
+    if (status === 'unsigned-sandbox') log.warn({ source: s.name }, `${s.secretVariable} is not set: ${s.name} webhooks are accepted unsigned while every connector is in sandbox mode`);
+    else if (status === 'unsigned-allowed') log.warn({ source: s.name }, `${s.secretVariable} is not set: ${s.name} webhooks are accepted unsigned (CLOSELOOP_ALLOW_UNSIGNED)`);
+    else if (status === 'refused') log.warn({ source: s.name }, `${s.secretVariable} is not set: ${s.name} webhooks are refused (401) because connectors have credentials; set it, or CLOSELOOP_ALLOW_UNSIGNED=${s.name}`);
   }
-  if (!config.CLOSELOOP_ADMIN_TOKEN) log.warn({}, 'CLOSELOOP_ADMIN_TOKEN is not set: /api answers only requests from this machine');
+  // Where the admin token is and how to read it; never the token itself (logs travel).
+  const { file, generated } = hub.adminToken;
+  if (file) log.info({ file }, `admin API token ${generated ? 'generated' : 'kept'} in ${file} (mode 0600): print it with \`npx closeloop admin-token\` and send it as "Authorization: Bearer <token>"`);
+  else if (!config.CLOSELOOP_ADMIN_TOKEN) log.warn({}, 'admin API token generated for this process only (in-memory database): set CLOSELOOP_ADMIN_TOKEN to use /api');
   hub.loop.start();
   const server = serve({ fetch: hub.app.fetch, port: config.PORT, hostname: config.HOST });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));

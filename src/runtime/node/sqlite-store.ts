@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { HubError } from '../../core/errors.js';
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { newId } from '../../store/ids.js';
 import { MIGRATIONS } from '../../store/migrations.js';
+import { revisionAfter, versionVerdict } from '../../store/replay-guard.js';
 import {
   ALL_STATUSES_ZERO,
   SQL,
@@ -41,11 +42,12 @@ import type { NormalizedResponse } from '../../core/response.js';
 import { planJobFor } from '../../jobs/plan-job.js';
 import type { LoopEvent, LoopTarget } from '../../loops/loop-event.js';
 import { insertLoopEvent, loopFromRow, overdueLoopsQuery, loopOfResponse, loopRowsQuery, loopTargetQuery, upsertLoop, type LoopFilter, type LoopRow } from '../../store/loops.js';
+import { ensurePrivateFile, ensurePrivateFolder, tightenFile } from './private-files.js';
 import { ReaderThread } from './reader-thread.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
-  /** Database file; `:memory:` for tests. Its folder is created. */
+  /** Database file; `:memory:` for tests. Its folder is created owner-only (0700), the file 0600. */
   path: string;
   /**
    * SQLite `synchronous`. Default `FULL`: every commit is fsynced, so an acknowledged
@@ -93,7 +95,12 @@ export class SqliteStore implements Store {
     if (options.mustExist && options.path !== ':memory:' && !existsSync(options.path)) {
       throw new HubError(404, 'no_database', `No database at ${options.path}: start the hub once (npm start), or set CLOSELOOP_DB`, [{ field: 'CLOSELOOP_DB', message: 'no such file' }]);
     }
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    if (options.path !== ':memory:') {
+      // Responses hold emails and verbatims: no other account on the machine may read them.
+      ensurePrivateFolder(dirname(options.path));
+      ensurePrivateFile(options.path);
+      for (const suffix of ['-wal', '-shm']) tightenFile(options.path + suffix);
+    }
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.durableSync = this.currentSync = options.synchronous ?? 'FULL';
@@ -176,23 +183,31 @@ export class SqliteStore implements Store {
     const data = JSON.stringify(r);
     // The ids are ours, so inserts report only whether a row went in (no RETURNING: it costs a
     // third of an insert).
-    const inserted = this.stmt.insertResponse.run(...responseValues(id, r, data, receivedAt, input.rawBody, input.contentType)).changes > 0;
+    const marks = input.marks ?? {};
+    const inserted = this.stmt.insertResponse.run(...responseValues(id, r, data, receivedAt, input.rawBody, input.contentType, marks)).changes > 0;
     if (inserted) {
       // Version 1 lives in the response row; it enters the history only when a version 2 replaces
       // it. Its plan job is written by the next claim (queueUnplanned): the row is the durable mark.
       return { id, duplicate: false, version: 1 };
     }
     const existing = this.stmt.responseForIngest.get(r.source, r.sourceResponseId) as
-      | { id: string; version: number; fingerprint: string | null; data: string; at: string };
+      | { id: string; version: number; fingerprint: string | null; data: string; at: string; delivery_digest: string | null; source_revision: number | null };
+    const stored = { version: existing.version, digest: existing.delivery_digest, revision: existing.source_revision };
     // A resend is compared with the response as first received: the stored data itself, or its
     // fingerprint once a stub's data was completed from the vendor's API. Only then is it hashed.
-    if (existing.fingerprint === null ? existing.data === data : existing.fingerprint === contentFingerprint(data)) {
-      return { id: existing.id, duplicate: true, version: existing.version };
-    }
+    const verdict = versionVerdict({
+      stored,
+      incoming: marks,
+      sameContent: existing.fingerprint === null ? existing.data === data : existing.fingerprint === contentFingerprint(data),
+      digestVersion: (digest) => (this.stmt.versionWithDigest.get(existing.id, digest) as { version: number } | undefined)?.version,
+    });
+    if (verdict.kind === 'duplicate') return { id: existing.id, duplicate: true, version: existing.version };
+    if (verdict.kind === 'stale') return { id: existing.id, duplicate: false, version: existing.version, stale: verdict.reason };
     // Keep the version being replaced (version 1 is not in the history until now).
-    this.stmt.insertResponseVersion.run(existing.id, existing.version, existing.data, existing.at);
-    const { version } = this.stmt.updateResponse.get(...responseUpdateValues(existing.id, r, data, receivedAt, input.rawBody, input.contentType)) as { version: number };
-    this.stmt.insertResponseVersion.run(existing.id, version, data, receivedAt);
+    this.stmt.insertResponseVersion.run(existing.id, existing.version, existing.data, existing.at, existing.delivery_digest);
+    const digest = marks.digest ?? null;
+    const { version } = this.stmt.updateResponse.get(...responseUpdateValues(existing.id, r, data, receivedAt, input.rawBody, input.contentType, digest, revisionAfter(stored, marks))) as { version: number };
+    this.stmt.insertResponseVersion.run(existing.id, version, data, receivedAt, digest);
     this.insertJob(planJobFor(existing.id, receivedAt, version), receivedAt);
     return { id: existing.id, duplicate: false, updated: true, version };
   }
