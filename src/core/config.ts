@@ -18,6 +18,12 @@ export const HubConfig = z.object({
   CLOSELOOP_DB: z.string().min(1).default('./data/closeloop.db'),
   /** Folder of recipe YAML files. Default ./recipes. */
   CLOSELOOP_RECIPES: z.string().min(1).default('./recipes'),
+  /**
+   * Theme rules file (YAML: themes with keywords, phrases, exclusions; docs/themes.md). Default
+   * `themes.yaml` in CLOSELOOP_RECIPES; when that default is absent, comments get a sentiment and
+   * no themes. A file named here must exist.
+   */
+  CLOSELOOP_THEMES: z.string().min(1).optional(),
   /** Bearer token for /api. Unset: /api answers only requests from this machine (loopback). */
   CLOSELOOP_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Largest accepted webhook body in bytes. Default 1 MiB. */

@@ -18,6 +18,8 @@ import { JobLoop } from './job-loop.js';
 import { MemoryRateLimiter } from './rate-limiter.js';
 import { createLogger } from './logger.js';
 import { loadRecipesDir } from './recipes-dir.js';
+import { loadThemesFile } from './themes-file.js';
+import type { ThemeTagger } from '../../themes/tagger.js';
 import { SqliteStore } from './sqlite-store.js';
 import { publicFetch } from './public-fetch.js';
 
@@ -27,6 +29,8 @@ export interface NodeHubOptions {
   now?: () => Date;
   /** Recipes to use instead of reading CLOSELOOP_RECIPES. */
   recipes?: Recipe[];
+  /** Theme rules to use instead of reading CLOSELOOP_THEMES. */
+  themes?: ThemeTagger;
   /** Enricher to use instead of the one the environment configures (`CLOSELOOP_CRM`). */
   enricher?: Enricher;
   /**
@@ -60,6 +64,7 @@ export function createNodeHub(options: NodeHubOptions) {
   const now = options.now ?? (() => new Date());
   const registry = actionRegistry(CONNECTORS);
   const recipes = options.recipes ?? loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
+  const themes = options.themes ?? loadThemesFile(config);
   const store = new SqliteStore({
     path: config.CLOSELOOP_DB,
     synchronous: config.CLOSELOOP_SYNC,
@@ -97,6 +102,7 @@ export function createNodeHub(options: NodeHubOptions) {
       now,
       sources: SOURCES,
       env: options.env,
+      themes,
     },
     { concurrency: config.CLOSELOOP_CONCURRENCY, leaseMs: config.CLOSELOOP_LEASE_SECONDS * 1000, overdueAfterMs: config.CLOSELOOP_LOOP_OVERDUE_AFTER },
   );
@@ -113,12 +119,14 @@ export function createNodeHub(options: NodeHubOptions) {
     onReplayed: () => loop.wake(),
     loopEvents: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts, onJobsQueued: () => loop.wake() },
     openIncidents: () => alerts.openIncidents(),
+    themes,
   });
   return {
     config,
     log,
     store,
     recipes,
+    themes,
     registry,
     clients,
     policies,
