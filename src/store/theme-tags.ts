@@ -29,6 +29,8 @@ export interface ResponseToTag {
   id: string;
   version: number;
   comment: string | null;
+  /** Its themes as last tagged (JSON), or null. */
+  themes: string | null;
 }
 
 /** Which verbatims to list: newest first, after `before` (keyset). */
@@ -97,7 +99,7 @@ export function tagStatements(t: TaggedResponse): Statement[] {
 /** Responses past `afterSeq` not tagged by these rules, in arrival order (re-tagging walks them in batches). */
 export function responsesToTagQuery(afterSeq: number, rules: string, limit: number): Statement {
   return {
-    sql: `SELECT seq, id, version, comment FROM responses WHERE seq > ? AND themes_rules IS NOT ? ORDER BY seq LIMIT ?`,
+    sql: `SELECT seq, id, version, comment, themes FROM responses WHERE seq > ? AND themes_rules IS NOT ? ORDER BY seq LIMIT ?`,
     params: [afterSeq, rules, limit],
   };
 }
