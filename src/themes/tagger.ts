@@ -12,6 +12,12 @@ export interface ThemeTags {
 
 export const NO_TAGS: ThemeTags = { themes: [], sentiment: 0 };
 
+/**
+ * Characters of a comment that are tagged (about 3,000 words, far past any real verbatim): a
+ * megabyte-long comment would otherwise hold the event loop for most of a second while planned.
+ */
+export const TAGGED_CHARACTERS = 20_000;
+
 /** Bumped when matching changes in a way that calls for re-tagging (another stemmer, normalisation, word list). */
 const MATCHING_VERSION = 'porter-stemmer-2/afinn-165/v1';
 
@@ -31,10 +37,13 @@ export function themeTagger(rules: ThemeRules): ThemeTagger {
   let fingerprint: Promise<string> | undefined;
   return {
     rules,
-    tag(comment) {
-      if (!comment) return NO_TAGS;
+    tag(full) {
+      if (!full) return NO_TAGS;
+      const comment = full.length > TAGGED_CHARACTERS ? full.slice(0, TAGGED_CHARACTERS) : full;
       const stems = stemsOf(comment);
-      const present = (terms: string[][]) => terms.some((t) => containsRun(stems, t));
+      const seen = new Set(stems);
+      // A term whose stems are not all in the comment is out at once; only the rest are scanned for.
+      const present = (terms: string[][]) => terms.some((t) => t.every((s) => seen.has(s)) && (t.length === 1 || containsRun(stems, t)));
       return {
         themes: rules.themes.filter((t: CompiledTheme) => present(t.terms) && !present(t.exclude)).map((t) => t.name),
         sentiment: sentimentOf(comment),

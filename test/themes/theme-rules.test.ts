@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadThemeRules, parseThemeRules } from '../../src/themes/parse-themes.js';
 import { ThemeLoadError } from '../../src/themes/theme-rules.js';
-import { themeTagger } from '../../src/themes/tagger.js';
+import { TAGGED_CHARACTERS, themeTagger } from '../../src/themes/tagger.js';
 import { sentimentOf } from '../../src/themes/sentiment.js';
 import { stemsOf, wordsOf } from '../../src/themes/words.js';
 
@@ -55,6 +55,14 @@ describe('theme rules: matching', () => {
     expect(t.tag('pricey and slow, the prices too').themes).toEqual(['z-last', 'a-first']);
     expect(t.tag(null)).toEqual({ themes: [], sentiment: 0 });
     expect(t.tag('')).toEqual({ themes: [], sentiment: 0 });
+  });
+
+  it('only the first TAGGED_CHARACTERS of a comment are tagged (a huge comment costs a bounded time)', () => {
+    const t = tagger(BILLING);
+    const padding = 'x '.repeat(TAGGED_CHARACTERS / 2); // exactly TAGGED_CHARACTERS characters
+    expect(t.tag(`${padding}bill awful`)).toEqual({ themes: [], sentiment: 0 });
+    expect(t.tag(`${padding.slice(4)}bill awful`)).toEqual({ themes: ['billing'], sentiment: 0 }); // "awful" starts past the limit
+    expect(t.tag(`${padding.slice(10)}bill awful`)).toEqual({ themes: ['billing'], sentiment: -3 });
   });
 
   it('the shipped recipes/themes.yaml loads with its seven themes and tags typical verbatims', () => {
