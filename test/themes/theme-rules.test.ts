@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { themesJsonSchema } from '../../src/themes/json-schema.js';
 import { loadThemeRules, parseThemeRules } from '../../src/themes/parse-themes.js';
 import { ThemeLoadError } from '../../src/themes/theme-rules.js';
 import { TAGGED_CHARACTERS, themeTagger } from '../../src/themes/tagger.js';
@@ -145,5 +148,17 @@ describe('theme rules: errors with file, line and field', () => {
     expect(() => loadThemeRules({ file: FILE, text: 'themes:\n  billing:\n    keywords: [credit card]\n  empty:\n    label: Empty\n' })).toThrow(
       'Invalid theme rules:\nrecipes/themes.yaml:3:16 themes.billing.keywords[0]: "credit card" is 2 words: put it under phrases\nrecipes/themes.yaml:5:5 themes.empty: needs at least one keyword or phrase',
     );
+  });
+});
+
+describe('recipes/themes.schema.json (editor completion)', () => {
+  it('is exactly what `npm run schema` writes now; the shipped rules validate against it, typos do not', () => {
+    expect(readFileSync('recipes/themes.schema.json', 'utf8')).toBe(JSON.stringify(themesJsonSchema(), null, 2) + '\n');
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync('recipes/themes.schema.json', 'utf8')));
+    const shipped = parseYaml(readFileSync(FILE, 'utf8')) as { themes: Record<string, Record<string, unknown>> };
+    expect(validate(shipped)).toBe(true);
+    expect(validate({ themes: { billing: { keyword: ['bill'] } } })).toBe(false);
+    expect(validate.errors!.map((e) => e.message)).toContain('must NOT have additional properties');
+    expect(validate({ themes: { 'Billing Stuff': { keywords: ['bill'] } } })).toBe(false);
   });
 });
