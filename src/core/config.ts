@@ -25,6 +25,12 @@ export const HubConfig = z.object({
   /** Folder of recipe YAML files. Default ./recipes. */
   CLOSELOOP_RECIPES: z.string().min(1).default('./recipes'),
   /**
+   * Theme rules file (YAML: themes with keywords, phrases, exclusions; docs/themes.md). Default
+   * `themes.yaml` in CLOSELOOP_RECIPES; when that default is absent, comments get a sentiment and
+   * no themes. A file named here must exist.
+   */
+  CLOSELOOP_THEMES: z.string().min(1).optional(),
+  /**
    * Bearer token for /api. Unset (default): the hub generates one at first start and keeps it
    * beside the database (`<CLOSELOOP_DB>.admin-token`, mode 0600; `closeloop admin-token` prints
    * it). The API never answers without it. Printable ASCII (a header carries it), no spaces at the ends.

@@ -7,6 +7,8 @@ import { timingSafeEqualText } from '../sources/hmac.js';
 import { NpsQuery, npsReport, type NpsReport } from '../reports/nps-report.js';
 import type { Store } from '../store/store.js';
 import { registerLoopRoutes } from './loops-api.js';
+import type { ThemeTagger } from '../themes/tagger.js';
+import { registerThemeRoutes } from './themes.js';
 
 export interface AdminDeps {
   store: Store;
@@ -21,6 +23,8 @@ export interface AdminDeps {
   onReplayed?: () => void;
   /** The registered survey sources, by name (the NPS figures' `source` filter is checked against them). */
   sources: ReadonlyMap<string, unknown>;
+  /** Theme rules, for /api/themes and /api/verbatims. Default: none. */
+  themes?: ThemeTagger;
 }
 
 const ErrorBody = z.object({
@@ -197,6 +201,7 @@ export function adminRoutes(deps: AdminDeps) {
   );
 
   registerLoopRoutes(app, deps);
+  registerThemeRoutes(app, deps);
 
   // Paths are relative to where the app is mounted: /api.
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'closeloop admin API', version: '1' }, servers: [{ url: '/api' }] });

@@ -16,6 +16,7 @@ import type { DeliveryPolicies } from './delivery-policy.js';
 import type { OperatorAlerts } from './operator-alerts.js';
 import { takeRateLimitSlot, type DeliveryRateLimiter, type RateLimitWait } from './rate-limit.js';
 import type { Redact } from './redact.js';
+import type { ThemeTagger } from '../themes/tagger.js';
 import { nextAttempt, type RetryPolicy } from './retry-policy.js';
 
 /** Everything a job needs to run; built once per process (or per Worker invocation). */
@@ -45,6 +46,8 @@ export interface JobDeps {
   sources?: ReadonlyMap<string, SourceAdapter>;
   /** Environment (vendor API credentials of those sources). */
   env?: Env;
+  /** Tags each planned response's comment with themes and sentiment, stored with the plan. Default: none (nothing stored, recipes see no themes). */
+  themes?: ThemeTagger;
 }
 
 /** A job that waited for its rate limit: given back to the queue, its attempt not counted. */
@@ -98,7 +101,11 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
   }
   const enrichment = await deps.enricher.enrich(response.respondent.email);
   const now = deps.now();
+  // Tagged here, not at ingest: off the request path, after a stub's comment is fetched, and
+  // stored in the plan's transaction, so the tags kept are those the recipes decided on.
+  const tags = deps.themes?.tag(response.comment);
   const options = {
+    tags,
     recipes: deps.recipes,
     registry: deps.registry,
     now,
@@ -113,7 +120,8 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
     trigger === 'response' && response.version > 1
       ? await planFollowUps(response, jobs, now.toISOString(), { store: deps.store, registry: deps.registry, maxAttempts: options.maxAttempts })
       : [];
-  await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns }, now.toISOString());
+  const tagged = tags && { responseId: response.id, version: response.version, ...tags, rules: await deps.themes!.fingerprint() };
+  await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns, ...(tagged ? { tags: tagged } : {}) }, now.toISOString());
   logPlan(deps.log, response, decisions);
   return { outcome: 'succeeded' };
 }

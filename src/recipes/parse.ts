@@ -120,7 +120,7 @@ export function parseRecipes(sources: RecipeSource[], knownActions: KnownActions
  * zod's issues in a recipe author's words, each on its own field: an unknown key is reported on
  * that key (zod puts it on the parent object), a missing one as "is required".
  */
-function schemaIssues(error: z.ZodError): { path: (string | number)[]; message: string }[] {
+export function schemaIssues(error: z.ZodError): { path: (string | number)[]; message: string }[] {
   return error.issues.flatMap((i) => {
     const path = i.path as (string | number)[];
     if (i.code === 'unrecognized_keys') return i.keys.map((key) => ({ path: [...path, key], message: `unknown key "${key}"` }));
@@ -130,7 +130,7 @@ function schemaIssues(error: z.ZodError): { path: (string | number)[]; message: 
 }
 
 /** Line/column of the deepest node on the path that exists (a missing key points at its parent). */
-function locateIn(doc: Document, lc: LineCounter, path: (string | number)[]) {
+export function locateIn(doc: Document, lc: LineCounter, path: (string | number)[]) {
   let node: unknown = doc.contents;
   let found = node as Node | null;
   for (const key of path) {

@@ -7,6 +7,7 @@ import { renderParams } from './template.js';
 import type { Recipe } from './recipe.js';
 import type { RecipeTrigger } from './schema.js';
 import { whyNotMatched } from './condition.js';
+import { NO_TAGS, type ThemeTags } from '../themes/tagger.js';
 
 export interface PlannedAction {
   id: string;
@@ -38,11 +39,13 @@ export interface PlanOptions {
   maxAttempts(action: string): number;
   /** Which recipes are considered: those listening to this trigger. Default `response`. */
   trigger?: RecipeTrigger;
+  /** The comment's themes and sentiment (`response.themes`, `response.sentiment`). Default: none, 0. */
+  tags?: ThemeTags;
 }
 
-/** Variables that conditions and templates see. */
-export function recipeContext(response: StoredResponse, enrichment: Enrichment) {
-  return { response, account: enrichment.account, contact: enrichment.contact };
+/** Variables that conditions and templates see; the response carries its comment's `themes` (list of names) and `sentiment` (number). */
+export function recipeContext(response: StoredResponse, enrichment: Enrichment, tags: ThemeTags = NO_TAGS) {
+  return { response: { ...response, themes: tags.themes, sentiment: tags.sentiment }, account: enrichment.account, contact: enrichment.contact };
 }
 
 /** Whose throttle a response counts against: email, else the source's person id, else itself. */
@@ -65,7 +68,7 @@ export async function planResponse(response: StoredResponse, enrichment: Enrichm
   if (response.score === null) {
     return options.recipes.filter((r) => r.on === (options.trigger ?? 'response')).map((r) => ({ recipe: r.name, matched: false, reason: 'response has no score', actions: [] }));
   }
-  const context = recipeContext(response, enrichment);
+  const context = recipeContext(response, enrichment, options.tags);
   const trigger = options.trigger ?? 'response';
   for (const recipe of options.recipes.filter((r) => r.on === trigger)) {
     const decide = (matched: boolean, reason: string, actions: PlannedAction[] = [], skippedActions: RecipeDecision['skippedActions'] = []) =>

@@ -259,4 +259,26 @@ ALTER TABLE response_versions ADD COLUMN delivery_digest TEXT;
     name: 'loop state: who answered each response, and when',
     sql: LOOPS_MIGRATION,
   },
+  {
+    version: 16,
+    name: 'theme tags and sentiment',
+    // Each response's comment is tagged when it is planned (src/themes): its themes (JSON, the
+    // rules' order), its AFINN sentiment and the fingerprint of the rules that tagged it (re-tagging
+    // skips responses already tagged by the current rules). response_themes is the index that
+    // counts and lists by theme, keyed by theme then arrival; a deleted response takes its rows along.
+    sql: `
+ALTER TABLE responses ADD COLUMN themes TEXT;
+ALTER TABLE responses ADD COLUMN sentiment REAL;
+ALTER TABLE responses ADD COLUMN themes_rules TEXT;
+CREATE TABLE response_themes (
+  theme TEXT NOT NULL,
+  response_seq INTEGER NOT NULL,
+  PRIMARY KEY (theme, response_seq)
+) WITHOUT ROWID;
+CREATE INDEX response_themes_by_response ON response_themes (response_seq);
+CREATE TRIGGER response_themes_on_delete AFTER DELETE ON responses BEGIN
+  DELETE FROM response_themes WHERE response_seq = OLD.seq;
+END;
+`,
+  },
 ];

@@ -3,6 +3,7 @@ import type { DeliveryMarks } from './replay-guard.js';
 import type { AttemptResult, Job, JobAttempt, JobStatus, NewJob } from '../jobs/job.js';
 import type { LoopEvent, LoopState, LoopTarget } from '../loops/loop-event.js';
 import type { LoopFilter, LoopRow } from './loops.js';
+import type { ResponseToTag, TaggedResponse, ThemeCounts, ThemeCountsFilter, Verbatim, VerbatimFilter } from './theme-tags.js';
 
 export interface IngestInput {
   response: NormalizedResponse;
@@ -79,6 +80,8 @@ export interface PlanWrite {
   jobs: NewJob[];
   /** Throttle marks: (recipe, respondent key) fired for this response at this time. */
   recipeRuns: { recipe: string; respondentKey: string; at: string }[];
+  /** The comment's themes and sentiment (src/themes), stored with the plan. */
+  tags?: TaggedResponse;
 }
 
 export interface QueueStats {
@@ -180,6 +183,14 @@ export interface Store {
   overdueLoops(after: string, before: string, limit: number): Promise<{ id: string; version: number }[]>;
   /** The loops of NPS responses received in [since, until), oldest first, for the loop figures. */
   loopRows(filter: LoopFilter): Promise<LoopRow[]>;
+  /** Replace the theme tags of these responses (each guarded by its version), in one transaction. */
+  tagResponses(tags: TaggedResponse[]): Promise<void>;
+  /** Up to `limit` responses past `afterSeq` not tagged by the rules with this fingerprint, in arrival order. */
+  responsesToTag(afterSeq: number, rules: string, limit: number): Promise<ResponseToTag[]>;
+  /** Scored NPS responses with a comment over a period, by category, in all and by theme. */
+  themeCounts(filter: ThemeCountsFilter): Promise<ThemeCounts>;
+  /** Comments with their tags, newest first. */
+  listVerbatims(filter: VerbatimFilter): Promise<Verbatim[]>;
 
   close(): Promise<void>;
 }

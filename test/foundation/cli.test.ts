@@ -73,6 +73,7 @@ describe('closeloop CLI', () => {
         'ok  recipes/detractor-ticket.yaml  detractor-ticket: zendesk.createTicket, slack.postMessage',
         'ok  recipes/promoter-advocacy.yaml  promoter-advocacy: intercom.trackEvent',
         'ok  recipes/verbatims-to-slack.yaml  verbatims-to-slack: slack.postMessage',
+        'ok  recipes/themes.yaml  themes: billing, onboarding, support, performance, ease-of-use, features, bugs',
         ...CONNECTORS.map((c) => `sandbox  ${c.title}`),
         '3 recipe(s) valid',
         '',
@@ -99,14 +100,15 @@ describe('closeloop CLI', () => {
     const result = await closeloop(['try', 'verbatims-to-slack', payload], { CLOSELOOP_RECIPES: 'recipes' });
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
-    expect(lines.slice(0, 5)).toEqual([
+    expect(lines.slice(0, 6)).toEqual([
       'response: score 10 (promoter), pro@example.com, comment: "Love it"',
+      'themes: none; sentiment 3',
       '',
       'FIRES  verbatims-to-slack: condition is true: response.comment != null',
       '',
       '  verbatim → slack.postMessage (sandbox)',
     ]);
-    const request = JSON.parse(lines.slice(5).join('\n'));
+    const request = JSON.parse(lines.slice(6).join('\n'));
     expect(request).toMatchObject({ method: 'POST', path: '/chat.postMessage' });
     expect(request.body.channel).toBe('#nps-feedback');
     expect(request.body.text).toBe('10/10 (promoter) from pro@example.com');
@@ -118,7 +120,7 @@ describe('closeloop CLI', () => {
     const result = await closeloop(['try', 'detractor-ticket', payload], { CLOSELOOP_RECIPES: 'recipes' });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
-      'response: score 7 (passive), no email, comment: none\n\nskips  detractor-ticket: condition is false: response.metric == "nps" && response.score <= 6\n',
+      'response: score 7 (passive), no email, comment: none\nthemes: none; sentiment 0\n\nskips  detractor-ticket: condition is false: response.metric == "nps" && response.score <= 6\n',
     );
   });
 

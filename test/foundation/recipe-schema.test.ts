@@ -9,7 +9,8 @@ import { parseRecipes } from '../../src/recipes/parse.js';
 
 const registry = actionRegistry();
 const shipped = readdirSync('recipes')
-  .filter((f) => f.endsWith('.yaml'))
+  // themes.yaml is the theme rules (docs/themes.md), not a recipe.
+  .filter((f) => f.endsWith('.yaml') && f !== 'themes.yaml')
   .sort()
   .map((f) => ({ file: join('recipes', f), text: readFileSync(join('recipes', f), 'utf8') }));
 

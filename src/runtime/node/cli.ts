@@ -23,6 +23,8 @@ import { startServer } from './serve.js';
 import { loadHubConfig } from './hub.js';
 import { SqliteStore } from './sqlite-store.js';
 import { registerLoopsCommand } from './commands/loops.js';
+import { registerThemesCommand } from './commands/themes.js';
+import { loadThemesFile } from './themes-file.js';
 
 // A snapshot: every reader (a webhook reads its secret and field paths) gets a plain object, not
 // process.env's native getter on each look-up; the hub reads its environment once at start anyway.
@@ -46,7 +48,9 @@ program
     const recipes = loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
     const issues = checkRecipeParams(recipes, registry);
     if (issues.length) throw new RecipeLoadError(issues);
+    const { rules } = loadThemesFile(config);
     for (const r of recipes) console.log(`ok  ${r.file}  ${r.name}${r.enabled ? '' : ' (disabled)'}: ${r.actions.map((a) => a.action).join(', ')}`);
+    if (rules.file) console.log(`ok  ${rules.file}  themes: ${rules.themes.map((t) => t.name).join(', ')}`);
     if (!opts.connectors) for (const c of CONNECTORS) console.log(`${c.configured(env) ? 'live   ' : 'sandbox'}  ${c.title}`);
     console.log(`${recipes.length} recipe(s) valid`);
     if (opts.connectors) {
@@ -88,7 +92,9 @@ program
     const parsed = NormalizedResponse.safeParse(input);
     if (!parsed.success) throw new HubError(422, 'invalid_response', `Invalid payload: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     const response = { ...parsed.data, id: 'dry-run', receivedAt: new Date().toISOString(), version: 1 };
+    const tags = loadThemesFile(loadConfig(env)).tag(response.comment);
     const decisions = await planResponse(response, await noEnrichment.enrich(response.respondent.email), {
+      tags,
       recipes,
       registry,
       now: new Date(),
@@ -96,6 +102,7 @@ program
       lastRun: async () => undefined,
     });
     console.log(`response: score ${response.score} (${response.category}), ${response.respondent.email ?? 'no email'}, comment: ${response.comment ? JSON.stringify(response.comment) : 'none'}`);
+    console.log(`themes: ${tags.themes.join(', ') || 'none'}; sentiment ${tags.sentiment}`);
     for (const d of decisions) {
       console.log(`\n${d.matched ? 'FIRES' : 'skips'}  ${d.recipe}: ${d.reason}`);
       for (const a of d.actions) {
@@ -196,6 +203,7 @@ program
 
 registerLoopsCommand(program, { withDatabase });
 registerAdminTokenCommand(program, env);
+registerThemesCommand(program, env);
 
 /** The hub's database, which must exist (a command that reads or replays never creates an empty one), closed after use. */
 async function withDatabase<T>(use: (store: SqliteStore) => Promise<T>): Promise<T> {

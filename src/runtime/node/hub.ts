@@ -18,6 +18,8 @@ import { JobLoop } from './job-loop.js';
 import { MemoryRateLimiter } from './rate-limiter.js';
 import { createLogger } from './logger.js';
 import { loadRecipesDir } from './recipes-dir.js';
+import { loadThemesFile } from './themes-file.js';
+import type { ThemeTagger } from '../../themes/tagger.js';
 import { SqliteStore } from './sqlite-store.js';
 import { publicFetch } from './public-fetch.js';
 
@@ -27,6 +29,8 @@ export interface NodeHubOptions {
   now?: () => Date;
   /** Recipes to use instead of reading CLOSELOOP_RECIPES. */
   recipes?: Recipe[];
+  /** Theme rules to use instead of reading CLOSELOOP_THEMES. */
+  themes?: ThemeTagger;
   /** Enricher to use instead of the one the environment configures (`CLOSELOOP_CRM`). */
   enricher?: Enricher;
   /**
@@ -70,6 +74,7 @@ export function createNodeHub(options: NodeHubOptions) {
   const redact = secretRedactor([...secretValues(secretVariables(CONNECTORS, SOURCES.values(), HUB_SECRET_VARIABLES), options.env), adminToken.token]);
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, destination: options.logDestination, redact });
   const now = options.now ?? (() => new Date());
+  const themes = options.themes ?? loadThemesFile(config);
   const store = new SqliteStore({
     path: config.CLOSELOOP_DB,
     synchronous: config.CLOSELOOP_SYNC,
@@ -107,6 +112,7 @@ export function createNodeHub(options: NodeHubOptions) {
       now,
       sources: SOURCES,
       env: options.env,
+      themes,
     },
     { concurrency: config.CLOSELOOP_CONCURRENCY, leaseMs: config.CLOSELOOP_LEASE_SECONDS * 1000, overdueAfterMs: config.CLOSELOOP_LOOP_OVERDUE_AFTER },
   );
@@ -124,6 +130,7 @@ export function createNodeHub(options: NodeHubOptions) {
     onReplayed: () => loop.wake(),
     loopEvents: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts, onJobsQueued: () => loop.wake() },
     openIncidents: () => alerts.openIncidents(),
+    themes,
   });
   return {
     config,
@@ -135,6 +142,7 @@ export function createNodeHub(options: NodeHubOptions) {
     log,
     store,
     recipes,
+    themes,
     registry,
     clients,
     policies,

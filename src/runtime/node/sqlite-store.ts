@@ -38,6 +38,21 @@ import type {
   Store,
 } from '../../store/store.js';
 import type { AttemptResult, JobAttempt, Job, NewJob } from '../../jobs/job.js';
+import {
+  commentedCountsQuery,
+  responsesToTagQuery,
+  tagStatements,
+  themeCountsQuery,
+  verbatimFromRow,
+  verbatimsQuery,
+  type ResponseToTag,
+  type Statement,
+  type TaggedResponse,
+  type ThemeCounts,
+  type ThemeCountsFilter,
+  type VerbatimFilter,
+  type VerbatimRow,
+} from '../../store/theme-tags.js';
 import type { NormalizedResponse } from '../../core/response.js';
 import { planJobFor } from '../../jobs/plan-job.js';
 import type { LoopEvent, LoopTarget } from '../../loops/loop-event.js';
@@ -261,8 +276,47 @@ export class SqliteStore implements Store {
       for (const run of plan.recipeRuns) {
         this.stmt.insertRecipeRun.run(run.recipe, run.respondentKey, plan.responseId, run.at);
       }
+      if (plan.tags) this.runAll(tagStatements(plan.tags));
       this.stmt.finishPlanJob.run(now, plan.planJobId);
     });
+  }
+
+  /** Prepared once per distinct SQL text (the theme statements are built with their values). */
+  private readonly prepared = new Map<string, Database.Statement>();
+  private prepare(sql: string): Database.Statement {
+    let stmt = this.prepared.get(sql);
+    if (!stmt) this.prepared.set(sql, (stmt = this.db.prepare(sql)));
+    return stmt;
+  }
+
+  private runAll(statements: Statement[]): void {
+    for (const s of statements) this.prepare(s.sql).run(...s.params);
+  }
+
+  tagResponses(tags: TaggedResponse[]) {
+    return this.write(() => {
+      for (const t of tags) this.runAll(tagStatements(t));
+    });
+  }
+
+  async responsesToTag(afterSeq: number, rules: string, limit: number) {
+    const q = responsesToTagQuery(afterSeq, rules, limit);
+    return this.prepare(q.sql).all(...q.params) as ResponseToTag[];
+  }
+
+  async themeCounts(filter: ThemeCountsFilter): Promise<ThemeCounts> {
+    const base = commentedCountsQuery(filter);
+    const themes = themeCountsQuery(filter);
+    // Reads over a period of history: on the reader thread when there is one, like npsCounts.
+    const get = (q: Statement) => (this.reader ? this.reader.get(q.sql, q.params) : this.prepare(q.sql).get(...q.params));
+    const { untagged, ...commented } = (await get(base)) as ThemeCounts['commented'] & { untagged: number };
+    const { byTheme } = (await get(themes)) as { byTheme: string };
+    return { commented, untagged, byTheme: JSON.parse(byTheme) as ThemeCounts['byTheme'] };
+  }
+
+  async listVerbatims(filter: VerbatimFilter) {
+    const q = verbatimsQuery(filter);
+    return (this.prepare(q.sql).all(...q.params) as VerbatimRow[]).map(verbatimFromRow);
   }
 
   claimJobs(options: ClaimOptions) {
