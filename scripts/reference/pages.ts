@@ -11,6 +11,8 @@ export interface ReferenceInputs {
   connectors: readonly ConnectorDefinition[];
   sources: ReadonlyMap<string, SourceAdapter>;
   program: Command;
+  /** The admin API's OpenAPI document, as `GET /api/openapi.json` serves it. */
+  openapi: unknown;
 }
 
 /** Every generated file, path (from the repository root) → content. */
@@ -21,6 +23,7 @@ export function referencePages(inputs: ReferenceInputs): Map<string, string> {
     ['docs/reference/actions.md', actionsPage(inputs.connectors)],
     ['docs/reference/sources.md', sourcesPage(inputs.sources)],
     ['docs/reference/cli.md', cliPage(inputs.program)],
+    ['docs/reference/openapi.json', `${JSON.stringify(inputs.openapi, null, 2)}\n`],
     ['.env.example', envExample(groups)],
   ]);
 }
