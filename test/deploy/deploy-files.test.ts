@@ -1,5 +1,9 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CONNECTORS } from '../../connectors/registry.js';
@@ -108,7 +112,6 @@ describe('deploy/Caddyfile', () => {
   it('proxies to the address the unit makes the hub listen on, and keeps the health probes on the machine', () => {
     const upstreams = [...caddyfile.matchAll(/^\s*reverse_proxy\s+(\S+)/gm)].map((m) => m[1]);
     expect(upstreams).toEqual([`${unitEnv.HOST}:${unitEnv.PORT}`]);
-    expect(caddyfile).toMatch(/@probes path \/healthz \/readyz\n\s*respond @probes 404/);
     // Shared tokens can travel in ?token=: an access log would keep them.
     expect(caddyfile).not.toMatch(/^\s*log\b/m);
   });
@@ -117,4 +120,73 @@ describe('deploy/Caddyfile', () => {
     const { stdout, stderr } = await run('caddy', ['validate', '--config', CADDYFILE, '--adapter', 'caddyfile']);
     expect(stdout + stderr).toContain('Valid configuration');
   });
+
+  it('in front of a hub: proxies webhooks and the API with the forwarding headers, keeps the probes to itself', async () => {
+    // The hub's stand-in records what reaches it.
+    const received: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
+    const upstream: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        received.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+        res.writeHead(202, { 'content-type': 'application/json' }).end('{"id":"r","duplicate":false}');
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const upstreamPort = (upstream.address() as AddressInfo).port;
+    const port = await freePort();
+    // The shipped file, served over plain HTTP on a free port (no certificate here) to the stand-in.
+    const config = join(mkdtempSync(join(tmpdir(), 'caddy-')), 'Caddyfile');
+    writeFileSync(
+      config,
+      `{\n\tadmin off\n}\n${caddyfile.replace('closeloop.example.com {', `http://127.0.0.1:${port} {`).replace(`reverse_proxy ${unitEnv.HOST}:${unitEnv.PORT}`, `reverse_proxy 127.0.0.1:${upstreamPort}`)}`,
+    );
+    const caddy = spawn('caddy', ['run', '--config', config, '--adapter', 'caddyfile'], { stdio: 'ignore' });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitFor(base);
+      received.length = 0;
+
+      for (const probe of ['/healthz', '/readyz']) expect((await fetch(base + probe)).status, probe).toBe(404);
+      expect(received).toEqual([]);
+
+      const webhook = await fetch(`${base}/webhooks/typeform?token=t`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"score":9}' });
+      expect(webhook.status).toBe(202);
+      const api = await fetch(`${base}/api/jobs?status=dead`, { headers: { authorization: 'Bearer token-of-the-admin' } });
+      expect(api.status).toBe(202);
+      expect(received.map((r) => [r.method, r.url, r.body])).toEqual([
+        ['POST', '/webhooks/typeform?token=t', '{"score":9}'],
+        ['GET', '/api/jobs?status=dead', ''],
+      ]);
+      // What the hubspot source rebuilds the signed URL from.
+      expect(received[0]!.headers['x-forwarded-proto']).toBe('http');
+      expect(received[0]!.headers['x-forwarded-host']).toBe(`127.0.0.1:${port}`);
+      expect(received[1]!.headers.authorization).toBe('Bearer token-of-the-admin');
+    } finally {
+      caddy.kill();
+      upstream.close();
+    }
+  });
 });
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Until Caddy answers (it starts in well under a second; the deadline is for a loaded machine). */
+async function waitFor(base: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await fetch(`${base}/healthz`);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
