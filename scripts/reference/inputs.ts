@@ -1,8 +1,8 @@
 import { CONNECTORS } from '../../connectors/registry.js';
 import { adminRoutes } from '../../src/http/admin.js';
-import { buildProgram } from '../../src/runtime/node/program.js';
 import { SOURCES } from '../../src/sources/registry.js';
 import type { Store } from '../../src/store/store.js';
+import { loadCliProgram } from './cli-program.js';
 import type { ReferenceInputs } from './pages.js';
 
 /** What the committed reference pages are generated from: this repository's registries, CLI and admin API. */
@@ -12,5 +12,5 @@ export async function referenceInputs(): Promise<ReferenceInputs> {
   const admin = adminRoutes({ store: {} as Store, adminToken: token, isLocalRequest: () => false, now: () => new Date(0), sources: SOURCES });
   const res = await admin.request('/openapi.json', { headers: { authorization: `Bearer ${token}` } });
   if (res.status !== 200) throw new Error(`the admin API did not serve its OpenAPI document (HTTP ${res.status})`);
-  return { connectors: CONNECTORS, sources: SOURCES, program: buildProgram(), openapi: await res.json() };
+  return { connectors: CONNECTORS, sources: SOURCES, program: await loadCliProgram(), openapi: await res.json() };
 }

@@ -95,7 +95,7 @@ function cliPage(program: Command): string {
     cmd.configureHelp({ helpWidth: HELP_WIDTH });
     return [`## ${title}`, '```text', cmd.helpInformation().trimEnd(), '```'].join('\n');
   };
-  return page(generatedNotice("the commander program's help (src/runtime/node/program.ts)"), [
+  return page(generatedNotice("the commander program's help (src/runtime/node/cli.ts)"), [
     '# CLI reference',
     'Run `npx closeloop <command>` from the repository (or `npm run closeloop -- <command>`). Every command reads the same environment variables as the server and exits 1 on a problem, with the reason on stderr. Examples and workflows: [CLI](../cli.md).',
     help(program, '`closeloop`'),

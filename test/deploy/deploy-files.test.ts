@@ -39,13 +39,13 @@ const one = (key: string) => {
 const unitEnv = Object.fromEntries((unit.get('Environment') ?? []).map((e) => e.split('=', 2) as [string, string]));
 
 describe('deploy/closeloop.service (systemd)', () => {
-  it('runs what `npm start` runs, from the installation directory, with a script that exists', () => {
-    const start = JSON.parse(readFileSync('package.json', 'utf8')).scripts.start as string;
-    expect(start.startsWith('node ')).toBe(true);
-    expect(one('ExecStart')).toBe(`/usr/bin/node ${start.slice('node '.length)}`);
+  it('runs `closeloop serve` (package.json bin) with `npm start`\'s Node flags, from the installation directory', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { bin: { closeloop: string }; scripts: { start: string } };
+    const nodeFlags = pkg.scripts.start.split(' ').filter((a) => /^--[a-z-]+=/.test(a));
+    expect(nodeFlags).toContain('--max-semi-space-size=16');
+    expect(one('ExecStart')).toBe(`/usr/bin/node ${nodeFlags.join(' ')} ${pkg.bin.closeloop} serve`);
+    expect(existsSync(pkg.bin.closeloop)).toBe(true);
     expect(one('WorkingDirectory')).toBe('/opt/closeloop');
-    const script = start.split(' ').find((a) => a.endsWith('.ts'))!;
-    expect(existsSync(script), script).toBe(true);
   });
 
   it('sets only variables the hub knows, with values its configuration accepts', () => {

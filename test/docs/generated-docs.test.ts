@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CONNECTORS } from '../../connectors/registry.js';
 import { HubConfig } from '../../src/core/config.js';
-import { buildProgram } from '../../src/runtime/node/program.js';
 import { referenceInputs } from '../../scripts/reference/inputs.js';
 import { SOURCES } from '../../src/sources/registry.js';
 import { settingsGroups } from '../../scripts/reference/configuration.js';
@@ -71,7 +70,7 @@ describe('generated reference pages (npm run docs)', () => {
 
   it('the CLI page has the help of every command', () => {
     const cli = pages.get('docs/reference/cli.md')!;
-    const program = buildProgram();
+    const { program } = inputs;
     expect(program.commands.length).toBeGreaterThan(5);
     for (const c of program.commands) expect(cli, c.name()).toContain(`Usage: closeloop ${c.name()}`);
   });

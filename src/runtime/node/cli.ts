@@ -1,9 +1,222 @@
-import { HubError } from '../../core/errors.js';
+import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { actionRegistry, CONNECTORS } from '../../../connectors/registry.js';
+import { verifyConnectors } from '../../../connectors/verify-connectors.js';
+import { loadConfig } from '../../core/config.js';
+import { HubError, zodIssues, type FieldIssue } from '../../core/errors.js';
+import { NormalizedResponse } from '../../core/response.js';
+import { noEnrichment } from '../../enrichment/account.js';
+import { JOB_STATUSES, type JobStatus } from '../../jobs/job.js';
+import { deadJobFilter, ReplayFilter } from '../../jobs/replay-filter.js';
+import { REPLAY_CHUNK, replayInChunks } from '../../jobs/replay.js';
+import { NpsQuery, npsReport } from '../../reports/nps-report.js';
+import type { DeadJobFilter } from '../../store/store.js';
+import { checkRecipeParams } from '../../recipes/check.js';
+import { parseRecipes } from '../../recipes/parse.js';
+import { planResponse } from '../../recipes/plan.js';
 import { formatIssue, RecipeLoadError } from '../../recipes/recipe.js';
-import { buildProgram } from './program.js';
+import { SOURCES } from '../../sources/registry.js';
+import { formatSourceListing, listSources } from '../../sources/source-listing.js';
+import { loadRecipesDir } from './recipes-dir.js';
+import { startServer } from './serve.js';
+import { loadHubConfig } from './hub.js';
+import { SqliteStore } from './sqlite-store.js';
+
+// A snapshot: every reader (a webhook reads its secret and field paths) gets a plain object, not
+// process.env's native getter on each look-up; the hub reads its environment once at start anyway.
+const env: Record<string, string | undefined> = { ...process.env };
+const program = new Command('closeloop').description('Close the NPS feedback loop').showHelpAfterError();
+
+program
+  .command('serve')
+  .description('Serve webhooks and the admin API, and deliver jobs (PORT, CLOSELOOP_DB, CLOSELOOP_RECIPES)')
+  .action(async () => {
+    await startServer({ env });
+  });
+
+program
+  .command('check')
+  .description('Validate configuration and recipes (file:line errors); exit 1 on any problem')
+  .option('--connectors', 'also make one harmless call per configured connector to verify its credentials')
+  .action(async (opts: { connectors?: boolean }) => {
+    const { config } = loadHubConfig(env);
+    const registry = actionRegistry(CONNECTORS);
+    const recipes = loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
+    const issues = checkRecipeParams(recipes, registry);
+    if (issues.length) throw new RecipeLoadError(issues);
+    for (const r of recipes) console.log(`ok  ${r.file}  ${r.name}${r.enabled ? '' : ' (disabled)'}: ${r.actions.map((a) => a.action).join(', ')}`);
+    if (!opts.connectors) for (const c of CONNECTORS) console.log(`${c.configured(env) ? 'live   ' : 'sandbox'}  ${c.title}`);
+    console.log(`${recipes.length} recipe(s) valid`);
+    if (opts.connectors) {
+      const checks = await verifyConnectors(CONNECTORS, env);
+      for (const c of checks) console.log(`${c.status.toUpperCase().padEnd(9)} ${c.title.padEnd(11)} ${c.detail}`);
+      if (checks.some((c) => c.status === 'failed')) process.exitCode = 1;
+    }
+  });
+
+program
+  .command('sources')
+  .description('List the survey sources: endpoint URL, whether the secret is set, settings (values are never printed)')
+  .option('--json', 'print JSON')
+  .action((opts: { json?: boolean }) => {
+    const listing = listSources(SOURCES.values(), env, `http://localhost:${loadConfig(env).PORT}`);
+    console.log(opts.json ? JSON.stringify(listing, null, 2) : formatSourceListing(listing));
+  });
+
+program
+  .command('try')
+  .description('Dry run: which actions a recipe fires for a payload, rendered; nothing is stored or sent')
+  .argument('<recipe>', 'recipe name (from CLOSELOOP_RECIPES) or path to a recipe file')
+  .argument('<payload>', 'path to a webhook body (JSON)')
+  .option('-s, --source <name>', 'survey source that sent the payload', 'generic')
+  .action(async (recipeArg: string, payloadPath: string, opts: { source: string }) => {
+    const registry = actionRegistry(CONNECTORS);
+    const known = new Set(registry.keys());
+    const recipes = /\.ya?ml$/.test(recipeArg)
+      ? parseRecipes([{ file: recipeArg, text: readFileSync(recipeArg, 'utf8') }], known)
+      : loadRecipesDir(loadConfig(env).CLOSELOOP_RECIPES, known).filter((r) => r.name === recipeArg);
+    if (!recipes.length) throw new HubError(404, 'unknown_recipe', `No recipe named "${recipeArg}"`);
+    const source = SOURCES.get(opts.source);
+    if (!source) throw new HubError(404, 'unknown_source', `Unknown source "${opts.source}"; known: ${[...SOURCES.keys()].join(', ')}`);
+    const raw = readFileSync(payloadPath);
+    const text = raw.toString('utf8');
+    const input = await source.parse({ headers: new Headers({ 'content-type': 'application/json' }), rawBody: raw, text, contentType: 'application/json' }, env);
+    const parsed = NormalizedResponse.safeParse(input);
+    if (!parsed.success) throw new HubError(422, 'invalid_response', `Invalid payload: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    const response = { ...parsed.data, id: 'dry-run', receivedAt: new Date().toISOString(), version: 1 };
+    const decisions = await planResponse(response, await noEnrichment.enrich(response.respondent.email), {
+      recipes,
+      registry,
+      now: new Date(),
+      maxAttempts: () => 1,
+      lastRun: async () => undefined,
+    });
+    console.log(`response: score ${response.score} (${response.category}), ${response.respondent.email ?? 'no email'}, comment: ${response.comment ? JSON.stringify(response.comment) : 'none'}`);
+    for (const d of decisions) {
+      console.log(`\n${d.matched ? 'FIRES' : 'skips'}  ${d.recipe}: ${d.reason}`);
+      for (const a of d.actions) {
+        const def = registry.get(a.action)!;
+        console.log(`\n  ${a.id} → ${a.action} (${def.connector.configured(env) ? 'live' : 'sandbox'})`);
+        if (a.issues.length) for (const i of a.issues) console.log(`    ! ${i.field}: ${i.message}`);
+        else console.log(indent(JSON.stringify(def.action.request(a.params), null, 2), 4));
+      }
+      for (const a of d.skippedActions ?? []) console.log(`\n  ${a.id} → ${a.action}: skipped, ${a.reason}`);
+    }
+  });
+
+program
+  .command('jobs')
+  .description('List jobs, newest first')
+  .option('--status <status>', `one of ${JOB_STATUSES.join(', ')}`, (v: string) => {
+    if (!(JOB_STATUSES as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${JOB_STATUSES.join(', ')}`);
+    return v as JobStatus;
+  })
+  .option('--limit <n>', 'how many', (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 10000) throw new InvalidArgumentError('must be a whole number from 1 to 10000');
+    return n;
+  }, 50)
+  .option('--json', 'print JSON lines')
+  .action(async (opts: { status?: JobStatus; limit: number; json?: boolean }) => {
+    const jobs = await withDatabase((store) => store.listJobs({ status: opts.status, limit: opts.limit }));
+    for (const j of jobs) {
+      if (opts.json) console.log(JSON.stringify(j));
+      else console.log([j.id, j.status.padEnd(9), (j.action ?? 'plan').padEnd(22), `attempts ${j.attempts}/${j.maxAttempts}`, j.key, reasonOf(j)].join('  '));
+    }
+    if (!opts.json) console.log(`${jobs.length} job(s)`);
+  });
+
+program
+  .command('replay')
+  .description('Send dead jobs again (a running hub picks them up on its next poll): by id, or every dead job matching --dead filters')
+  .argument('[jobIds...]', 'ids of dead jobs')
+  .option('--dead', 'every dead job (narrow with --connector, --action, --since)')
+  .option('--connector <name>', 'only this connector (zendesk, slack, …)')
+  .option('--action <name>', 'only this action (zendesk.createTicket, …)')
+  .option('--since <time>', 'only jobs dead since an ISO 8601 time or a duration back from now (90m, 2h, 3d)')
+  .action(async (ids: string[], opts: { dead?: boolean; connector?: string; action?: string; since?: string }) => {
+    const filtered = opts.connector !== undefined || opts.action !== undefined || opts.since !== undefined;
+    if (ids.length && (opts.dead || filtered)) throw new HubError(400, 'invalid_arguments', 'Give job ids or --dead (with filters), not both');
+    if (!ids.length && !opts.dead) throw new HubError(400, 'invalid_arguments', 'Give the ids of dead jobs, or --dead to replay every dead job (narrow with --connector, --action, --since)');
+    const now = new Date();
+    let filter: DeadJobFilter | undefined;
+    if (opts.dead) {
+      const parsed = ReplayFilter.safeParse({ status: 'dead', connector: opts.connector, action: opts.action, since: opts.since });
+      if (!parsed.success) {
+        throw new HubError(422, 'invalid_arguments', 'Invalid replay filter:', asOptions(zodIssues(parsed.error)));
+      }
+      filter = deadJobFilter(parsed.data, now);
+    }
+    await withDatabase(async (store) => {
+      let targets = ids;
+      if (filter) targets = await store.listDeadJobIds(filter);
+      else {
+        targets = [];
+        for (const id of ids) {
+          const job = await store.getJob(id);
+          if (!job) console.log(`skip ${id}: no such job`);
+          else if (job.status !== 'dead') console.log(`skip ${id}: ${job.status}, only dead jobs are replayed`);
+          else targets.push(id);
+        }
+      }
+      // A progress line per chunk: a large replay shows it is moving.
+      const replayed = await replayInChunks(store, targets, () => new Date(), (done, total) => total > REPLAY_CHUNK && console.log(`… ${done}/${total}`));
+      console.log(`replayed ${replayed} job(s)${filter && targets.length === 0 ? ' (no dead job matches)' : ''}`);
+      if (ids.length && replayed < ids.length) process.exitCode = 1;
+    });
+  });
+
+program
+  .command('nps')
+  .description('NPS figures from CLOSELOOP_DB: promoters, passives, detractors and the score, over a period, a source, a survey')
+  .option('--since <time>', 'received at or after an ISO 8601 time or a duration back from now (30d, 12h)')
+  .option('--until <time>', 'received before, in the same form')
+  .option('--source <name>', 'one survey tool (typeform, generic, …)')
+  .option('--survey <id>', 'one survey, by the id its tool gives it')
+  .option('--json', 'print the figures as JSON')
+  .action(async (opts: { since?: string; until?: string; source?: string; survey?: string; json?: boolean }) => {
+    const parsed = NpsQuery.safeParse({ since: opts.since, until: opts.until, source: opts.source, survey: opts.survey });
+    if (!parsed.success) throw new HubError(422, 'invalid_arguments', 'Invalid options:', asOptions(zodIssues(parsed.error)));
+    const report = await withDatabase((store) => npsReport(store, parsed.data, new Date(), SOURCES.keys())).catch((error: unknown) => {
+      // An unknown source, a period that ends before it starts: the filter's fields are options here.
+      if (error instanceof HubError && error.status === 422) throw new HubError(422, 'invalid_arguments', error.message, asOptions(error.issues));
+      throw error;
+    });
+    if (opts.json) return console.log(JSON.stringify(report));
+    const share = (n: number) => `${n} (${((n / report.responses) * 100).toFixed(1)}%)`;
+    const scope = [report.since && `since ${report.since}`, report.until && `until ${report.until}`, report.source && `source ${report.source}`, report.survey && `survey ${report.survey}`].filter(Boolean).join(', ');
+    const counts = report.responses ? `: promoters ${share(report.promoters)}, passives ${share(report.passives)}, detractors ${share(report.detractors)}` : '';
+    console.log(report.nps === null ? 'NPS: no scored NPS responses' : `NPS ${report.nps > 0 ? '+' : ''}${report.nps}`);
+    console.log(`${report.responses} response${report.responses === 1 ? '' : 's'}${counts}${scope ? `; ${scope}` : ''}`);
+  });
+
+/** The hub's database, which must exist (a command that reads or replays never creates an empty one), closed after use. */
+async function withDatabase<T>(use: (store: SqliteStore) => Promise<T>): Promise<T> {
+  const store = new SqliteStore({ path: loadConfig(env).CLOSELOOP_DB, mustExist: true });
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Why a job is where it is: a dead job's reason, or the last failure of one still trying. */
+function reasonOf(job: { status: JobStatus; lastError: string | null; updatedAt: string }): string {
+  if (!job.lastError) return '';
+  return job.status === 'dead' ? `dead since ${job.updatedAt}: ${job.lastError}` : `last error: ${job.lastError}`;
+}
+
+/** Issues named by a request field (`since`) as the CLI names them: by option (`--since`). */
+function asOptions(issues: FieldIssue[]): FieldIssue[] {
+  return issues.map((i) => ({ ...i, field: `--${i.field}` }));
+}
+
+function indent(text: string, n: number) {
+  return text.replace(/^/gm, ' '.repeat(n));
+}
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof RecipeLoadError) {
     console.error(`Invalid recipes:\n${error.issues.map(formatIssue).join('\n')}`);
