@@ -69,11 +69,16 @@ export interface SettingDoc {
  * docs would otherwise silently lose it.
  */
 export function settingsOf(schemaName: string, schema: z.ZodObject, secrets: readonly string[] = []): SettingDoc[] {
+  const undescribed = Object.entries(schema.shape)
+    .filter(([, field]) => !(z.toJSONSchema(field as z.ZodType, { io: 'input', unrepresentable: 'any' }) as { description?: string }).description)
+    .map(([name]) => `${schemaName}.${name}`);
+  if (undescribed.length) {
+    throw new Error(`${undescribed.join(', ')} ${undescribed.length > 1 ? 'have' : 'has'} no description: add .describe('…') (the reference docs and .env.example are generated from it)`);
+  }
   return Object.entries(schema.shape).map(([name, field]) => {
     const json = z.toJSONSchema(field as z.ZodType, { io: 'input', unrepresentable: 'any' }) as Record<string, any>;
     const meta = ((field as z.ZodType).meta() ?? {}) as Record<string, unknown>;
-    const description = json.description ?? (meta.description as string | undefined);
-    if (!description) throw new Error(`${schemaName}.${name} has no description: add .describe('…') to it (the reference docs and .env.example are generated from it)`);
+    const description = json.description as string;
     const raw = meta.default ?? json.default;
     return {
       name,

@@ -81,8 +81,11 @@ describe('generated reference pages (npm run docs)', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/responses', '/responses/{id}', '/jobs', '/jobs/{id}', '/jobs/{id}/replay', '/jobs/replay', '/nps']));
   });
 
-  it('a variable without a description stops the generator, naming it', () => {
-    const schema = z.object({ DOCUMENTED: z.string().optional().describe('Has one.'), CLOSELOOP_UNDOCUMENTED: z.string().optional() });
-    expect(() => settingsOf('HubConfig', schema)).toThrow("HubConfig.CLOSELOOP_UNDOCUMENTED has no description: add .describe('…')");
+  it('variables without a description stop the generator, naming every one', () => {
+    const schema = z.object({ DOCUMENTED: z.string().optional().describe('Has one.'), CLOSELOOP_UNDOCUMENTED: z.string().optional(), CLOSELOOP_ALSO: z.coerce.number().default(1) });
+    expect(() => settingsOf('HubConfig', schema)).toThrow("HubConfig.CLOSELOOP_UNDOCUMENTED, HubConfig.CLOSELOOP_ALSO have no description: add .describe('…')");
+    expect(settingsOf('HubConfig', z.object({ DOCUMENTED: z.string().default('x').describe('Has one.') }))).toEqual([
+      { name: 'DOCUMENTED', description: 'Has one.', type: 'string', default: '`x`', rawDefault: 'x', secret: false },
+    ]);
   });
 });
