@@ -23,7 +23,7 @@ export interface SourceAdapter {
   title: string;
   /** Environment variable holding the signing secret, e.g. TYPEFORM_WEBHOOK_SECRET. */
   secretVariable: string;
-  /** Other settings it reads (e.g. which question is the NPS one), for `closeloop sources` and docs/reference/sources.md. */
+  /** Other settings it reads (e.g. which question is the NPS one), for `closeloop sources` and the README. */
   settings: readonly { name: string; description: string }[];
   /** Check the signature over the raw bytes; throw a 401 HubError when it does not match. */
   verify(request: WebhookRequest, secret: string): Promise<void> | void;
