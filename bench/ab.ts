@@ -1,6 +1,6 @@
 /**
  * `npm run bench:ab -- [--rounds 8] [--seconds 5] BUILD...`: an A/B (or A/B/C…) of ingest, the way
- * every "tried and dropped" figure of the README was measured. Every build is started side by side,
+ * the A/B figures of docs/benchmarks.md are measured. Every build is started side by side,
  * pinned to core 0 like `npm run bench`'s servers, and loaded in turns (after a warm-up turn each),
  * the others frozen meanwhile; throughput is reported against the first build, as the median of
  * the rounds' ratios, since the same two builds can differ by 17 points from one run to the next

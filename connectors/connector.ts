@@ -61,7 +61,7 @@ export interface ActionResult {
 export interface ActionDefinition<Params = any, Client = any> {
   /** Name after the connector's: `createTicket` in `zendesk.createTicket`. */
   name: string;
-  /** One line for the README's action table and `closeloop check`. */
+  /** One line for docs/reference/actions.md and `closeloop check`. */
   summary: string;
   /** How a retried or replayed job avoids a second remote object. */
   effectOnce: string;
@@ -120,7 +120,7 @@ export interface ConnectorDefinition<Client = any> {
   /** Prefix of its action names: `slack`, `zendesk`. */
   name: string;
   title: string;
-  /** Environment variables it reads, with TSDoc-like descriptions for the README. */
+  /** Environment variables it reads, with descriptions for docs/reference/configuration.md and .env.example. */
   variables: readonly { name: string; description: string; secret: boolean }[];
   /** Has credentials: without them every action of this connector runs in sandbox mode. */
   configured(env: Env): boolean;
@@ -146,7 +146,7 @@ export interface ConnectorDefinition<Client = any> {
    * Absent: not limited. Overridable by `CLOSELOOP_<NAME>_RATE_LIMIT` (`200/1m`, `off`).
    */
   rateLimit?: RateLimit & {
-    /** Where the figure comes from, for the README. */
+    /** Where the figure comes from, for docs/reference/configuration.md. */
     source: string;
   };
 }

@@ -13,18 +13,12 @@ const PropertyList = z
  * property your account does not have simply reads as null (HubSpot ignores unknown names on reads).
  */
 export const HubSpotEnrichmentSettings = z.object({
-  /** Company property for `account.plan`. Default `plan` (a custom property you create). */
-  HUBSPOT_PLAN_PROPERTY: PropertyName.default('plan'),
-  /** Company property for `account.tier`. Default `tier` (a custom property you create). */
-  HUBSPOT_TIER_PROPERTY: PropertyName.default('tier'),
-  /** Company property for `account.arr` (read as a number). Default `annualrevenue`. */
-  HUBSPOT_ARR_PROPERTY: PropertyName.default('annualrevenue'),
-  /** Company property for `account.region`. Default `country`. */
-  HUBSPOT_REGION_PROPERTY: PropertyName.default('country'),
-  /** Extra company properties, comma-separated, in `account.custom`. Default none. */
-  HUBSPOT_COMPANY_PROPERTIES: PropertyList.default([]),
-  /** Extra contact properties, comma-separated, in `contact.custom`. Default none. */
-  HUBSPOT_CONTACT_PROPERTIES: PropertyList.default([]),
+  HUBSPOT_PLAN_PROPERTY: PropertyName.default('plan').describe('Company property for `account.plan`. A custom property you create.'),
+  HUBSPOT_TIER_PROPERTY: PropertyName.default('tier').describe('Company property for `account.tier`. A custom property you create.'),
+  HUBSPOT_ARR_PROPERTY: PropertyName.default('annualrevenue').describe('Company property for `account.arr` (read as a number).'),
+  HUBSPOT_REGION_PROPERTY: PropertyName.default('country').describe('Company property for `account.region`.'),
+  HUBSPOT_COMPANY_PROPERTIES: PropertyList.default([]).describe('Extra company properties, comma-separated, in `account.custom`.'),
+  HUBSPOT_CONTACT_PROPERTIES: PropertyList.default([]).describe('Extra contact properties, comma-separated, in `contact.custom`.'),
 });
 export type HubSpotEnrichmentSettings = z.output<typeof HubSpotEnrichmentSettings>;
 

@@ -15,18 +15,12 @@ const FieldList = z
  * a field that does not exist, so plan and tier are unset until you name your fields.
  */
 export const SalesforceEnrichmentSettings = z.object({
-  /** Account field for `account.plan`. Default: none. */
-  SALESFORCE_PLAN_FIELD: Field.optional(),
-  /** Account field for `account.tier`. Default: none. */
-  SALESFORCE_TIER_FIELD: Field.optional(),
-  /** Account field for `account.arr` (read as a number). Default `AnnualRevenue`. */
-  SALESFORCE_ARR_FIELD: Field.default('AnnualRevenue'),
-  /** Account field for `account.region`. Default `BillingCountry`. */
-  SALESFORCE_REGION_FIELD: Field.default('BillingCountry'),
-  /** Extra Account fields, comma-separated, in `account.custom`. Default none. */
-  SALESFORCE_ACCOUNT_FIELDS: FieldList.default([]),
-  /** Extra Contact fields, comma-separated, in `contact.custom`. Default none. */
-  SALESFORCE_CONTACT_FIELDS: FieldList.default([]),
+  SALESFORCE_PLAN_FIELD: Field.optional().describe('Account field for `account.plan`. Unset: none.'),
+  SALESFORCE_TIER_FIELD: Field.optional().describe('Account field for `account.tier`. Unset: none.'),
+  SALESFORCE_ARR_FIELD: Field.default('AnnualRevenue').describe('Account field for `account.arr` (read as a number).'),
+  SALESFORCE_REGION_FIELD: Field.default('BillingCountry').describe('Account field for `account.region`.'),
+  SALESFORCE_ACCOUNT_FIELDS: FieldList.default([]).describe('Extra Account fields, comma-separated, in `account.custom`.'),
+  SALESFORCE_CONTACT_FIELDS: FieldList.default([]).describe('Extra Contact fields, comma-separated, in `contact.custom`.'),
 });
 export type SalesforceEnrichmentSettings = z.output<typeof SalesforceEnrichmentSettings>;
 

@@ -14,73 +14,58 @@ const SourceList = z
 /**
  * The hub's own settings, read from the environment and validated once at start-up.
  * Connector credentials are read by each connector; survey secrets by each source.
+ * Each variable's `.describe()` (with its default) is its documentation: `npm run docs` writes
+ * docs/reference/configuration.md and .env.example from it, and a test fails when one is missing.
  */
 export const HubConfig = z.object({
-  /** Port to serve on. Default 8787. */
-  PORT: Int(8787, 1, 65535),
-  /** Interface to bind. Default 0.0.0.0 (survey tools must reach the webhooks). */
-  HOST: z.string().default('0.0.0.0'),
-  /** SQLite database file. Default ./data/closeloop.db. */
-  CLOSELOOP_DB: z.string().min(1).default('./data/closeloop.db'),
-  /** Folder of recipe YAML files. Default ./recipes. */
-  CLOSELOOP_RECIPES: z.string().min(1).default('./recipes'),
-  /**
-   * Theme rules file (YAML: themes with keywords, phrases, exclusions; docs/themes.md). Default
-   * `themes.yaml` in CLOSELOOP_RECIPES; when that default is absent, comments get a sentiment and
-   * no themes. A file named here must exist.
-   */
-  CLOSELOOP_THEMES: z.string().min(1).optional(),
-  /**
-   * Bearer token for /api. Unset (default): the hub generates one at first start and keeps it
-   * beside the database (`<CLOSELOOP_DB>.admin-token`, mode 0600; `closeloop admin-token` prints
-   * it). The API never answers without it. Printable ASCII (a header carries it), no spaces at the ends.
-   */
+  PORT: Int(8787, 1, 65535).describe('Port to serve on.'),
+  HOST: z.string().default('0.0.0.0').describe('Interface to bind; survey tools must be able to reach the webhooks.'),
+  CLOSELOOP_DB: z.string().min(1).default('./data/closeloop.db').describe('SQLite database file; its folder is created.'),
+  CLOSELOOP_RECIPES: z.string().min(1).default('./recipes').describe('Folder of recipe files (`*.yaml`, `*.yml`).'),
+  CLOSELOOP_THEMES: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Theme rules file (docs/themes.md). Unset: `themes.yaml` in CLOSELOOP_RECIPES, and without that file comments get a sentiment and no themes. A file named here must exist.'),
   CLOSELOOP_ADMIN_TOKEN: z
     .string()
     .min(16, 'must be at least 16 characters')
     .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, 'must be printable ASCII without spaces at either end (an HTTP header carries it)')
-    .optional(),
-  /**
-   * Survey sources that take webhooks, comma-separated (`typeform,delighted`); the others answer
-   * 404. Unset (default): every source. An unknown name stops the hub at start.
-   */
-  CLOSELOOP_SOURCES: SourceList.optional(),
-  /**
-   * Sources that may take unsigned webhooks although a connector has credentials, comma-separated
-   * (`typeform,generic`). Default: none, so once any connector is live a source without its
-   * `<SOURCE>_WEBHOOK_SECRET` answers 401; in sandbox mode (no connector credentials) every
-   * source accepts unsigned webhooks. An unknown name stops the hub at start.
-   */
-  CLOSELOOP_ALLOW_UNSIGNED: SourceList.optional(),
-  /** Largest accepted webhook body in bytes. Default 1 MiB. */
-  CLOSELOOP_BODY_LIMIT: Int(1024 * 1024, 1024, 64 * 1024 * 1024),
-  /** SQLite durability. FULL (default): every acknowledged webhook is fsynced. */
-  CLOSELOOP_SYNC: z.enum(['FULL', 'NORMAL']).default('FULL'),
-  /** Jobs delivered at once by the in-process runner. Default 8. */
-  CLOSELOOP_CONCURRENCY: Int(8, 1, 256),
-  /**
-   * Seconds a claimed job stays with its runner without a heartbeat (renewed every third of it
-   * while the process lives). After a crash, jobs that were in flight run again once it expires.
-   * Default 30.
-   */
-  CLOSELOOP_LEASE_SECONDS: Int(30, 1, 3600),
-  /**
-   * Attempts per action job before it dead-letters, for every connector. Unset (default): each
-   * connector's own (README "Retry schedule per connector"); `CLOSELOOP_<NAME>_MAX_ATTEMPTS`,
-   * `_MAX_AGE` and `_RATE_LIMIT` set one connector (validated when the hub starts).
-   */
-  CLOSELOOP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).optional(),
-  /** `off` turns every connector's rate limit off (tests, a sandbox). Default `on`. */
-  CLOSELOOP_RATE_LIMITS: z.enum(['on', 'off']).default('on'),
-  /**
-   * Slack channel told when a connector starts failing or jobs dead-letter, and when it
-   * recovers (once per incident), when Slack is configured. Unset: the log only.
-   */
-  CLOSELOOP_ALERT_CHANNEL: z.string().trim().min(1).optional(),
-  /**
-   * A detractor's loop still unanswered this long after the response arrived is overdue: the
-   * recipes with `on: loop.overdue` run for it, once. A period (`24h`, `2d`). Default 24h.
-   */
+    .optional()
+    .describe(
+      'Bearer token for `/api/…` (at least 16 printable ASCII characters). Unset: the hub generates one at first start and keeps it beside the database (`<CLOSELOOP_DB>.admin-token`, mode 0600; `closeloop admin-token` prints it). The API never answers without it.',
+    ),
+  CLOSELOOP_SOURCES: SourceList.optional().describe('Survey sources that take webhooks, comma-separated (`typeform,delighted`); the others answer 404. Unset: every source. An unknown name stops the hub at start.'),
+  CLOSELOOP_ALLOW_UNSIGNED: SourceList.optional().describe(
+    'Sources that may take unsigned webhooks although a connector has credentials, comma-separated (`typeform,generic`). Unset: none, so once any connector is live a source without its `<SOURCE>_WEBHOOK_SECRET` answers 401. In sandbox mode (no connector credentials) every source accepts unsigned webhooks.',
+  ),
+  CLOSELOOP_BODY_LIMIT: Int(1024 * 1024, 1024, 64 * 1024 * 1024).describe('Largest accepted webhook body in bytes (default 1 MiB); a larger one gets 413.'),
+  CLOSELOOP_SYNC: z
+    .enum(['FULL', 'NORMAL'])
+    .default('FULL')
+    .describe('SQLite `synchronous`. `FULL`: every acknowledged webhook is fsynced (concurrent requests share one commit); `NORMAL` trades that away.'),
+  CLOSELOOP_CONCURRENCY: Int(8, 1, 256).describe('Jobs the in-process runner delivers at once.'),
+  CLOSELOOP_LEASE_SECONDS: Int(30, 1, 3600).describe(
+    'Seconds a claimed job stays with its runner without a heartbeat (renewed every third of it while the process lives); after a crash, jobs in flight run again once it expires.',
+  ),
+  CLOSELOOP_MAX_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'Attempts per action job before it is dead, for every connector. Unset: each connector\'s own (see below); `CLOSELOOP_<NAME>_MAX_ATTEMPTS` wins over it. Plan jobs get 20.',
+    ),
+  CLOSELOOP_RATE_LIMITS: z.enum(['on', 'off']).default('on').describe('`off` turns every connector\'s rate limit off (a sandbox, a load test).'),
+  CLOSELOOP_ALERT_CHANNEL: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe(
+      'Slack channel (`#closeloop-ops` or an id) told once when a connector starts failing or jobs dead-letter, and once when it recovers. Needs `SLACK_BOT_TOKEN`. Unset: incidents are logged only.',
+    ),
   CLOSELOOP_LOOP_OVERDUE_AFTER: z
     .string()
     .default('24h')
@@ -88,13 +73,11 @@ export const HubConfig = z.object({
       const v = ms(s as ms.StringValue);
       return typeof v === 'number' && v > 0;
     }, 'must be a period such as 12h or 2d')
-    .transform((s) => ms(s as ms.StringValue) as number),
-  /** How long a connector waits for a vendor's answer, in ms, before the attempt is a retryable timeout. Default 15000. */
-  CLOSELOOP_HTTP_TIMEOUT_MS: Int(15_000, 1, 300_000),
-  /** pino level. Default info. */
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  /** `pretty` for human-readable lines; default: pretty in a terminal, JSON otherwise. */
-  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+    .transform((s) => ms(s as ms.StringValue) as number)
+    .describe('A detractor\'s loop still unanswered this long after the response arrived is overdue: the recipes with `on: loop.overdue` run for it, once (docs/loops.md).'),
+  CLOSELOOP_HTTP_TIMEOUT_MS: Int(15_000, 1, 300_000).describe('How long a connector waits for a vendor\'s answer, in ms, before the attempt counts as a retryable timeout.'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level (pino).'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional().describe('`json`, or `pretty` for human-readable lines. Unset: pretty in a terminal, JSON otherwise.'),
 });
 export type HubConfig = z.output<typeof HubConfig>;
 

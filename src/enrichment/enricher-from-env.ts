@@ -19,10 +19,8 @@ import { storeEnrichmentCache } from './enrichment-cache.js';
 export const DEFAULT_ENRICHMENT_TTL_MS = 6 * 60 * 60_000;
 
 export const EnrichmentSettings = z.object({
-  /** Which CRM enriches respondents. Default: the one whose credentials are set (none if neither). */
-  CLOSELOOP_CRM: z.enum(['hubspot', 'salesforce', 'none']).optional(),
-  /** How long a CRM answer is reused, e.g. `30m`, `6h`, `1d`. Default 6h. */
-  CLOSELOOP_ENRICHMENT_TTL: Period.optional(),
+  CLOSELOOP_CRM: z.enum(['hubspot', 'salesforce', 'none']).optional().describe('Which CRM enriches respondents. Unset: the one whose credentials are set (none if neither).'),
+  CLOSELOOP_ENRICHMENT_TTL: Period.optional().meta({ description: 'How long a CRM answer is reused, e.g. `30m`, `6h`, `1d`.', default: '6h' }),
 });
 
 export type CrmChoice = 'hubspot' | 'salesforce' | 'none';

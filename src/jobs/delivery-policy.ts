@@ -29,7 +29,7 @@ export class DeliveryPolicies {
     return this.of(connectorOrAction)?.rateLimit ?? null;
   }
 
-  /** Connector name → policy, for the README and `/healthz`-style reports. */
+  /** Connector name → policy, for the docs and `/healthz`-style reports. */
   entries(): [string, ConnectorDeliveryPolicy][] {
     return [...this.byConnector];
   }

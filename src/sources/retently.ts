@@ -37,7 +37,7 @@ const Body = z.object({
 
 /**
  * Retently (campaign → Export → webhook action). The JSON body is a template the admin saves in
- * Retently; the README gives the one this adapter reads. Dedupes on `feedback.id`. No signature:
+ * Retently; docs/sources.md gives the one this adapter reads. Dedupes on `feedback.id`. No signature:
  * a shared token in a custom header.
  */
 export const retently: SourceAdapter = {

@@ -21,7 +21,7 @@ const Body = z.object({
 
 /**
  * Zendesk CSAT: a trigger ("Satisfaction changed") notifies a webhook with the JSON template from
- * the README. `satisfaction.score` is `good`/`bad` (binary CSAT, scale 0–1), `offered`/`unoffered`
+ * docs/sources.md. `satisfaction.score` is `good`/`bad` (binary CSAT, scale 0–1), `offered`/`unoffered`
  * (no rating yet: stored not-scored), or 1–5 for numeric CSAT. The dedupe id is
  * `<ticket id>:<rating>`: a changed rating is a new response, a comment added to the same rating
  * is an update of it.

@@ -169,7 +169,7 @@ INSERT INTO plan_cursor (id, planned_through) SELECT 1, COALESCE(MAX(seq), 0) FR
     // /healthz and /readyz report jobs by status. Counting them read the whole jobs_due index: 70–95
     // ms at a million jobs, with the event loop (and every webhook) waiting, on each health probe.
     // The counts are kept here instead, by triggers, inside the transaction of the write that
-    // changes them, so they cannot drift from the rows (README "Health endpoints").
+    // changes them, so they cannot drift from the rows (docs/architecture.md "Health counts").
     sql: `
 CREATE TABLE job_counts (
   status TEXT PRIMARY KEY,
@@ -197,7 +197,7 @@ END;
     // (/healthz) read the whole backlog (0.14 s), jobs of an action no job has scanned the table
     // (0.15 s), and responses of one source newest first sorted the whole source (0.17 s at
     // 500,000). Each is now a walk of an index from one end. The action and source indexes are
-    // only appended to, in arrival order, so writes pay little for them (README "Admin API").
+    // only appended to, in arrival order, so writes pay little for them (docs/architecture.md "Reads on a big database").
     sql: `
 CREATE INDEX jobs_by_status ON jobs (status, created_at);
 CREATE INDEX jobs_by_action ON jobs (action, seq);

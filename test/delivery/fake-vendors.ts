@@ -109,7 +109,7 @@ export async function startFakeVendors(options: FakeVendorOptions) {
     if (f && !f.afterEffect) return fail(f, res);
     // A request whose client already gave up (its timeout fired while this process's event loop
     // was busy) is not acted on: acting on it after the retry's own lookup is the one race no
-    // lookup can close (README, "Where exactly-once is impossible"); injected faults above are
+    // lookup can close (docs/delivery.md, "Where exactly-once is impossible"); injected faults above are
     // what this fake is for. One turn lets a close that already arrived be seen.
     await new Promise((resolve) => setImmediate(resolve));
     if (req.socket.destroyed) return;

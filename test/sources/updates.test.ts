@@ -225,7 +225,7 @@ describe('updates: a late comment reaches what was already created', () => {
     await post('delighted', delighted('updated', COMMENTS.detractor));
     await hub.loop.drain();
     const waiting = (await byKey(json.id))['detractor-ticket:ticket:v2']!;
-    // Zendesk's 25 attempts for the ticket it waits for, then 25 of its own (README "Retry schedule per connector").
+    // Zendesk's 25 attempts for the ticket it waits for, then 25 of its own (docs/delivery.md "Retry schedule per connector").
     expect(waiting.maxAttempts).toBe(50);
 
     for (let i = 0; i < 30 && tickets[0]?.comments.length !== 2; i++) await later(30);

@@ -29,7 +29,7 @@ const MAX_DEPTH = 8;
  * objects and arrays, and one level into other objects (an error's own fields) without walking
  * their internals. Unchanged parts are shared, never mutated; a flat object costs one pass over
  * its keys. This replaces pino's wildcard redaction paths (`*.token`…), which ran the redactor
- * once per key of every line: 24 µs a line against 7 µs (README "Libraries, and why").
+ * once per key of every line: 24 µs a line against 7 µs (docs/architecture.md "Libraries, and why").
  */
 export function redactSecrets<T>(value: T, depth = 0): T {
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;

@@ -6,7 +6,7 @@ import type { DeliveryRateLimiter, RateLimit } from '../../jobs/rate-limit.js';
  * per distinct limit, one counter per key. A window opens with the first call after the last
  * one closed, so with 1 per second two calls of one key are always at least a second apart.
  * One instance is shared by every runner of the job loop; jobs of several processes on one
- * database each have their own (see README "Rate limits").
+ * database each have their own (see docs/delivery.md "Rate limits").
  */
 export class MemoryRateLimiter implements DeliveryRateLimiter {
   private readonly limiters = new Map<string, RateLimiterMemory>();

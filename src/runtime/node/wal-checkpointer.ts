@@ -13,7 +13,7 @@ export interface WalCheckpointerOptions {
  * Copies the WAL into the database file from a worker thread with its own connection
  * (`wal_checkpoint(PASSIVE)`, which never blocks the writer), so the event loop does not stall
  * while thousands of pages are copied and fsynced: a checkpoint run by the writing connection at
- * commit time held every webhook in flight for 20–40 ms (README "Durability and group commit"). When the
+ * commit time held every webhook in flight for 20–40 ms (docs/architecture.md "Durability and group commit"). When the
  * worker has copied every frame, SQLite starts the WAL over at the next write. The writer keeps
  * its own `wal_autocheckpoint` as a fallback should the worker fall behind.
  */
