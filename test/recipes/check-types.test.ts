@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { actionRegistry } from '../../connectors/registry.js';
+import { parseRecipe } from '../../src/recipes/parse.js';
+import { formatIssue } from '../../src/recipes/recipe.js';
+
+const known = new Set(actionRegistry().keys());
+
+/** The issues of one recipe file, as `check` prints them. */
+function issuesOf(text: string): string[] {
+  return parseRecipe({ file: 'r.yaml', text }, known).issues.map(formatIssue);
+}
+
+const slack = (params: string) => `actions:\n  - id: a\n    action: slack.postMessage\n    params:\n      channel: "#x"\n${params}`;
+
+describe('check: conditions that would never match are errors, with file:line:column', () => {
+  it('a misspelt variable', () => {
+    expect(issuesOf(`name: r\nwhen: respnse.score <= 6\n${slack('      text: hi\n')}`)).toEqual([
+      'r.yaml:2:7 when: condition never matches: unknown variable "respnse"; conditions see response, account, contact',
+    ]);
+  });
+
+  it('a misspelt field, pointed at the field itself (quoted condition too)', () => {
+    expect(issuesOf(`name: r\nwhen: "response.metric == 'nps' && response.scor <= 6"\n${slack('      text: hi\n')}`)).toEqual([
+      'r.yaml:2:45 when: condition never matches: unknown field "scor"',
+    ]);
+  });
+
+  it('a number compared with a string', () => {
+    expect(issuesOf(`name: r\nwhen: response.comment != null && response.score <= "6"\n${slack('      text: hi\n')}`)).toEqual([
+      'r.yaml:2:35 when: condition never matches: type mismatch: no operator for int <= string',
+    ]);
+  });
+
+  it("an action's own condition, and a condition that is not true/false", () => {
+    const text = `name: r\nwhen: response.score\nactions:\n  - id: a\n    action: slack.postMessage\n    when: account.plan == 5\n    params: { channel: "#x", text: hi }\n`;
+    expect(issuesOf(text)).toEqual([
+      'r.yaml:2:7 when: condition never matches: gives int, not true/false',
+      'r.yaml:6:11 actions[0].when: condition never matches: type mismatch: no operator for string == int',
+    ]);
+  });
+
+  it('well-typed conditions load: null checks, int/double comparisons, lists, records', () => {
+    for (const when of [
+      'response.metric == "nps" && response.score <= 6',
+      'response.score == 10 || response.score in [9, 10]',
+      'response.respondent.email != null && account.arr >= 100000 && account.arr == 0',
+      'response.comment != null && response.comment.contains("slow")',
+      'account.custom.segment == "strategic" && response.extra.plan == "pro"',
+    ]) {
+      expect(issuesOf(`name: r\nwhen: ${JSON.stringify(when)}\n${slack('      text: hi\n')}`), when).toEqual([]);
+    }
+  });
+});
+
+describe('check: template variables the recipe context does not have', () => {
+  it('an unknown variable and an unknown field, at their column in a one-line template', () => {
+    expect(issuesOf(`name: r\nwhen: "true"\n${slack('      text: "Score {{ respnse.score }} from {{ account.nme | default: \'?\' }}"\n')}`)).toEqual([
+      'r.yaml:8:23 actions[0].params.text: template reads nothing: unknown variable "respnse"; templates see response, account, contact',
+      'r.yaml:8:48 actions[0].params.text: template reads nothing: unknown field "nme" in account',
+    ]);
+  });
+
+  it('in a block template, on its own line; records, lists and variables the template assigns are fine', () => {
+    const body = [
+      '      text: |',
+      '        {% assign who = response.respondent.name %}{{ who }} said',
+      '        {{ response.extra.anything }} {{ account.custom.tier }} {{ response.comment.size }}',
+      '        {% for t in response.tags %}{{ t }}{% endfor %}',
+      '',
+    ].join('\n');
+    expect(issuesOf(`name: r\nwhen: "true"\n${slack(body)}`)).toEqual([
+      'r.yaml:11:21 actions[0].params.text: template reads nothing: unknown field "tags" in response',
+    ]);
+  });
+});
