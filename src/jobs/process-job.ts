@@ -2,6 +2,7 @@ import type { Logger } from '../core/logger.js';
 import type { StoredResponse } from '../core/response.js';
 import type { Enricher } from '../enrichment/account.js';
 import { jobsOfPlan, planResponse } from '../recipes/plan.js';
+import { verdictsOfPlan } from '../recipes/verdict.js';
 import type { Recipe } from '../recipes/recipe.js';
 import type { Store } from '../store/store.js';
 import type { ActionRegistry, ConnectorClients } from '../../connectors/registry.js';
@@ -89,7 +90,7 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
   if (!response) return { outcome: 'dead', error: `response ${job.responseId} not found` };
   if (planJobVersion(job) < response.version) {
     // A newer version arrived; its own plan job plans the newest content.
-    await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [], recipeRuns: [] }, deps.now().toISOString());
+    await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [], recipeRuns: [], verdicts: [] }, deps.now().toISOString());
     return { outcome: 'succeeded' };
   }
   if (pendingFetchOf(response)) {
@@ -111,7 +112,8 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
     response.version > 1
       ? await planFollowUps(response, jobs, now.toISOString(), { store: deps.store, registry: deps.registry, maxAttempts: options.maxAttempts })
       : [];
-  await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns }, now.toISOString());
+  const verdicts = verdictsOfPlan(response, decisions, now.toISOString());
+  await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns, verdicts }, now.toISOString());
   logPlan(deps.log, response, decisions);
   return { outcome: 'succeeded' };
 }

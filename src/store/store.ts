@@ -1,5 +1,6 @@
 import type { NormalizedResponse, StoredResponse } from '../core/response.js';
 import type { AttemptResult, Job, JobAttempt, JobStatus, NewJob } from '../jobs/job.js';
+import type { RecipeVerdict } from '../recipes/verdict.js';
 
 export interface IngestInput {
   response: NormalizedResponse;
@@ -72,6 +73,8 @@ export interface PlanWrite {
   jobs: NewJob[];
   /** Throttle marks: (recipe, respondent key) fired for this response at this time. */
   recipeRuns: { recipe: string; respondentKey: string; at: string }[];
+  /** Each recipe's verdict on the response (none for a plan superseded by a newer version). */
+  verdicts: RecipeVerdict[];
 }
 
 export interface QueueStats {
@@ -114,6 +117,10 @@ export interface Store {
   getResponseVersion(id: string, version: number): Promise<NormalizedResponse | undefined>;
   getResponse(id: string): Promise<StoredResponse | undefined>;
   listResponses(filter: ResponseFilter): Promise<StoredResponse[]>;
+  /** A respondent's responses, newest first. */
+  listResponsesByEmail(email: string, limit: number): Promise<StoredResponse[]>;
+  /** The recipes' verdicts on a response, newest version first. */
+  listVerdicts(responseId: string): Promise<RecipeVerdict[]>;
   /** Raw body as received. */
   getRawBody(id: string): Promise<{ body: string; contentType: string } | undefined>;
   /** Scored NPS responses by category (CSAT answers and not-yet-scored stubs are not counted). */
@@ -121,7 +128,7 @@ export interface Store {
 
   /** Insert jobs, ignoring any whose key exists. Returns the ids of those inserted. */
   enqueueJobs(jobs: NewJob[]): Promise<string[]>;
-  /** Write a plan's jobs and throttle marks and finish the plan job, atomically. */
+  /** Write a plan's jobs, throttle marks and verdicts and finish the plan job, atomically. */
   commitPlan(plan: PlanWrite, now: string): Promise<void>;
   /**
    * Claim due jobs (queued and due, or running with an expired lease), after writing the plan jobs

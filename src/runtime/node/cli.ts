@@ -19,6 +19,7 @@ import { SOURCES } from '../../sources/registry.js';
 import { formatSourceListing, listSources } from '../../sources/source-listing.js';
 import { loadRecipesDir } from './recipes-dir.js';
 import { startServer } from './serve.js';
+import { registerShow } from './commands/show.js';
 import { loadHubConfig } from './hub.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -189,6 +190,8 @@ program
     console.log(report.nps === null ? 'NPS: no scored NPS responses' : `NPS ${report.nps > 0 ? '+' : ''}${report.nps}`);
     console.log(`${report.responses} response${report.responses === 1 ? '' : 's'}${counts}${scope ? `; ${scope}` : ''}`);
   });
+
+registerShow(program, env);
 
 /** The hub's database, which must exist (a command that reads or replays never creates an empty one), closed after use. */
 async function withDatabase<T>(use: (store: SqliteStore) => Promise<T>): Promise<T> {
