@@ -3,7 +3,7 @@ import type { StoredResponse } from '../core/response.js';
 import type { Enricher } from '../enrichment/account.js';
 import { jobsOfPlan, planResponse } from '../recipes/plan.js';
 import { verdictsOfPlan } from '../recipes/verdict.js';
-import type { Recipe } from '../recipes/recipe.js';
+import type { RecipeSet } from '../recipes/recipe-set.js';
 import type { Store } from '../store/store.js';
 import type { ActionRegistry, ConnectorClients } from '../../connectors/registry.js';
 import type { Env } from '../../connectors/connector.js';
@@ -22,7 +22,8 @@ import { nextAttempt, type RetryPolicy } from './retry-policy.js';
 /** Everything a job needs to run; built once per process (or per Worker invocation). */
 export interface JobDeps {
   store: Store;
-  recipes: readonly Recipe[];
+  /** The recipes; read once per plan (a reload swaps the whole set). */
+  recipes: Pick<RecipeSet, 'current'>;
   registry: ActionRegistry;
   clients: ConnectorClients;
   enricher: Enricher;
@@ -99,7 +100,7 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
   const enrichment = await deps.enricher.enrich(response.respondent.email);
   const now = deps.now();
   const options = {
-    recipes: deps.recipes,
+    recipes: deps.recipes.current(),
     registry: deps.registry,
     now,
     maxAttempts: (action: string) => retryPolicyOf(action, deps).maxAttempts,

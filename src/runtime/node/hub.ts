@@ -12,6 +12,7 @@ import { OperatorAlerts } from '../../jobs/operator-alerts.js';
 import { secretRedactor } from '../../jobs/redact.js';
 import type { RetryPolicy } from '../../jobs/retry-policy.js';
 import type { Recipe } from '../../recipes/recipe.js';
+import { RecipeSet, reloadRecipes, type ReloadOutcome } from '../../recipes/recipe-set.js';
 import { SOURCES, sourceSecretProblems } from '../../sources/registry.js';
 import { HubError } from '../../core/errors.js';
 import { JobLoop } from './job-loop.js';
@@ -58,7 +59,8 @@ export function createNodeHub(options: NodeHubOptions) {
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const now = options.now ?? (() => new Date());
   const registry = actionRegistry(CONNECTORS);
-  const recipes = options.recipes ?? loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
+  const loadRecipes = () => loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
+  const recipes = new RecipeSet(options.recipes ?? loadRecipes());
   const store = new SqliteStore({
     path: config.CLOSELOOP_DB,
     synchronous: config.CLOSELOOP_SYNC,
@@ -122,6 +124,18 @@ export function createNodeHub(options: NodeHubOptions) {
     alerts,
     loop,
     app,
+    /**
+     * Read every file of CLOSELOOP_RECIPES again: all valid, the set is swapped (logged); any
+     * problem, the running set stays and the operator is told (log at error level, Slack alert).
+     */
+    async reloadRecipes(): Promise<ReloadOutcome> {
+      const outcome = reloadRecipes(recipes, loadRecipes);
+      if (outcome.reloaded) {
+        alerts.recipesReloaded();
+        log.info({ recipes: outcome.recipes.map((r) => r.name) }, 'recipes reloaded');
+      } else await alerts.recipesRefused(outcome.error, now());
+      return outcome;
+    },
     async close() {
       await loop.stop();
       await store.close();
