@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { actionRegistry } from '../../connectors/registry.js';
 import { parseRecipe } from '../../src/recipes/parse.js';
@@ -72,4 +77,33 @@ describe('check: template variables the recipe context does not have', () => {
       'r.yaml:11:21 actions[0].params.text: template reads nothing: unknown field "tags" in response',
     ]);
   });
+});
+
+describe('closeloop check', () => {
+  it('exits 1 listing each type error with file:line:column (the hub refuses to start on the same list)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'closeloop-check-types-'));
+    try {
+      writeFileSync(join(dir, 'typo.yaml'), `name: typo\nwhen: respnse.score <= 6\n${slack('      text: hi\n')}`);
+      writeFileSync(join(dir, 'types.yaml'), `name: types\nwhen: response.score <= "6"\n${slack('      text: "{{ account.nme }}"\n')}`);
+      const result = await promisify(execFile)(process.execPath, ['bin/closeloop.js', 'check'], {
+        cwd: resolve(import.meta.dirname, '../..'),
+        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', CLOSELOOP_RECIPES: dir },
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+      );
+      expect(result).toEqual({
+        code: 1,
+        stderr: [
+          'Invalid recipes:',
+          `${join(dir, 'types.yaml')}:2:7 when: condition never matches: type mismatch: no operator for int <= string`,
+          `${join(dir, 'types.yaml')}:8:17 actions[0].params.text: template reads nothing: unknown field "nme" in account`,
+          `${join(dir, 'typo.yaml')}:2:7 when: condition never matches: unknown variable "respnse"; conditions see response, account, contact`,
+          '',
+        ].join('\n'),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

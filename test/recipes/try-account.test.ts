@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HubError } from '../../src/core/errors.js';
 import { tryRecipe } from '../../src/runtime/node/commands/try.js';
-import { hubspotHandlers, hubspotState, HUBSPOT_ENV } from '../crm/support/hubspot-fake.js';
+import { hubspotFailing, hubspotHandlers, hubspotState, HUBSPOT_ENV } from '../crm/support/hubspot-fake.js';
 import { recordingServer } from '../support/http-recorder.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -93,6 +93,14 @@ describe('closeloop try with an account', () => {
       'GET /crm/v3/objects/companies/9001',
       'GET /crm/v3/owners/77',
     ]);
+  });
+
+  it('a CRM that cannot be reached is reported, with the way out', async () => {
+    crm.server.use(hubspotFailing(401));
+    const error = await tryRecipe({ recipe, payload }, HUBSPOT_ENV).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HubError);
+    expect((error as HubError).message).toMatch(/^Could not look the respondent up in hubspot: /);
+    expect((error as HubError).issues).toEqual([{ field: '--account', message: 'give the account instead, e.g. --account plan=pro,tier=gold' }]);
   });
 
   it('the CLI takes --account and names an unknown field (exit 1)', async () => {

@@ -99,7 +99,10 @@ async function accountFor(email: string | null, given: Account | undefined, env:
     log,
     now: () => new Date(),
   });
-  const found = await enricher.enrich(email);
+  const found = await enricher.enrich(email).catch((error: unknown) => {
+    const why = (error as Error)?.message ?? String(error);
+    throw new HubError(503, 'crm_unavailable', `Could not look the respondent up in ${crm}: ${why}`, [{ field: '--account', message: 'give the account instead, e.g. --account plan=pro,tier=gold' }]);
+  });
   return { enrichment: found, from: `from ${crm}, ${found.account.id ? describeAccount(found.account) : 'no account for this respondent'}` };
 }
 
