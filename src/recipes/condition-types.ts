@@ -35,7 +35,10 @@ function describe(message: string): string {
   const noSuchKey = /^No such key: (\S+)/.exec(message);
   if (noSuchKey) return `unknown field "${noSuchKey[1]}"`;
   const overload = /^no such overload: (.+)$/.exec(message);
-  if (overload) return `type mismatch: no operator for ${overload[1]}`;
+  if (overload) {
+    const hint = /double/.test(overload[1]!) && /\bint\b/.test(overload[1]!) ? ' (numbers in responses and accounts are doubles: write 1.0, or int(response.score))' : '';
+    return `type mismatch: no operator for ${overload[1]}${hint}`;
+  }
   return message;
 }
 
@@ -44,14 +47,16 @@ type CelType = string;
 /**
  * A CEL environment whose variables are the object schema's keys, each with a type derived from
  * its zod schema: objects become declared types (their fields known), records `map<string, dyn>`,
- * whole numbers `int`, other numbers `double`. CEL has no nullable types, so comparing any
+ * numbers `double` (what a JSON number is when a condition runs, whole or not). CEL has no nullable types, so comparing any
  * primitive with `null` is declared (the context's unknowns are null).
  */
 export function typedEnvironment(shape: z.ZodObject): Environment {
   const env = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false });
   for (const t of ['string', 'int', 'double', 'bool']) env.registerOperator(`${t} == null`, (a: unknown, b: unknown) => a === b);
-  // Numbers compare across int and double at run time (conditions see JSON numbers): `score == 10` is fine.
+  // Conditions see JSON numbers, which CEL runs as doubles; a double compares with an int
+  // literal at run time (`score == 10`, `score in [9, 10]`), but does no arithmetic with one.
   env.registerOperator('double == int', (a: number, b: bigint) => a === Number(b));
+  env.registerOperator('double in list<int>', (a: number, b: bigint[]) => b.some((x) => Number(x) === a));
   const declared = new Set<string>();
   for (const [name, field] of Object.entries(shape.shape)) env.registerVariable(name, celTypeOf(env, field as z.ZodType, typeName(name), declared));
   return env;
@@ -71,7 +76,7 @@ function celTypeOf(env: Environment, schema: z.ZodType, name: string, declared: 
     case 'enum':
       return 'string';
     case 'number':
-      return def.checks?.some((c: { _zod: { def: { format?: string } } }) => c._zod.def.format === 'safeint') ? 'int' : 'double';
+      return 'double';
     case 'boolean':
       return 'bool';
     case 'literal':

@@ -32,16 +32,29 @@ describe('check: conditions that would never match are errors, with file:line:co
 
   it('a number compared with a string', () => {
     expect(issuesOf(`name: r\nwhen: response.comment != null && response.score <= "6"\n${slack('      text: hi\n')}`)).toEqual([
-      'r.yaml:2:35 when: condition never matches: type mismatch: no operator for int <= string',
+      'r.yaml:2:35 when: condition never matches: type mismatch: no operator for double <= string',
     ]);
   });
 
   it("an action's own condition, and a condition that is not true/false", () => {
     const text = `name: r\nwhen: response.score\nactions:\n  - id: a\n    action: slack.postMessage\n    when: account.plan == 5\n    params: { channel: "#x", text: hi }\n`;
     expect(issuesOf(text)).toEqual([
-      'r.yaml:2:7 when: condition never matches: gives int, not true/false',
+      'r.yaml:2:7 when: condition never matches: gives double, not true/false',
       'r.yaml:6:11 actions[0].when: condition never matches: type mismatch: no operator for string == int',
     ]);
+  });
+
+  it('arithmetic as it runs: JSON numbers are doubles, so an int literal is refused with the way out', () => {
+    expect(issuesOf(`name: r\nwhen: response.score + 1 > 7\n${slack('      text: hi\n')}`)).toEqual([
+      'r.yaml:2:7 when: condition never matches: type mismatch: no operator for double + int (numbers in responses and accounts are doubles: write 1.0, or int(response.score))',
+    ]);
+    // What the check accepts evaluates: the same conditions, run as the hub runs them.
+    const context = { response: { score: 8 }, account: { arr: 1000 } };
+    for (const when of ['int(response.score) + 1 > 7', 'response.score + 1.0 > 7.0', 'response.score == 8 && response.score in [7, 8]', 'account.arr / 2.0 == 500.0']) {
+      const { recipe, issues } = parseRecipe({ file: 'r.yaml', text: `name: r\nwhen: ${JSON.stringify(when)}\n${slack('      text: hi\n')}` }, known);
+      expect(issues, when).toEqual([]);
+      expect(recipe!.when.evaluate(context), when).toEqual({ matched: true });
+    }
   });
 
   it('well-typed conditions load: null checks, int/double comparisons, lists, records', () => {
@@ -96,7 +109,7 @@ describe('closeloop check', () => {
         code: 1,
         stderr: [
           'Invalid recipes:',
-          `${join(dir, 'types.yaml')}:2:7 when: condition never matches: type mismatch: no operator for int <= string`,
+          `${join(dir, 'types.yaml')}:2:7 when: condition never matches: type mismatch: no operator for double <= string`,
           `${join(dir, 'types.yaml')}:8:17 actions[0].params.text: template reads nothing: unknown field "nme" in account`,
           `${join(dir, 'typo.yaml')}:2:7 when: condition never matches: unknown variable "respnse"; conditions see response, account, contact`,
           '',
