@@ -25,7 +25,7 @@ export interface NodeHubOptions {
   env: Env;
   log?: Logger;
   now?: () => Date;
-  /** Recipes to use instead of reading CLOSELOOP_RECIPES. */
+  /** Recipes to start with instead of reading CLOSELOOP_RECIPES (a reload reads the folder). Default: the folder. */
   recipes?: Recipe[];
   /** Enricher to use instead of the one the environment configures (`CLOSELOOP_CRM`). */
   enricher?: Enricher;
