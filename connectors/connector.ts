@@ -78,6 +78,41 @@ export interface ActionDefinition<Params = any, Client = any> {
    * (Slack limits messages per channel). Default: the whole account (`account`).
    */
   rateLimitKey?(params: Params, parent: Job | undefined): string;
+  /**
+   * Parameters taken from what the recipe saw rather than written in it (the whole response and
+   * account for `webhook.post`), merged over the rendered ones before they are validated. Default: none.
+   */
+  contextParams?(context: RecipeContextView): Record<string, unknown>;
+}
+
+/** What conditions and templates see (src/recipes/plan.ts `recipeContext`), as an action may read it. */
+export interface RecipeContextView {
+  response: unknown;
+  account?: unknown;
+  contact?: unknown;
+}
+
+/** What a runtime lends the connectors beyond the environment. */
+export interface ConnectorRuntime {
+  /**
+   * A fetch that, when it connects, refuses every address for which `refusal` gives a reason,
+   * after DNS resolution (Node). Absent (Workers): connectors fall back to the global fetch.
+   */
+  publicFetch?(refusal: (address: string) => string | null): PlainFetch;
+}
+
+/** The part of `fetch` a connector that calls arbitrary URLs uses: met by the global fetch and by undici's. */
+export type PlainFetch = (
+  url: URL,
+  init: { method: 'POST'; headers: Record<string, string>; body: string; redirect: 'manual'; signal: AbortSignal },
+) => Promise<FetchAnswer>;
+
+export interface FetchAnswer {
+  status: number;
+  ok: boolean;
+  headers: { get(name: string): string | null };
+  body: { cancel(): Promise<void> } | null;
+  text(): Promise<string>;
 }
 
 /** A vendor: how to build its SDK client from the environment, classify its errors, and its actions. */
@@ -89,7 +124,9 @@ export interface ConnectorDefinition<Client = any> {
   variables: readonly { name: string; description: string; secret: boolean }[];
   /** Has credentials: without them every action of this connector runs in sandbox mode. */
   configured(env: Env): boolean;
-  createClient(env: Env): Client;
+  /** Problems with its settings, each naming the variable; checked at start-up and by `closeloop check`. Default: none. */
+  settingsProblems?(env: Env): { field: string; message: string }[];
+  createClient(env: Env, runtime?: ConnectorRuntime): Client;
   /** Map whatever the SDK threw into a {@link DeliveryError}. */
   classify(error: unknown): import('../src/jobs/delivery-error.js').DeliveryError;
   /**

@@ -1,12 +1,13 @@
-import type { ActionDefinition, ConnectorDefinition, Env } from './connector.js';
+import type { ActionDefinition, ConnectorDefinition, ConnectorRuntime, Env } from './connector.js';
 import { slack } from './slack/index.js';
 import { zendesk } from './zendesk/index.js';
 import { intercom } from './intercom/index.js';
 import { hubspot } from './hubspot/index.js';
 import { salesforce } from './salesforce/index.js';
+import { webhook } from './webhook/index.js';
 
 /** Every connector the hub knows. Adding one is one line here. */
-export const CONNECTORS: readonly ConnectorDefinition[] = [slack, zendesk, intercom, hubspot, salesforce];
+export const CONNECTORS: readonly ConnectorDefinition[] = [slack, zendesk, intercom, hubspot, salesforce, webhook];
 
 export interface RegisteredAction {
   /** `zendesk.createTicket` */
@@ -34,14 +35,17 @@ export function actionRegistry(connectors: readonly ConnectorDefinition[] = CONN
  */
 export class ConnectorClients {
   private readonly clients = new Map<string, unknown>();
-  constructor(private readonly env: Env) {}
+  constructor(
+    private readonly env: Env,
+    private readonly runtime: ConnectorRuntime = {},
+  ) {}
 
   isSandboxed(connector: ConnectorDefinition): boolean {
     return !connector.configured(this.env);
   }
 
   get(connector: ConnectorDefinition): unknown {
-    if (!this.clients.has(connector.name)) this.clients.set(connector.name, connector.createClient(this.env));
+    if (!this.clients.has(connector.name)) this.clients.set(connector.name, connector.createClient(this.env, this.runtime));
     return this.clients.get(connector.name);
   }
 }

@@ -1,3 +1,4 @@
+import ms from 'ms';
 import { z } from 'zod';
 import type { Env } from '../../connectors/connector.js';
 import { HubError, zodIssues } from './errors.js';
@@ -44,6 +45,18 @@ export const HubConfig = z.object({
    * recovers (once per incident), when Slack is configured. Unset: the log only.
    */
   CLOSELOOP_ALERT_CHANNEL: z.string().trim().min(1).optional(),
+  /**
+   * A detractor's loop still unanswered this long after the response arrived is overdue: the
+   * recipes with `on: loop.overdue` run for it, once. A period (`24h`, `2d`). Default 24h.
+   */
+  CLOSELOOP_LOOP_OVERDUE_AFTER: z
+    .string()
+    .default('24h')
+    .refine((s) => {
+      const v = ms(s as ms.StringValue);
+      return typeof v === 'number' && v > 0;
+    }, 'must be a period such as 12h or 2d')
+    .transform((s) => ms(s as ms.StringValue) as number),
   /** How long a connector waits for a vendor's answer, in ms, before the attempt is a retryable timeout. Default 15000. */
   CLOSELOOP_HTTP_TIMEOUT_MS: Int(15_000, 1, 300_000),
   /** pino level. Default info. */

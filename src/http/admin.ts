@@ -8,6 +8,7 @@ import { replayInChunks } from '../jobs/replay.js';
 import { NpsQuery, npsReport, type NpsReport } from '../reports/nps-report.js';
 import type { Store } from '../store/store.js';
 import { VERDICTS, type RecipeVerdict } from '../recipes/verdict.js';
+import { registerLoopRoutes } from './loops-api.js';
 
 export interface AdminDeps {
   store: Store;
@@ -204,6 +205,8 @@ export function adminRoutes(deps: AdminDeps) {
     }),
     async (c) => c.json(await npsReport(deps.store, c.req.valid('query'), deps.now(), deps.sources.keys()), 200),
   );
+
+  registerLoopRoutes(app, deps);
 
   // Paths are relative to where the app is mounted: /api.
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'closeloop admin API', version: '1' }, servers: [{ url: '/api' }] });

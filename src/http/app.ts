@@ -4,11 +4,14 @@ import { HubError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Incident } from '../jobs/incidents.js';
 import { adminRoutes, type AdminDeps } from './admin.js';
+import { loopEventRoutes, type LoopEventDeps } from './loop-events.js';
 import { webhookRoutes, type WebhookDeps } from './webhooks.js';
 
 export type AppDeps = WebhookDeps &
   AdminDeps & {
     log: Logger;
+    /** Ticket and conversation events that move loops: what they need beyond the webhooks' deps. */
+    loopEvents: Pick<LoopEventDeps, 'registry' | 'maxAttempts' | 'onJobsQueued'>;
     /** Connectors in trouble now (operator alerts), shown by /healthz and /readyz. Default: none known. */
     openIncidents?: () => Incident[];
   };
@@ -16,6 +19,8 @@ export type AppDeps = WebhookDeps &
 /** The hub's HTTP surface. Runtime-agnostic: Node serves it with @hono/node-server, Workers export it. */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
+  // Before the survey sources' `/webhooks/:source`, which would take these names for sources.
+  app.route('/webhooks', loopEventRoutes({ ...deps, ...deps.loopEvents }));
   app.route('/webhooks', webhookRoutes(deps));
   app.route('/api', adminRoutes(deps));
 

@@ -1,3 +1,4 @@
+import type { RecipeTrigger } from '../recipes/schema.js';
 import type { NewJob } from './job.js';
 
 /** Attempts for the planning step: enrichment may wait on a CRM outage, so be generous. */
@@ -20,6 +21,20 @@ export function planJobFor(responseId: string, now: string, version = 1): NewJob
     runAt: now,
     responseVersion: version,
   };
+}
+
+/**
+ * The plan job of a trigger other than the response's arrival (`loop.overdue`): it plans the
+ * recipes listening to that trigger, once per response (its key).
+ */
+export function triggerPlanJobFor(responseId: string, trigger: Exclude<RecipeTrigger, 'response'>, now: string, version: number): NewJob {
+  return { ...planJobFor(responseId, now, version), key: `plan:${responseId}:${trigger}`, params: { trigger } };
+}
+
+/** The trigger a plan job plans for: `response` unless it was enqueued for another. */
+export function planJobTrigger(job: Pick<NewJob, 'params'>): RecipeTrigger {
+  const trigger = (job.params as { trigger?: unknown } | null)?.trigger;
+  return trigger === 'loop.overdue' ? trigger : 'response';
 }
 
 /** Which version of its response a plan job was enqueued for. */

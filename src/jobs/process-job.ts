@@ -11,7 +11,7 @@ import { pendingFetchOf, type SourceAdapter } from '../sources/source.js';
 import { DeliveryError } from './delivery-error.js';
 import { completePendingFetch } from './fetch-response.js';
 import { planFollowUps } from './follow-ups.js';
-import { planJobVersion } from './plan-job.js';
+import { planJobTrigger, planJobVersion } from './plan-job.js';
 import type { AttemptResult, Job } from './job.js';
 import type { DeliveryPolicies } from './delivery-policy.js';
 import type { OperatorAlerts } from './operator-alerts.js';
@@ -89,7 +89,8 @@ function retryPolicyOf(action: string | null, deps: JobDeps): RetryPolicy {
 async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
   let response = await deps.store.getResponse(job.responseId);
   if (!response) return { outcome: 'dead', error: `response ${job.responseId} not found` };
-  if (planJobVersion(job) < response.version) {
+  const trigger = planJobTrigger(job);
+  if (trigger === 'response' && planJobVersion(job) < response.version) {
     // A newer version arrived; its own plan job plans the newest content.
     await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [], recipeRuns: [], verdicts: [] }, deps.now().toISOString());
     return { outcome: 'succeeded' };
@@ -105,12 +106,13 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
     now,
     maxAttempts: (action: string) => retryPolicyOf(action, deps).maxAttempts,
     lastRun: (recipe: string, key: string) => deps.store.lastRecipeRun(recipe, key, response.id),
+    trigger,
   };
   const decisions = await planResponse(response, enrichment, options);
   const { jobs, recipeRuns } = jobsOfPlan(response, decisions, options);
   // An update: what was already sent hears about the change (a comment on the ticket, a thread reply).
   const followUps =
-    response.version > 1
+    trigger === 'response' && response.version > 1
       ? await planFollowUps(response, jobs, now.toISOString(), { store: deps.store, registry: deps.registry, maxAttempts: options.maxAttempts })
       : [];
   const verdicts = verdictsOfPlan(response, decisions, now.toISOString());

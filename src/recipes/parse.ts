@@ -103,6 +103,7 @@ export function parseRecipe(source: RecipeSource, knownActions: KnownActions): {
       name: file.name,
       description: file.description,
       enabled: file.enabled,
+      on: file.on,
       file: source.file,
       when,
       throttle: file.throttle,

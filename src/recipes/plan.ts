@@ -5,6 +5,7 @@ import type { ActionRegistry } from '../../connectors/registry.js';
 import { zodIssues, type FieldIssue } from '../core/errors.js';
 import { renderParams } from './template.js';
 import type { Recipe } from './recipe.js';
+import type { RecipeTrigger } from './schema.js';
 import { whyNotMatched } from './condition.js';
 import type { Verdict } from './verdict.js';
 
@@ -38,6 +39,8 @@ export interface PlanOptions {
   now: Date;
   /** Attempts for each action job. */
   maxAttempts(action: string): number;
+  /** Which recipes are considered: those listening to this trigger. Default `response`. */
+  trigger?: RecipeTrigger;
 }
 
 /** Variables that conditions and templates see. */
@@ -63,10 +66,11 @@ export function actionJobKey(responseId: string, recipe: string, actionId: strin
 export async function planResponse(response: StoredResponse, enrichment: Enrichment, options: PlanOptions): Promise<RecipeDecision[]> {
   const decisions: RecipeDecision[] = [];
   if (response.score === null) {
-    return options.recipes.map((r) => ({ recipe: r.name, matched: false, verdict: 'no_score' as const, reason: 'response has no score', actions: [] }));
+    return options.recipes.filter((r) => r.on === (options.trigger ?? 'response')).map((r) => ({ recipe: r.name, matched: false, verdict: 'no_score' as const, reason: 'response has no score', actions: [] }));
   }
   const context = recipeContext(response, enrichment);
-  for (const recipe of options.recipes) {
+  const trigger = options.trigger ?? 'response';
+  for (const recipe of options.recipes.filter((r) => r.on === trigger)) {
     const decide = (verdict: Verdict, reason: string, actions: PlannedAction[] = [], skippedActions: RecipeDecision['skippedActions'] = []) =>
       decisions.push({ recipe: recipe.name, matched: verdict === 'matched', verdict, reason, actions, ...(skippedActions.length ? { skippedActions } : {}) });
     if (!recipe.enabled) {
@@ -104,6 +108,8 @@ export async function planResponse(response: StoredResponse, enrichment: Enrichm
         return { id: a.id, action: a.action, params: null, issues: [{ field: 'params', message: `template failed: ${(error as Error).message.split('\n')[0]}` }], key };
       }
       const definition = options.registry.get(a.action);
+      const fromContext = definition?.action.contextParams?.(context);
+      if (fromContext && rendered !== null && typeof rendered === 'object') rendered = { ...rendered, ...fromContext };
       const parsed = definition ? definition.action.params.safeParse(rendered) : undefined;
       return {
         id: a.id,

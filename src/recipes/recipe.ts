@@ -1,6 +1,6 @@
 import type { CompiledCondition } from './condition.js';
 import type { CompiledParams } from './template.js';
-import type { RecipeFile } from './schema.js';
+import type { RecipeFile, RecipeTrigger } from './schema.js';
 
 /** Where a recipe problem is: file, 1-based line and column, and the field's dotted path. */
 export interface RecipeIssue {
@@ -25,6 +25,8 @@ export interface Recipe {
   name: string;
   description: string | undefined;
   enabled: boolean;
+  /** What makes the hub consider it: a response arriving (default) or its loop overdue. */
+  on: RecipeTrigger;
   file: string;
   when: CompiledCondition;
   throttle: RecipeFile['throttle'];

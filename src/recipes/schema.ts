@@ -32,12 +32,20 @@ export const RecipeAction = z.strictObject({
     .describe('Action parameters; every string is a Liquid template over response, account and contact'),
 });
 
+/** What makes the hub consider a recipe for a response. */
+export const RECIPE_TRIGGERS = ['response', 'loop.overdue'] as const;
+export type RecipeTrigger = (typeof RECIPE_TRIGGERS)[number];
+
 /** A recipe file, as written in YAML. */
 export const RecipeFile = z.strictObject({
   $schema: z.string().optional(),
   name: Name.describe('Recipe name, unique across recipes; part of the job idempotency key'),
   description: z.string().optional(),
   enabled: z.boolean().default(true).describe('A disabled recipe is validated but never runs'),
+  on: z
+    .enum(RECIPE_TRIGGERS)
+    .default('response')
+    .describe('When the recipe is considered: `response` (default) when a response arrives or changes; `loop.overdue` once, when a detractor\'s loop is still unanswered after CLOSELOOP_LOOP_OVERDUE_AFTER'),
   when: z
     .string()
     .trim()

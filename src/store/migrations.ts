@@ -1,3 +1,4 @@
+import { LOOPS_MIGRATION } from './loops.js';
 /**
  * Numbered schema migrations, plain SQLite SQL so that better-sqlite3 (Node) and D1 (Workers)
  * run the same statements. Append only: a shipped migration is never edited.
@@ -261,5 +262,10 @@ CREATE TABLE recipe_verdicts (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS responses_by_email ON responses (respondent_email, seq);
 `,
+  },
+  {
+    version: 18,
+    name: 'loop state: who answered each response, and when',
+    sql: LOOPS_MIGRATION,
   },
 ];

@@ -1,6 +1,8 @@
 import type { NormalizedResponse, StoredResponse } from '../core/response.js';
 import type { AttemptResult, Job, JobAttempt, JobStatus, NewJob } from '../jobs/job.js';
 import type { RecipeVerdict } from '../recipes/verdict.js';
+import type { LoopEvent, LoopState, LoopTarget } from '../loops/loop-event.js';
+import type { LoopFilter, LoopRow } from './loops.js';
 
 export interface IngestInput {
   response: NormalizedResponse;
@@ -166,6 +168,20 @@ export interface Store {
   getCachedEnrichment(key: string, now: string): Promise<unknown | undefined>;
   /** Cache a CRM lookup until `expiresAt`, replacing the previous value; drops entries expired at `fetchedAt`. */
   putCachedEnrichment(key: string, value: unknown, fetchedAt: string, expiresAt: string): Promise<void>;
+
+  /** The response a ticket or conversation event is about (see {@link LoopTarget}), or undefined. */
+  findLoopResponse(target: LoopTarget): Promise<string | undefined>;
+  /**
+   * Record an event on a response's loop and move the loop forward (never back), in one
+   * transaction. `duplicate`: this event (source, id) was recorded before; nothing changed.
+   */
+  recordLoopEvent(responseId: string, event: LoopEvent, receivedAt: string): Promise<{ duplicate: boolean; loop: LoopState }>;
+  /** A response's loop, when the hub acted on it (an action job exists); undefined otherwise. */
+  getLoop(responseId: string): Promise<LoopState | undefined>;
+  /** Detractors acted on, received in [after, before), whose loop is unanswered and not yet escalated (see `src/loops/escalation.ts`). */
+  overdueLoops(after: string, before: string, limit: number): Promise<{ id: string; version: number }[]>;
+  /** The loops of NPS responses received in [since, until), oldest first, for the loop figures. */
+  loopRows(filter: LoopFilter): Promise<LoopRow[]>;
 
   close(): Promise<void>;
 }

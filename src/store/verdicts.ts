@@ -9,7 +9,7 @@ export const VERDICT_SQL = {
   insert: `INSERT OR REPLACE INTO recipe_verdicts (response_id, response_version, recipe, position, verdict, reason, skipped_actions, planned_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   /** Newest version first, recipes in the order they were considered. */
-  list: `SELECT * FROM recipe_verdicts WHERE response_id = ? ORDER BY response_version DESC, position`,
+  list: `SELECT * FROM recipe_verdicts WHERE response_id = ? ORDER BY response_version DESC, planned_at, position`,
   /** Responses of one respondent, newest first (migration 14's index). */
   responsesByEmail: `SELECT id, received_at, version, data FROM responses WHERE respondent_email = ? ORDER BY seq DESC LIMIT ?`,
 } as const;

@@ -1,5 +1,6 @@
 import { actionRegistry } from '../../connectors/registry.js';
 import type { Logger } from '../../src/core/logger.js';
+import type { Enricher } from '../../src/enrichment/account.js';
 import type { Job } from '../../src/jobs/job.js';
 import { parseRecipes } from '../../src/recipes/parse.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
@@ -12,11 +13,11 @@ export const T0 = new Date('2026-03-02T10:00:00.000Z');
  * on every response, and a clock the test moves. `respond()` posts a generic webhook and runs
  * every due job; `later(ms)` moves the clock and runs what became due.
  */
-export function actionHub(options: { action: string; params: Record<string, unknown>; env: Record<string, string>; log?: Logger }) {
+export function actionHub(options: { action: string; params: Record<string, unknown>; env: Record<string, string>; log?: Logger; enricher?: Enricher }) {
   const clock = { now: T0 };
   const text = ['name: under-test', 'when: "true"', 'actions:', '  - id: act', `    action: ${options.action}`, `    params: ${JSON.stringify(options.params)}`].join('\n');
   const recipes = parseRecipes([{ file: 'under-test.yaml', text }], new Set(actionRegistry().keys()));
-  const hub = makeTestHub({ env: { CLOSELOOP_HTTP_TIMEOUT_MS: '300', ...options.env }, recipes, now: () => clock.now, ...(options.log ? { log: options.log } : {}) });
+  const hub = makeTestHub({ env: { CLOSELOOP_HTTP_TIMEOUT_MS: '300', ...options.env }, recipes, now: () => clock.now, ...(options.log ? { log: options.log } : {}), ...(options.enricher ? { enricher: options.enricher } : {}) });
   let sent = 0;
 
   return Object.assign(hub, {

@@ -54,6 +54,8 @@ export interface SlackMessage {
   text: string;
   /** The job key from the message's metadata. */
   jobKey: string | undefined;
+  /** The parent message's `ts`, for a reply in a thread. */
+  threadTs?: string;
 }
 export interface IntercomEvent {
   id: string;
@@ -168,7 +170,7 @@ export async function startFakeVendors(options: FakeVendorOptions) {
         const channel = SLACK_CHANNELS[String(form.channel).replace(/^#/, '')] ?? String(form.channel);
         const metadata = typeof form.metadata === 'string' ? (JSON.parse(form.metadata) as { event_payload?: { key?: string } }) : undefined;
         const ts = `${Math.floor(now().getTime() / 1000)}.${String(++seq).padStart(6, '0')}`;
-        state.messages.push({ channel, ts, text: String(form.text), jobKey: metadata?.event_payload?.key });
+        state.messages.push({ channel, ts, text: String(form.text), jobKey: metadata?.event_payload?.key, ...(form.thread_ts ? { threadTs: String(form.thread_ts) } : {}) });
         return { status: 200, body: { ok: true, channel, ts, message: { type: 'message', text: form.text, ts } } };
       }
       case 'conversationsList':

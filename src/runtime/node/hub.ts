@@ -20,6 +20,7 @@ import { MemoryRateLimiter } from './rate-limiter.js';
 import { createLogger } from './logger.js';
 import { loadRecipesDir } from './recipes-dir.js';
 import { SqliteStore } from './sqlite-store.js';
+import { publicFetch } from './public-fetch.js';
 
 export interface NodeHubOptions {
   env: Env;
@@ -45,7 +46,7 @@ export interface NodeHubOptions {
  */
 export function loadHubConfig(env: Env, retry?: Partial<RetryPolicy>): { config: HubConfig; policies: DeliveryPolicies } {
   const config = loadConfig(env);
-  const problems = sourceSecretProblems(env);
+  const problems = [...sourceSecretProblems(env), ...CONNECTORS.flatMap((c) => c.settingsProblems?.(env) ?? [])];
   if (problems.length) {
     throw new HubError(400, 'invalid_config', `Invalid configuration: ${problems.map((i) => `${i.field} ${i.message}`).join('; ')}`, problems);
   }
@@ -67,7 +68,8 @@ export function createNodeHub(options: NodeHubOptions) {
     now,
     onCheckpointError: (message) => log.warn({ error: message }, 'background WAL checkpoint failed (the next one retries)'),
   });
-  const clients = new ConnectorClients(options.env);
+  // Outbound webhooks reach only public addresses, checked where the connection is made.
+  const clients = new ConnectorClients(options.env, { publicFetch });
   const slack = CONNECTORS.find((c) => c.name === 'slack');
   const alerts = new OperatorAlerts({
     log,
@@ -98,7 +100,7 @@ export function createNodeHub(options: NodeHubOptions) {
       sources: SOURCES,
       env: options.env,
     },
-    { concurrency: config.CLOSELOOP_CONCURRENCY, leaseMs: config.CLOSELOOP_LEASE_SECONDS * 1000 },
+    { concurrency: config.CLOSELOOP_CONCURRENCY, leaseMs: config.CLOSELOOP_LEASE_SECONDS * 1000, overdueAfterMs: config.CLOSELOOP_LOOP_OVERDUE_AFTER },
   );
   const app = createApp({
     store,
@@ -111,6 +113,7 @@ export function createNodeHub(options: NodeHubOptions) {
     isLocalRequest,
     onIngested: () => loop.ingested(),
     onReplayed: () => loop.wake(),
+    loopEvents: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts, onJobsQueued: () => loop.wake() },
     openIncidents: () => alerts.openIncidents(),
   });
   return {

@@ -1,3 +1,4 @@
+import { queueOverdueLoops } from '../../loops/escalation.js';
 import { processJob, type JobDeps } from '../../jobs/process-job.js';
 
 export interface JobLoopOptions {
@@ -10,6 +11,10 @@ export interface JobLoopOptions {
    * loses its job to a second runner. Default 30 s (`CLOSELOOP_LEASE_SECONDS`).
    */
   leaseMs?: number;
+  /** A detractor's loop unanswered this long is overdue (`CLOSELOOP_LOOP_OVERDUE_AFTER`). Default 24 h. */
+  overdueAfterMs?: number;
+  /** How often overdue loops are looked for, by the injected clock. Default 60 s. */
+  sweepEveryMs?: number;
   /** Poll interval when idle (a new response wakes the loop at once). Default 500 ms. */
   idleMs?: number;
   /**
@@ -32,6 +37,7 @@ export class JobLoop {
   /** Jobs in flight: each attempt's promise → the job id and attempt number, whose lease the heartbeat renews. */
   private inFlight = new Map<Promise<unknown>, { id: string; attempts: number }>();
   private wakeUp: (() => void) | null = null;
+  private lastSweep = -Infinity;
   private loopDone: Promise<void> | null = null;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   /** Webhooks counted in the current and the previous 100 ms window (ingest pressure). */
@@ -127,11 +133,24 @@ export class JobLoop {
     }
   }
 
+  /** Queue the escalations of overdue loops, at most once per `sweepEveryMs`; a failure is logged and tried next time. */
+  private async sweep(now: Date): Promise<void> {
+    if (now.getTime() - this.lastSweep < (this.options.sweepEveryMs ?? 60_000)) return;
+    this.lastSweep = now.getTime();
+    try {
+      const queued = await queueOverdueLoops(this.deps.store, { recipes: this.deps.recipes.current(), overdueAfterMs: this.options.overdueAfterMs ?? 24 * 3_600_000, now });
+      if (queued) this.deps.log.info({ queued }, 'overdue loops escalated');
+    } catch (error) {
+      this.deps.log.error({ err: error }, 'looking for overdue loops failed (tried again at the next sweep)');
+    }
+  }
+
   /** Claim as many due jobs as there are free slots and start them. Returns how many. */
   private async tick(): Promise<number> {
     const free = this.options.concurrency - this.inFlight.size;
     if (free <= 0) return 0;
     const now = this.deps.now();
+    await this.sweep(now);
     const jobs = await this.deps.store.claimJobs({
       now: now.toISOString(),
       limit: free,

@@ -40,6 +40,8 @@ import type {
 import type { AttemptResult, JobAttempt, Job, NewJob } from '../../jobs/job.js';
 import type { NormalizedResponse } from '../../core/response.js';
 import { planJobFor } from '../../jobs/plan-job.js';
+import type { LoopEvent, LoopTarget } from '../../loops/loop-event.js';
+import { insertLoopEvent, loopFromRow, overdueLoopsQuery, loopOfResponse, loopRowsQuery, loopTargetQuery, upsertLoop, type LoopFilter, type LoopRow } from '../../store/loops.js';
 import { ReaderThread } from './reader-thread.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
@@ -381,6 +383,42 @@ export class SqliteStore implements Store {
       this.stmt.deleteExpiredEnrichment.run(fetchedAt);
       this.stmt.putCachedEnrichment.run(key, JSON.stringify(value), fetchedAt, expiresAt);
     });
+  }
+
+  async findLoopResponse(target: LoopTarget) {
+    const q = loopTargetQuery(target);
+    return (this.db.prepare(q.sql).get(...q.params) as { response_id: string } | undefined)?.response_id;
+  }
+
+  recordLoopEvent(responseId: string, event: LoopEvent, receivedAt: string) {
+    return this.write(() => {
+      const recorded = insertLoopEvent(responseId, event, receivedAt);
+      const duplicate = this.db.prepare(recorded.sql).run(...recorded.params).changes === 0;
+      if (!duplicate) {
+        const moved = upsertLoop(responseId, event);
+        this.db.prepare(moved.sql).run(...moved.params);
+      }
+      const q = loopOfResponse(responseId);
+      const row = this.db.prepare(q.sql).get(...q.params) as LoopRow | undefined;
+      if (!row) throw new Error(`response ${responseId} has no action job: it has no loop`);
+      return { duplicate, loop: loopFromRow(row) };
+    }, true);
+  }
+
+  async overdueLoops(after: string, before: string, limit: number) {
+    const q = overdueLoopsQuery(after, before, limit);
+    return this.db.prepare(q.sql).all(...q.params) as { id: string; version: number }[];
+  }
+
+  async getLoop(responseId: string) {
+    const q = loopOfResponse(responseId);
+    const row = this.db.prepare(q.sql).get(...q.params) as LoopRow | undefined;
+    return row && loopFromRow(row);
+  }
+
+  async loopRows(filter: LoopFilter) {
+    const q = loopRowsQuery(filter);
+    return this.db.prepare(q.sql).all(...q.params) as LoopRow[];
   }
 
   async close() {
