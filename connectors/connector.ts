@@ -136,6 +136,11 @@ export interface ConnectorDefinition<Client = any> {
   verify?(client: Client): Promise<string>;
   actions: readonly ActionDefinition<any, Client>[];
   /**
+   * Where a person sees what one of its actions made, from the job's result: a URL (the ticket's
+   * agent page), or the vendor's id in words where it has no stable URL. Default: none shown.
+   */
+  link?(result: ActionResult, env: Env): string | undefined;
+  /**
    * How patient this connector's jobs are, over DEFAULT_RETRY_POLICY (8 attempts, backoff from
    * 5 s doubling to 15 min, 24 h): a chat alert loses its worth within hours, a detractor's
    * ticket deserves days. Overridable by `CLOSELOOP_<NAME>_MAX_ATTEMPTS` and `_MAX_AGE`.

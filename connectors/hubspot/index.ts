@@ -11,6 +11,8 @@ export const hubspot: ConnectorDefinition<HubSpotClient> = {
   createClient: createHubSpotClient,
   classify: classifyHubSpotError,
   verify: verifyHubSpot,
+  // A HubSpot record URL needs the portal id, which the hub does not know.
+  link: (result) => (typeof result.taskId === 'string' ? `HubSpot task ${result.taskId}` : typeof result.contactId === 'string' ? `HubSpot contact ${result.contactId}` : undefined),
   actions: [updateContact, createTask],
   retry: { maxAttempts: 20, maxAgeMs: 24 * 60 * 60_000 },
   // Per account. An action makes a CRM search (find the contact, or the task's marker) and a write.

@@ -14,6 +14,8 @@ export const intercom: ConnectorDefinition<IntercomClient> = {
   createClient: createIntercomClient,
   classify: classifyIntercomError,
   verify: verifyIntercom,
+  // Intercom's contact URL needs the workspace's app id, which the hub does not know.
+  link: (result) => (typeof result.contactId === 'string' ? `Intercom contact ${result.contactId}` : undefined),
   actions: [trackEvent, tagContact, untagContact, addNote],
   retry: { maxAttempts: 20, maxAgeMs: 24 * 60 * 60_000 },
   // Per account (workspace). An action makes up to three calls (search contact, create it, the event).

@@ -12,6 +12,10 @@ export const salesforce: ConnectorDefinition<SalesforceClient> = {
   createClient: createSalesforceClient,
   classify: classifySalesforceError,
   verify: verifySalesforce,
+  link: (result, env) => {
+    const id = typeof result.taskId === 'string' ? { type: 'Task', id: result.taskId } : typeof result.contactId === 'string' ? { type: 'Contact', id: result.contactId } : undefined;
+    return id && env.SALESFORCE_INSTANCE_URL ? `${env.SALESFORCE_INSTANCE_URL.replace(/\/+$/, '')}/lightning/r/${id.type}/${id.id}/view` : undefined;
+  },
   actions: [updateContact, createTask],
   // No rate limit: Salesforce counts API requests per 24 h (100,000 + 1,000 per licence on
   // Enterprise) and long-running concurrent requests, not per second.

@@ -12,6 +12,11 @@ export const slack: ConnectorDefinition<WebClient> = {
   createClient: createSlackClient,
   classify: classifySlackError,
   verify: verifySlack,
+  // Slack's archive URL opens the message in the reader's own workspace (the workspace is not on the job).
+  link: (result) =>
+    typeof result.channel === 'string' && typeof result.ts === 'string'
+      ? `https://slack.com/archives/${result.channel}/p${result.ts.replace('.', '')}${typeof result.threadTs === 'string' ? `?thread_ts=${result.threadTs}` : ''}`
+      : undefined,
   actions: [postMessage, replyInThread],
   // An alert hours late has lost most of its worth: about half an hour of retries, then dead
   // (the operator is alerted and can replay).

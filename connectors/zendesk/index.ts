@@ -1,6 +1,6 @@
 import type { ZendeskClient } from 'node-zendesk';
 import type { ConnectorDefinition } from '../connector.js';
-import { classifyZendeskError, createZendeskClient, verifyZendesk, zendeskVariables } from './client.js';
+import { classifyZendeskError, createZendeskClient, verifyZendesk, zendeskBaseUrl, zendeskVariables } from './client.js';
 import { createTicket } from './create-ticket.js';
 import { addComment } from './add-comment.js';
 
@@ -12,6 +12,7 @@ export const zendesk: ConnectorDefinition<ZendeskClient> = {
   createClient: createZendeskClient,
   classify: classifyZendeskError,
   verify: verifyZendesk,
+  link: (result, env) => (typeof result.ticketId === 'number' ? `${zendeskBaseUrl(env)}/agent/tickets/${result.ticketId}` : undefined),
   actions: [createTicket, addComment],
   // A detractor's ticket is the one thing that must not be lost: backoff up to 30 min, for 2 days.
   retry: { maxAttempts: 25, capMs: 30 * 60_000, maxAgeMs: 48 * 60 * 60_000 },

@@ -6,6 +6,7 @@ import { replayInChunks } from '../jobs/replay.js';
 import { timingSafeEqualText } from '../sources/hmac.js';
 import { NpsQuery, npsReport, type NpsReport } from '../reports/nps-report.js';
 import type { Store } from '../store/store.js';
+import { VERDICTS, type RecipeVerdict } from '../recipes/verdict.js';
 import { registerLoopRoutes } from './loops-api.js';
 import type { ThemeTagger } from '../themes/tagger.js';
 import { registerThemeRoutes } from './themes.js';
@@ -57,6 +58,17 @@ const JobSchema = z
     result: z.unknown(),
   })
   .openapi('Job');
+const VerdictSchema = z
+  .object({
+    responseId: z.string(),
+    responseVersion: z.number().openapi({ description: 'Version of the response this plan was made from (an update is planned again)' }),
+    recipe: z.string(),
+    verdict: z.enum(VERDICTS).openapi({ description: 'matched: fired; not_matched: condition false or not evaluable; throttled; disabled; no_score: the response has no score' }),
+    reason: z.string().openapi({ description: 'Why, in words' }),
+    skippedActions: z.array(z.object({ id: z.string(), action: z.string(), reason: z.string() })).openapi({ description: "Actions of a firing recipe left out by their own condition" }),
+    plannedAt: z.string(),
+  })
+  .openapi('RecipeVerdict') satisfies z.ZodType<RecipeVerdict>;
 const NpsFiguresSchema = z
   .object({
     nps: z.number().nullable().openapi({ description: '%promoters − %detractors, −100…+100, one decimal; null with no responses' }),
@@ -113,16 +125,22 @@ export function adminRoutes(deps: AdminDeps) {
     createRoute({
       method: 'get',
       path: '/responses/{id}',
-      summary: 'One response with its jobs',
+      summary: 'One response, what each recipe decided about it, and its jobs',
       request: { params: z.object({ id: z.string() }) },
-      responses: { 200: Json(z.object({ response: ResponseSchema, jobs: z.array(JobSchema) }), 'The response and its jobs'), ...Errors },
+      responses: {
+        200: Json(
+          z.object({ response: ResponseSchema, verdicts: z.array(VerdictSchema).openapi({ description: 'Newest version first' }), jobs: z.array(JobSchema) }),
+          'The response, the recipes\' verdicts (recorded when it was planned) and its jobs, oldest first',
+        ),
+        ...Errors,
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const response = await deps.store.getResponse(id);
       if (!response) throw notFound('response', id);
-      const jobs = await deps.store.listJobs({ responseId: id, limit: 500 });
-      return c.json({ response, jobs: jobs.reverse() }, 200);
+      const [verdicts, jobs] = await Promise.all([deps.store.listVerdicts(id), deps.store.listJobs({ responseId: id, limit: 500 })]);
+      return c.json({ response, verdicts, jobs: jobs.reverse() }, 200);
     },
   );
 

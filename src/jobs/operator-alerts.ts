@@ -28,6 +28,8 @@ export interface OperatorAlertsOptions {
  */
 export class OperatorAlerts {
   readonly tracker: IncidentTracker;
+  /** The last refused recipe reload's problems: an editor saving the same broken file again is not told twice. */
+  private refusedRecipes: string | undefined;
 
   constructor(private readonly options: OperatorAlertsOptions) {
     this.tracker = options.tracker ?? new IncidentTracker();
@@ -44,6 +46,38 @@ export class OperatorAlerts {
       this.options.log.error({ err: e, connector }, 'could not record the operator alert');
     }
     return notice;
+  }
+
+  /**
+   * A recipe reload was refused (the running recipes stay): logged at error level and, with
+   * `CLOSELOOP_ALERT_CHANNEL`, posted to Slack; once per distinct list of problems. Never throws.
+   */
+  async recipesRefused(problems: string, at: Date): Promise<void> {
+    if (problems === this.refusedRecipes) return;
+    this.refusedRecipes = problems;
+    this.options.log.error({ problems }, `recipes not reloaded, the running recipes stay: ${problems}`);
+    if (!this.options.alertChannel || !this.options.slackConfigured) return;
+    const job: NewJob = {
+      key: `alert:recipes:${at.toISOString()}`,
+      type: 'action',
+      responseId: `recipes:${at.toISOString()}`,
+      recipe: null,
+      actionId: 'recipes-refused',
+      action: 'slack.postMessage',
+      params: { channel: this.options.alertChannel, text: 'closeloop: recipes not reloaded — the running recipes stay', fields: [], quote: problems.slice(0, 2900), context: 'Fix the files and save again, or run closeloop check' },
+      maxAttempts: this.options.maxAttempts,
+      runAt: at.toISOString(),
+    };
+    try {
+      await this.options.store.enqueueJobs([job]);
+    } catch (e) {
+      this.options.log.error({ err: e }, 'could not record the operator alert');
+    }
+  }
+
+  /** The recipes reloaded: a later refusal is told again, even with the same problems. */
+  recipesReloaded(): void {
+    this.refusedRecipes = undefined;
   }
 
   openIncidents(): Incident[] {

@@ -2,7 +2,8 @@ import type { Logger } from '../core/logger.js';
 import type { StoredResponse } from '../core/response.js';
 import type { Enricher } from '../enrichment/account.js';
 import { jobsOfPlan, planResponse } from '../recipes/plan.js';
-import type { Recipe } from '../recipes/recipe.js';
+import { verdictsOfPlan } from '../recipes/verdict.js';
+import type { RecipeSet } from '../recipes/recipe-set.js';
 import type { Store } from '../store/store.js';
 import type { ActionRegistry, ConnectorClients } from '../../connectors/registry.js';
 import type { Env } from '../../connectors/connector.js';
@@ -22,7 +23,8 @@ import { nextAttempt, type RetryPolicy } from './retry-policy.js';
 /** Everything a job needs to run; built once per process (or per Worker invocation). */
 export interface JobDeps {
   store: Store;
-  recipes: readonly Recipe[];
+  /** The recipes; read once per plan (a reload swaps the whole set). */
+  recipes: Pick<RecipeSet, 'current'>;
   registry: ActionRegistry;
   clients: ConnectorClients;
   enricher: Enricher;
@@ -93,7 +95,7 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
   const trigger = planJobTrigger(job);
   if (trigger === 'response' && planJobVersion(job) < response.version) {
     // A newer version arrived; its own plan job plans the newest content.
-    await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [], recipeRuns: [] }, deps.now().toISOString());
+    await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [], recipeRuns: [], verdicts: [] }, deps.now().toISOString());
     return { outcome: 'succeeded' };
   }
   if (pendingFetchOf(response)) {
@@ -106,7 +108,7 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
   const tags = deps.themes?.tag(response.comment);
   const options = {
     tags,
-    recipes: deps.recipes,
+    recipes: deps.recipes.current(),
     registry: deps.registry,
     now,
     maxAttempts: (action: string) => retryPolicyOf(action, deps).maxAttempts,
@@ -121,7 +123,8 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
       ? await planFollowUps(response, jobs, now.toISOString(), { store: deps.store, registry: deps.registry, maxAttempts: options.maxAttempts })
       : [];
   const tagged = tags && { responseId: response.id, version: response.version, ...tags, rules: await deps.themes!.fingerprint() };
-  await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns, ...(tagged ? { tags: tagged } : {}) }, now.toISOString());
+  const verdicts = verdictsOfPlan(response, decisions, now.toISOString());
+  await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns, verdicts, ...(tagged ? { tags: tagged } : {}) }, now.toISOString());
   logPlan(deps.log, response, decisions);
   return { outcome: 'succeeded' };
 }

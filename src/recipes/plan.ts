@@ -8,6 +8,7 @@ import type { Recipe } from './recipe.js';
 import type { RecipeTrigger } from './schema.js';
 import { whyNotMatched } from './condition.js';
 import { NO_TAGS, type ThemeTags } from '../themes/tagger.js';
+import type { Verdict } from './verdict.js';
 
 export interface PlannedAction {
   id: string;
@@ -22,6 +23,8 @@ export interface PlannedAction {
 export interface RecipeDecision {
   recipe: string;
   matched: boolean;
+  /** Why it fired or not, as a kind (recorded with the plan). */
+  verdict: Verdict;
   /** Why it did or did not fire, in words. */
   reason: string;
   actions: PlannedAction[];
@@ -66,26 +69,26 @@ export function actionJobKey(responseId: string, recipe: string, actionId: strin
 export async function planResponse(response: StoredResponse, enrichment: Enrichment, options: PlanOptions): Promise<RecipeDecision[]> {
   const decisions: RecipeDecision[] = [];
   if (response.score === null) {
-    return options.recipes.filter((r) => r.on === (options.trigger ?? 'response')).map((r) => ({ recipe: r.name, matched: false, reason: 'response has no score', actions: [] }));
+    return options.recipes.filter((r) => r.on === (options.trigger ?? 'response')).map((r) => ({ recipe: r.name, matched: false, verdict: 'no_score' as const, reason: 'response has no score', actions: [] }));
   }
   const context = recipeContext(response, enrichment, options.tags);
   const trigger = options.trigger ?? 'response';
   for (const recipe of options.recipes.filter((r) => r.on === trigger)) {
-    const decide = (matched: boolean, reason: string, actions: PlannedAction[] = [], skippedActions: RecipeDecision['skippedActions'] = []) =>
-      decisions.push({ recipe: recipe.name, matched, reason, actions, ...(skippedActions.length ? { skippedActions } : {}) });
+    const decide = (verdict: Verdict, reason: string, actions: PlannedAction[] = [], skippedActions: RecipeDecision['skippedActions'] = []) =>
+      decisions.push({ recipe: recipe.name, matched: verdict === 'matched', verdict, reason, actions, ...(skippedActions.length ? { skippedActions } : {}) });
     if (!recipe.enabled) {
-      decide(false, 'recipe is disabled');
+      decide('disabled', 'recipe is disabled');
       continue;
     }
     const condition = recipe.when.evaluate(context);
     if (!condition.matched) {
-      decide(false, whyNotMatched(condition, recipe.when));
+      decide('not_matched', whyNotMatched(condition, recipe.when));
       continue;
     }
     if (recipe.throttle) {
       const last = await options.lastRun(recipe.name, respondentKey(response));
       if (last && options.now.getTime() - Date.parse(last) < recipe.throttle.period) {
-        decide(false, `throttled: already fired for this respondent at ${last}`);
+        decide('throttled', `throttled: already fired for this respondent at ${last}`);
         continue;
       }
     }
@@ -119,7 +122,7 @@ export async function planResponse(response: StoredResponse, enrichment: Enrichm
         key,
       };
     });
-    decide(true, `condition is true: ${recipe.when.source}`, actions, skippedActions);
+    decide('matched', `condition is true: ${recipe.when.source}`, actions, skippedActions);
   }
   return decisions;
 }

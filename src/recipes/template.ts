@@ -1,4 +1,4 @@
-import { Liquid, type Template } from 'liquidjs';
+import { Liquid, type Template, type Variable } from 'liquidjs';
 
 /**
  * Action parameters are Liquid templates (liquidjs: no `eval`, runs on Workers). Unknown
@@ -53,6 +53,11 @@ export function renderParams(compiled: CompiledParams, context: Record<string, u
     case 'object':
       return Object.fromEntries(compiled.entries.map(([k, c]) => [k, renderParams(c, context)]));
   }
+}
+
+/** The variables a template reads from its context (not those it assigns), with their positions. */
+export function templateVariables(template: Template[]): Variable[] {
+  return Object.values(liquid.analyzeSync(template, { partials: false }).globals).flat();
 }
 
 export class TemplateError extends Error {

@@ -255,6 +255,28 @@ ALTER TABLE response_versions ADD COLUMN delivery_digest TEXT;
 `,
   },
   {
+    version: 14,
+    name: 'recipe verdicts',
+    // What planning decided about each recipe for each version of a response (matched, not matched
+    // and why, throttled, disabled), written in the plan's own transaction: `closeloop show` and
+    // GET /api/responses/{id} answer "what happened to this response?". Responses by email, newest
+    // first, for `closeloop show <email>`.
+    sql: `
+CREATE TABLE recipe_verdicts (
+  response_id TEXT NOT NULL,
+  response_version INTEGER NOT NULL,
+  recipe TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  verdict TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  skipped_actions TEXT,
+  planned_at TEXT NOT NULL,
+  PRIMARY KEY (response_id, response_version, recipe)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS responses_by_email ON responses (respondent_email, seq);
+`,
+  },
+  {
     version: 18,
     name: 'loop state: who answered each response, and when',
     sql: LOOPS_MIGRATION,

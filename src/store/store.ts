@@ -1,6 +1,7 @@
 import type { NormalizedResponse, StoredResponse } from '../core/response.js';
 import type { DeliveryMarks } from './replay-guard.js';
 import type { AttemptResult, Job, JobAttempt, JobStatus, NewJob } from '../jobs/job.js';
+import type { RecipeVerdict } from '../recipes/verdict.js';
 import type { LoopEvent, LoopState, LoopTarget } from '../loops/loop-event.js';
 import type { LoopFilter, LoopRow } from './loops.js';
 import type { ResponseToTag, TaggedResponse, ThemeCounts, ThemeCountsFilter, Verbatim, VerbatimFilter } from './theme-tags.js';
@@ -82,6 +83,8 @@ export interface PlanWrite {
   recipeRuns: { recipe: string; respondentKey: string; at: string }[];
   /** The comment's themes and sentiment (src/themes), stored with the plan. */
   tags?: TaggedResponse;
+  /** Each recipe's verdict on the response (none for a plan superseded by a newer version). */
+  verdicts: RecipeVerdict[];
 }
 
 export interface QueueStats {
@@ -124,6 +127,10 @@ export interface Store {
   getResponseVersion(id: string, version: number): Promise<NormalizedResponse | undefined>;
   getResponse(id: string): Promise<StoredResponse | undefined>;
   listResponses(filter: ResponseFilter): Promise<StoredResponse[]>;
+  /** A respondent's responses, newest first. */
+  listResponsesByEmail(email: string, limit: number): Promise<StoredResponse[]>;
+  /** The recipes' verdicts on a response, newest version first. */
+  listVerdicts(responseId: string): Promise<RecipeVerdict[]>;
   /** Raw body as received. */
   getRawBody(id: string): Promise<{ body: string; contentType: string } | undefined>;
   /** Scored NPS responses by category (CSAT answers and not-yet-scored stubs are not counted). */
@@ -131,7 +138,7 @@ export interface Store {
 
   /** Insert jobs, ignoring any whose key exists. Returns the ids of those inserted. */
   enqueueJobs(jobs: NewJob[]): Promise<string[]>;
-  /** Write a plan's jobs and throttle marks and finish the plan job, atomically. */
+  /** Write a plan's jobs, throttle marks and verdicts and finish the plan job, atomically. */
   commitPlan(plan: PlanWrite, now: string): Promise<void>;
   /**
    * Claim due jobs (queued and due, or running with an expired lease), after writing the plan jobs

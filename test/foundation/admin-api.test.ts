@@ -132,7 +132,7 @@ describe('admin API', () => {
   it('replay: 409 for a job that is not dead, 200 for a dead one, which then runs again', async () => {
     // A recipe whose channel renders empty: the job dead-letters on its parameters, before any call.
     const recipes = parseRecipes(
-      [{ file: 'broken.yaml', text: 'name: broken\nwhen: "true"\nactions:\n  - id: post\n    action: slack.postMessage\n    params: { channel: "{{ response.nothing }}", text: hi }\n' }],
+      [{ file: 'broken.yaml', text: 'name: broken\nwhen: "true"\nactions:\n  - id: post\n    action: slack.postMessage\n    params: { channel: "{{ response.extra.nothing }}", text: hi }\n' }],
       new Set(actionRegistry().keys()),
     );
     hub = makeTestHub({ env: { CLOSELOOP_ADMIN_TOKEN: TOKEN }, recipes });

@@ -59,7 +59,7 @@ describe('closeloop CLI', () => {
 
   it('check: parameters that would fail at delivery are reported on their line', async () => {
     // `channel` renders empty for every sample response: slack.postMessage requires it.
-    writeFileSync(join(dir, 'empty.yaml'), 'name: empty\nwhen: "true"\nactions:\n  - id: a\n    action: slack.postMessage\n    params:\n      channel: "{{ response.nothing }}"\n      text: hi\n');
+    writeFileSync(join(dir, 'empty.yaml'), 'name: empty\nwhen: "true"\nactions:\n  - id: a\n    action: slack.postMessage\n    params:\n      channel: "{{ response.extra.nothing }}"\n      text: hi\n');
     const result = await closeloop(['check'], { CLOSELOOP_RECIPES: dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`Invalid recipes:\n${join(dir, 'empty.yaml')}:7:16 actions[0].params.channel: is required (score 2, with CRM data)\n`);

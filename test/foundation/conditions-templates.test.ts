@@ -104,7 +104,7 @@ describe('CEL conditions over response and account', () => {
         { file: `${name}.yaml`, text: `name: ${name}\nwhen: ${JSON.stringify(when)}\nactions:\n  - id: a\n    action: slack.postMessage\n    params: { channel: "#x", text: "hi" }\n` },
         known,
       ).recipe!;
-    const recipes = [recipe('fires', 'response.score <= 6'), recipe('never', 'response.score >= 9'), recipe('broken', 'response.nope > 1')];
+    const recipes = [recipe('fires', 'response.score <= 6'), recipe('never', 'response.score >= 9'), recipe('broken', 'response.extra.nope > 1')];
     const decisions = await planResponse(response, enterprise(), {
       recipes,
       registry,
@@ -126,7 +126,7 @@ describe('CEL conditions over response and account', () => {
     const action = (id: string, when?: string) =>
       `  - id: ${id}\n    action: slack.postMessage\n${when ? `    when: ${JSON.stringify(when)}\n` : ''}    params: { channel: "#x", text: "${id}" }\n`;
     const { recipe } = parseRecipe(
-      { file: 'r.yaml', text: `name: r\nwhen: "true"\nactions:\n${action('always')}${action('promoters', 'response.score >= 9')}${action('broken', 'response.nope == 1')}` },
+      { file: 'r.yaml', text: `name: r\nwhen: "true"\nactions:\n${action('always')}${action('promoters', 'response.score >= 9')}${action('broken', 'response.extra.nope == 1')}` },
       known,
     );
     const [decision] = await planResponse(response, enterprise(), { recipes: [recipe!], registry, now: new Date('2026-01-01T00:00:00Z'), maxAttempts: () => 3, lastRun: async () => undefined });

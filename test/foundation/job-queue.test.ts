@@ -186,7 +186,7 @@ describe('the job queue', () => {
       const { id } = await store.ingest(input('Slow'));
       const [plan] = await store.claimJobs({ now: at(60), limit: 10, leaseUntil: at(90) });
       expect(plan!.key).toBe(`plan:${id}`);
-      await store.commitPlan({ planJobId: plan!.id, responseId: id, jobs: [{ ...job('ticket', 60), responseId: id }], recipeRuns: [] }, at(61));
+      await store.commitPlan({ planJobId: plan!.id, responseId: id, jobs: [{ ...job('ticket', 60), responseId: id }], recipeRuns: [], verdicts: [] }, at(61));
       clock = t0 + 62_000;
       await store.ingest(input('Slow, and the API times out'));
       await counted({ queued: 2, running: 3, succeeded: 2 });

@@ -44,7 +44,7 @@ describe('a recipe conditioned on a theme, end to end', () => {
 
   it('a billing detractor plans the ticket in the billing group; a detractor about speed and a billing promoter do not', async () => {
     hub = makeTestHub({ env: { CLOSELOOP_RECIPES: dir } });
-    expect(hub.recipes.map((r) => r.name)).toEqual(['billing-detractors']);
+    expect(hub.recipes.current().map((r) => r.name)).toEqual(['billing-detractors']);
     const billing = await send({ response_id: 'b-1', score: 3, comment: "We were billed twice and it's awful", email: 'ana@example.com', name: 'Ana' });
     const speed = await send({ response_id: 's-1', score: 2, comment: 'Everything is so slow', email: 'bo@example.com' });
     const promoter = await send({ response_id: 'p-1', score: 10, comment: 'Fair pricing, love it', email: 'cy@example.com' });

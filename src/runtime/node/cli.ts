@@ -1,25 +1,22 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { readFileSync } from 'node:fs';
 import { actionRegistry, CONNECTORS } from '../../../connectors/registry.js';
 import { verifyConnectors } from '../../../connectors/verify-connectors.js';
 import { loadConfig } from '../../core/config.js';
 import { HubError, zodIssues, type FieldIssue } from '../../core/errors.js';
-import { NormalizedResponse } from '../../core/response.js';
-import { noEnrichment } from '../../enrichment/account.js';
 import { JOB_STATUSES, type JobStatus } from '../../jobs/job.js';
 import { deadJobFilter, ReplayFilter } from '../../jobs/replay-filter.js';
 import { REPLAY_CHUNK, replayInChunks } from '../../jobs/replay.js';
 import { NpsQuery, npsReport } from '../../reports/nps-report.js';
 import type { DeadJobFilter } from '../../store/store.js';
 import { checkRecipeParams } from '../../recipes/check.js';
-import { parseRecipes } from '../../recipes/parse.js';
-import { planResponse } from '../../recipes/plan.js';
 import { formatIssue, RecipeLoadError } from '../../recipes/recipe.js';
 import { SOURCES } from '../../sources/registry.js';
 import { formatSourceListing, listSources } from '../../sources/source-listing.js';
 import { registerAdminTokenCommand } from './commands/admin-token.js';
 import { loadRecipesDir } from './recipes-dir.js';
 import { startServer } from './serve.js';
+import { registerShow } from './commands/show.js';
+import { registerTry } from './commands/try.js';
 import { loadHubConfig } from './hub.js';
 import { SqliteStore } from './sqlite-store.js';
 import { registerLoopsCommand } from './commands/loops.js';
@@ -71,49 +68,8 @@ program
     console.log(opts.json ? JSON.stringify(listing, null, 2) : formatSourceListing(listing));
   });
 
-program
-  .command('try')
-  .description('Dry run: which actions a recipe fires for a payload, rendered; nothing is stored or sent')
-  .argument('<recipe>', 'recipe name (from CLOSELOOP_RECIPES) or path to a recipe file')
-  .argument('<payload>', 'path to a webhook body (JSON)')
-  .option('-s, --source <name>', 'survey source that sent the payload', 'generic')
-  .action(async (recipeArg: string, payloadPath: string, opts: { source: string }) => {
-    const registry = actionRegistry(CONNECTORS);
-    const known = new Set(registry.keys());
-    const recipes = /\.ya?ml$/.test(recipeArg)
-      ? parseRecipes([{ file: recipeArg, text: readFileSync(recipeArg, 'utf8') }], known)
-      : loadRecipesDir(loadConfig(env).CLOSELOOP_RECIPES, known).filter((r) => r.name === recipeArg);
-    if (!recipes.length) throw new HubError(404, 'unknown_recipe', `No recipe named "${recipeArg}"`);
-    const source = SOURCES.get(opts.source);
-    if (!source) throw new HubError(404, 'unknown_source', `Unknown source "${opts.source}"; known: ${[...SOURCES.keys()].join(', ')}`);
-    const raw = readFileSync(payloadPath);
-    const text = raw.toString('utf8');
-    const input = await source.parse({ headers: new Headers({ 'content-type': 'application/json' }), rawBody: raw, text, contentType: 'application/json' }, env);
-    const parsed = NormalizedResponse.safeParse(input);
-    if (!parsed.success) throw new HubError(422, 'invalid_response', `Invalid payload: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
-    const response = { ...parsed.data, id: 'dry-run', receivedAt: new Date().toISOString(), version: 1 };
-    const tags = loadThemesFile(loadConfig(env)).tag(response.comment);
-    const decisions = await planResponse(response, await noEnrichment.enrich(response.respondent.email), {
-      tags,
-      recipes,
-      registry,
-      now: new Date(),
-      maxAttempts: () => 1,
-      lastRun: async () => undefined,
-    });
-    console.log(`response: score ${response.score} (${response.category}), ${response.respondent.email ?? 'no email'}, comment: ${response.comment ? JSON.stringify(response.comment) : 'none'}`);
-    console.log(`themes: ${tags.themes.join(', ') || 'none'}; sentiment ${tags.sentiment}`);
-    for (const d of decisions) {
-      console.log(`\n${d.matched ? 'FIRES' : 'skips'}  ${d.recipe}: ${d.reason}`);
-      for (const a of d.actions) {
-        const def = registry.get(a.action)!;
-        console.log(`\n  ${a.id} → ${a.action} (${def.connector.configured(env) ? 'live' : 'sandbox'})`);
-        if (a.issues.length) for (const i of a.issues) console.log(`    ! ${i.field}: ${i.message}`);
-        else console.log(indent(JSON.stringify(def.action.request(a.params), null, 2), 4));
-      }
-      for (const a of d.skippedActions ?? []) console.log(`\n  ${a.id} → ${a.action}: skipped, ${a.reason}`);
-    }
-  });
+registerTry(program, env);
+registerShow(program, env);
 
 program
   .command('jobs')
@@ -224,10 +180,6 @@ function reasonOf(job: { status: JobStatus; lastError: string | null; updatedAt:
 /** Issues named by a request field (`since`) as the CLI names them: by option (`--since`). */
 function asOptions(issues: FieldIssue[]): FieldIssue[] {
   return issues.map((i) => ({ ...i, field: `--${i.field}` }));
-}
-
-function indent(text: string, n: number) {
-  return text.replace(/^/gm, ' '.repeat(n));
 }
 
 try {

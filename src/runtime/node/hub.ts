@@ -10,6 +10,7 @@ import { OperatorAlerts } from '../../jobs/operator-alerts.js';
 import { secretRedactor, secretValues, secretVariables } from '../../jobs/redact.js';
 import type { RetryPolicy } from '../../jobs/retry-policy.js';
 import type { Recipe } from '../../recipes/recipe.js';
+import { RecipeSet, reloadRecipes, type ReloadOutcome } from '../../recipes/recipe-set.js';
 import { SOURCES, sourceListProblems, sourceSecretProblems } from '../../sources/registry.js';
 import { webhookPolicy } from '../../sources/webhook-policy.js';
 import { resolveAdminToken } from './admin-token.js';
@@ -27,7 +28,7 @@ export interface NodeHubOptions {
   env: Env;
   log?: Logger;
   now?: () => Date;
-  /** Recipes to use instead of reading CLOSELOOP_RECIPES. */
+  /** Recipes to start with instead of reading CLOSELOOP_RECIPES (a reload reads the folder). Default: the folder. */
   recipes?: Recipe[];
   /** Theme rules to use instead of reading CLOSELOOP_THEMES. */
   themes?: ThemeTagger;
@@ -67,7 +68,8 @@ export function createNodeHub(options: NodeHubOptions) {
   // Per-connector retry patience and rate limits come with the settings.
   const { config, policies } = loadHubConfig(options.env, options.retry);
   const registry = actionRegistry(CONNECTORS);
-  const recipes = options.recipes ?? loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
+  const loadRecipes = () => loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
+  const recipes = new RecipeSet(options.recipes ?? loadRecipes());
   const adminToken = resolveAdminToken(config);
   // Every declared secret's value (connectors', sources', the hub's, a generated admin token) is
   // scrubbed from stored errors, logs and operator alerts.
@@ -149,6 +151,18 @@ export function createNodeHub(options: NodeHubOptions) {
     alerts,
     loop,
     app,
+    /**
+     * Read every file of CLOSELOOP_RECIPES again: all valid, the set is swapped (logged); any
+     * problem, the running set stays and the operator is told (log at error level, Slack alert).
+     */
+    async reloadRecipes(): Promise<ReloadOutcome> {
+      const outcome = reloadRecipes(recipes, loadRecipes);
+      if (outcome.reloaded) {
+        alerts.recipesReloaded();
+        log.info({ recipes: outcome.recipes.map((r) => r.name) }, 'recipes reloaded');
+      } else await alerts.recipesRefused(outcome.error, now());
+      return outcome;
+    },
     async close() {
       await loop.stop();
       await store.close();

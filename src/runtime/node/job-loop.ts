@@ -138,7 +138,7 @@ export class JobLoop {
     if (now.getTime() - this.lastSweep < (this.options.sweepEveryMs ?? 60_000)) return;
     this.lastSweep = now.getTime();
     try {
-      const queued = await queueOverdueLoops(this.deps.store, { recipes: this.deps.recipes, overdueAfterMs: this.options.overdueAfterMs ?? 24 * 3_600_000, now });
+      const queued = await queueOverdueLoops(this.deps.store, { recipes: this.deps.recipes.current(), overdueAfterMs: this.options.overdueAfterMs ?? 24 * 3_600_000, now });
       if (queued) this.deps.log.info({ queued }, 'overdue loops escalated');
     } catch (error) {
       this.deps.log.error({ err: error }, 'looking for overdue loops failed (tried again at the next sweep)');

@@ -3,8 +3,9 @@ import { CONNECTORS } from '../../../connectors/registry.js';
 import { SOURCES } from '../../sources/registry.js';
 import { unsignedStatus } from '../../sources/webhook-policy.js';
 import { createNodeHub, type NodeHubOptions } from './hub.js';
+import { watchRecipes } from './recipe-watcher.js';
 
-/** Start the hub: HTTP server and job runner; stop cleanly on SIGTERM/SIGINT. */
+/** Start the hub: HTTP server and job runner; reload recipes on a file change or SIGHUP; stop cleanly on SIGTERM/SIGINT. */
 export async function startServer(options: NodeHubOptions) {
   const hub = createNodeHub(options);
   const { log, config } = hub;
@@ -25,13 +26,19 @@ export async function startServer(options: NodeHubOptions) {
   hub.loop.start();
   const server = serve({ fetch: hub.app.fetch, port: config.PORT, hostname: config.HOST });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  log.info({ port: config.PORT, db: config.CLOSELOOP_DB, recipes: hub.recipes.map((r) => r.name) }, `closeloop listening on http://localhost:${config.PORT}`);
+  log.info({ port: config.PORT, db: config.CLOSELOOP_DB, recipes: hub.recipes.current().map((r) => r.name) }, `closeloop listening on http://localhost:${config.PORT}`);
+
+  const reload = () => void hub.reloadRecipes();
+  const stopWatching = watchRecipes({ dir: config.CLOSELOOP_RECIPES, onChange: reload });
+  process.on('SIGHUP', reload);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down: finishing jobs in flight');
+    stopWatching();
+    process.off('SIGHUP', reload);
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await hub.close();
     process.exit(0);

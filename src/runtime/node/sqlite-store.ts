@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { newId } from '../../store/ids.js';
 import { MIGRATIONS } from '../../store/migrations.js';
 import { revisionAfter, versionVerdict } from '../../store/replay-guard.js';
+import { VERDICT_SQL, responsesByEmailValues, verdictFromRow, verdictListValues, verdictValues, type VerdictRow } from '../../store/verdicts.js';
 import {
   ALL_STATUSES_ZERO,
   SQL,
@@ -102,6 +103,7 @@ export class SqliteStore implements Store {
   private readonly durableSync: 'FULL' | 'NORMAL';
   private currentSync: 'FULL' | 'NORMAL';
   private readonly stmt;
+  private readonly verdictStmt;
   private readonly checkpointer: WalCheckpointer | null;
   /** Reads that grow with the data run here, off the event loop (null: in line, for `:memory:` and CLI reads). */
   private readonly reader: ReaderThread | null;
@@ -135,6 +137,9 @@ export class SqliteStore implements Store {
     this.stmt = Object.fromEntries(
       Object.entries(SQL).map(([name, sql]) => [name, this.db.prepare(sql)]),
     ) as Record<keyof typeof SQL, Database.Statement>;
+    this.verdictStmt = Object.fromEntries(
+      Object.entries(VERDICT_SQL).map(([name, sql]) => [name, this.db.prepare(sql)]),
+    ) as Record<keyof typeof VERDICT_SQL, Database.Statement>;
     const background = options.workerThreads ?? (options.path !== ':memory:' && !options.mustExist);
     this.checkpointer = background ? new WalCheckpointer({ path: options.path, onError: options.onCheckpointError }) : null;
     this.reader = background ? new ReaderThread(options.path) : null;
@@ -261,6 +266,14 @@ export class SqliteStore implements Store {
     return (this.db.prepare(q.sql).all(...q.params) as ResponseRow[]).map(responseFromRow);
   }
 
+  async listResponsesByEmail(email: string, limit: number) {
+    return (this.verdictStmt.responsesByEmail.all(...responsesByEmailValues(email, limit)) as ResponseRow[]).map(responseFromRow);
+  }
+
+  async listVerdicts(responseId: string) {
+    return (this.verdictStmt.list.all(...verdictListValues(responseId)) as VerdictRow[]).map(verdictFromRow);
+  }
+
   async getRawBody(id: string) {
     return this.stmt.getRawBody.get(id) as { body: string; contentType: string } | undefined;
   }
@@ -277,6 +290,7 @@ export class SqliteStore implements Store {
         this.stmt.insertRecipeRun.run(run.recipe, run.respondentKey, plan.responseId, run.at);
       }
       if (plan.tags) this.runAll(tagStatements(plan.tags));
+      plan.verdicts.forEach((v, position) => this.verdictStmt.insert.run(...verdictValues(v, position)));
       this.stmt.finishPlanJob.run(now, plan.planJobId);
     });
   }
