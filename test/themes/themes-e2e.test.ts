@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTestHub, postWebhook } from '../support/hub.js';
+import { adminRequest, makeTestHub, postWebhook } from '../support/hub.js';
 
 /** The recipe of docs/themes.md: billing detractors go to the billing group. */
 export const BILLING_RECIPE = `name: billing-detractors
@@ -72,7 +72,7 @@ describe('a recipe conditioned on a theme, end to end', () => {
     expect(await actionJobs(promoter)).toEqual([]);
 
     // The tags the recipes decided on are the ones stored, with the plan.
-    const res = await hub.app.request('/api/verbatims');
+    const res = await adminRequest(hub, '/api/verbatims');
     expect(res.status).toBe(200);
     const { verbatims } = (await res.json()) as { verbatims: { id: string; themes: string[]; sentiment: number; score: number }[] };
     expect(verbatims.map((v) => [v.id, v.score, v.themes, v.sentiment])).toEqual([
@@ -91,7 +91,7 @@ describe('a recipe conditioned on a theme, end to end', () => {
     await hub.loop.drain();
     const jobs = (await hub.store.listJobs({ responseId: id, limit: 100 })).filter((j) => j.type === 'action');
     expect(jobs.map((j) => j.key)).toEqual([`${id}:billing-detractors:ticket`]);
-    const { verbatims } = (await (await hub.app.request('/api/verbatims?theme=billing')).json()) as { verbatims: { id: string; themes: string[] }[] };
+    const { verbatims } = (await (await adminRequest(hub, '/api/verbatims?theme=billing')).json()) as { verbatims: { id: string; themes: string[] }[] };
     expect(verbatims).toEqual([expect.objectContaining({ id, themes: ['billing'] })]);
   });
 

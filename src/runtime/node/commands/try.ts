@@ -73,7 +73,7 @@ export async function tryRecipe(options: TryOptions, env: Env): Promise<string> 
     lastRun: async () => undefined,
   });
   const lines = [`response: score ${response.score} (${response.category}), ${response.respondent.email ?? 'no email'}, comment: ${response.comment ? JSON.stringify(response.comment) : 'none'}`];
-  lines.push(`themes: ${tags.themes.join(', ') || 'none'}; sentiment ${tags.sentiment}`);
+  if (response.comment) lines.push(`themes: ${tags.themes.join(', ') || 'none'}; sentiment ${tags.sentiment}`);
   if (from) lines.push(`account: ${from}`);
   for (const d of decisions) {
     lines.push('', `${d.matched ? 'FIRES' : 'skips'}  ${d.recipe}: ${d.reason}`);
