@@ -7,6 +7,7 @@ import { deadJobFilter, ReplayFilter } from '../jobs/replay-filter.js';
 import { replayInChunks } from '../jobs/replay.js';
 import { NpsQuery, npsReport, type NpsReport } from '../reports/nps-report.js';
 import type { Store } from '../store/store.js';
+import { registerRespondentRoutes, type RespondentRouteDeps } from './respondents.js';
 
 export interface AdminDeps {
   store: Store;
@@ -19,6 +20,8 @@ export interface AdminDeps {
   onReplayed?: () => void;
   /** The registered survey sources, by name (the NPS figures' `source` filter is checked against them). */
   sources: ReadonlyMap<string, unknown>;
+  /** The actions and their retry budgets, for `DELETE /respondents/{email}?downstream=true`. Absent: downstream erasure is refused. */
+  erasure?: Pick<RespondentRouteDeps, 'registry' | 'maxAttempts'>;
 }
 
 const ErrorBody = z.object({
@@ -186,6 +189,8 @@ export function adminRoutes(deps: AdminDeps) {
     }),
     async (c) => c.json(await npsReport(deps.store, c.req.valid('query'), deps.now(), deps.sources.keys()), 200),
   );
+
+  registerRespondentRoutes(app, { store: deps.store, now: deps.now, onReplayed: deps.onReplayed, ...deps.erasure });
 
   // Paths are relative to where the app is mounted: /api.
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'closeloop admin API', version: '1' }, servers: [{ url: '/api' }] });

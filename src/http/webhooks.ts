@@ -89,6 +89,11 @@ export function webhookRoutes(deps: WebhookDeps) {
       }
       const response = parsed.data;
       const result = await deps.store.ingest({ response, rawBody: text, contentType: request.contentType });
+      if (result.erased) {
+        // A 2xx, so the tool does not retry a response that must never be stored again (docs/privacy.md).
+        deps.log.info({ source: source.name }, 'response refused: its respondent was erased');
+        return c.json({ erased: true, stored: false, message: 'This response was erased at the respondent\'s request; nothing was stored' }, 200);
+      }
       deps.log.info(
         { response: result.id, source: source.name, sourceResponseId: response.sourceResponseId, score: response.score, duplicate: result.duplicate, version: result.version },
         result.duplicate ? 'response duplicate' : result.updated ? 'response updated' : 'response received',

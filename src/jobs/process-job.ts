@@ -111,7 +111,13 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
     response.version > 1
       ? await planFollowUps(response, jobs, now.toISOString(), { store: deps.store, registry: deps.registry, maxAttempts: options.maxAttempts })
       : [];
-  await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns }, now.toISOString());
+  const committed = await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns }, now.toISOString());
+  if (!committed) {
+    // Erased while it was planned: nothing was written, and what enrichment cached for the email goes too.
+    if (response.respondent.email) await deps.store.forgetCachedEnrichment(response.respondent.email);
+    deps.log.info({ response: response.id }, 'response erased while it was planned: nothing planned');
+    return { outcome: 'succeeded' };
+  }
   logPlan(deps.log, response, decisions);
   return { outcome: 'succeeded' };
 }

@@ -1,5 +1,6 @@
 import type { NormalizedResponse, StoredResponse } from '../core/response.js';
 import type { AttemptResult, Job, JobAttempt, JobStatus, NewJob } from '../jobs/job.js';
+import type { ErasureReport } from './erasure.js';
 
 export interface IngestInput {
   response: NormalizedResponse;
@@ -17,6 +18,8 @@ export interface IngestResult {
   updated?: boolean;
   /** Version now stored (1 for a new response). */
   version?: number;
+  /** The response was erased at the respondent's request (docs/privacy.md): nothing was stored, `id` is empty. */
+  erased?: boolean;
 }
 
 export interface ResponseFilter {
@@ -121,8 +124,11 @@ export interface Store {
 
   /** Insert jobs, ignoring any whose key exists. Returns the ids of those inserted. */
   enqueueJobs(jobs: NewJob[]): Promise<string[]>;
-  /** Write a plan's jobs and throttle marks and finish the plan job, atomically. */
-  commitPlan(plan: PlanWrite, now: string): Promise<void>;
+  /**
+   * Write a plan's jobs and throttle marks and finish the plan job, atomically. False, writing
+   * nothing, when the response was erased while it was being planned.
+   */
+  commitPlan(plan: PlanWrite, now: string): Promise<boolean>;
   /**
    * Claim due jobs (queued and due, or running with an expired lease), after writing the plan jobs
    * of up to `limit` responses stored without one (oldest first), in the same transaction.
@@ -159,6 +165,21 @@ export interface Store {
   getCachedEnrichment(key: string, now: string): Promise<unknown | undefined>;
   /** Cache a CRM lookup until `expiresAt`, replacing the previous value; drops entries expired at `fetchedAt`. */
   putCachedEnrichment(key: string, value: unknown, fetchedAt: string, expiresAt: string): Promise<void>;
+
+  /**
+   * Erase one respondent (email matched trimmed and case-insensitively) in one transaction: their
+   * responses with raw bodies and versions, those responses' jobs (queued ones are thereby
+   * cancelled) and attempts, throttle marks, and CRM lookups cached for the email; a salted key of
+   * each response is kept so a resend is refused (see src/store/erasure.ts).
+   */
+  forgetRespondent(email: string, now: string): Promise<ErasureReport>;
+  /** Drop the CRM lookups cached for an email (a plan that enriched it finished after its erasure). */
+  forgetCachedEnrichment(email: string): Promise<void>;
+  /**
+   * Retention: remove the personal data of responses received before `cutoff`, keeping what the
+   * figures count (see src/store/retention.ts). Idempotent. Returns how many responses it scrubbed.
+   */
+  scrubPersonalData(cutoff: string, now: string): Promise<number>;
 
   close(): Promise<void>;
 }

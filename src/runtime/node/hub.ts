@@ -110,6 +110,7 @@ export function createNodeHub(options: NodeHubOptions) {
     onIngested: () => loop.ingested(),
     onReplayed: () => loop.wake(),
     openIncidents: () => alerts.openIncidents(),
+    erasure: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts },
   });
   return {
     config,

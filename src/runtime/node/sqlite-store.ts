@@ -39,6 +39,24 @@ import type {
 import type { AttemptResult, JobAttempt, Job, NewJob } from '../../jobs/job.js';
 import type { NormalizedResponse } from '../../core/response.js';
 import { planJobFor } from '../../jobs/plan-job.js';
+import {
+  ERASURE_SQL,
+  downstreamObjects,
+  erasedResponseParts,
+  erasureEmailParts,
+  erasureRecordQuery,
+  erasureReport,
+  erasureStatements,
+  cachedLookupsDelete,
+  respondentJobsQuery,
+  respondentResponsesQuery,
+  saltedKeyText,
+  type DownstreamObject,
+  type ErasedJobRow,
+  type ErasureReport,
+  type Statement,
+} from '../../store/erasure.js';
+import { RETENTION_SQL, oldRows, retentionChunkQuery, scrubStatements } from '../../store/retention.js';
 import { ReaderThread } from './reader-thread.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
@@ -86,6 +104,9 @@ export class SqliteStore implements Store {
   private readonly checkpointer: WalCheckpointer | null;
   /** Reads that grow with the data run here, off the event loop (null: in line, for `:memory:` and CLI reads). */
   private readonly reader: ReaderThread | null;
+  /** The erasure salt (migration 13), read once; never logged. */
+  private readonly salt: string;
+  private readonly isErasedStmt: Database.Statement;
 
   constructor(options: SqliteStoreOptions) {
     if (options.mustExist && options.path !== ':memory:' && !existsSync(options.path)) {
@@ -102,6 +123,8 @@ export class SqliteStore implements Store {
     // has grown past 10,000 pages (40 MB) anyway.
     this.db.pragma('wal_autocheckpoint = 10000');
     this.db.pragma('foreign_keys = ON');
+    // Erasure and retention must leave no copy in freed pages of the file (docs/privacy.md).
+    this.db.pragma('secure_delete = ON');
     // 64 MB of page cache (better-sqlite3's default is 16 MB): the dedupe index of a busy hub
     // is written at random places (vendors' response ids), and a page read back from the OS
     // costs a system call per insert (+6% ingest in two A/B runs of the benchmark).
@@ -111,6 +134,8 @@ export class SqliteStore implements Store {
     this.stmt = Object.fromEntries(
       Object.entries(SQL).map(([name, sql]) => [name, this.db.prepare(sql)]),
     ) as Record<keyof typeof SQL, Database.Statement>;
+    this.salt = (this.db.prepare(ERASURE_SQL.salt).get() as { value: string }).value;
+    this.isErasedStmt = this.db.prepare(ERASURE_SQL.isErased);
     const background = options.workerThreads ?? (options.path !== ':memory:' && !options.mustExist);
     this.checkpointer = background ? new WalCheckpointer({ path: options.path, onError: options.onCheckpointError }) : null;
     this.reader = background ? new ReaderThread(options.path) : null;
@@ -170,6 +195,7 @@ export class SqliteStore implements Store {
 
   private ingestOne(input: IngestInput, receivedAt: string): IngestResult {
     const r = input.response;
+    if (this.isErasedStmt.get(this.saltedKey(erasedResponseParts(r.source, r.sourceResponseId)))) return { id: '', duplicate: false, erased: true };
     const id = newId();
     const data = JSON.stringify(r);
     // The ids are ours, so inserts report only whether a row went in (no RETURNING: it costs a
@@ -181,7 +207,9 @@ export class SqliteStore implements Store {
       return { id, duplicate: false, version: 1 };
     }
     const existing = this.stmt.responseForIngest.get(r.source, r.sourceResponseId) as
-      | { id: string; version: number; fingerprint: string | null; data: string; at: string };
+      | { id: string; version: number; fingerprint: string | null; data: string; at: string; scrubbed_at: string | null };
+    // Retention removed its personal data: a resend must not bring it back.
+    if (existing.scrubbed_at !== null) return { id: existing.id, duplicate: true, version: existing.version };
     // A resend is compared with the response as first received: the stored data itself, or its
     // fingerprint once a stub's data was completed from the vendor's API. Only then is it hashed.
     if (existing.fingerprint === null ? existing.data === data : existing.fingerprint === contentFingerprint(data)) {
@@ -240,11 +268,13 @@ export class SqliteStore implements Store {
 
   commitPlan(plan: PlanWrite, now: string) {
     return this.write(() => {
+      if (!this.stmt.responseExists.get(plan.responseId)) return false;
       for (const job of plan.jobs) this.insertJob(job, now);
       for (const run of plan.recipeRuns) {
         this.stmt.insertRecipeRun.run(run.recipe, run.respondentKey, plan.responseId, run.at);
       }
       this.stmt.finishPlanJob.run(now, plan.planJobId);
+      return true;
     });
   }
 
@@ -367,6 +397,69 @@ export class SqliteStore implements Store {
       this.stmt.deleteExpiredEnrichment.run(fetchedAt);
       this.stmt.putCachedEnrichment.run(key, JSON.stringify(value), fetchedAt, expiresAt);
     });
+  }
+
+  /** The read, the keys and the writes of src/store/erasure.ts, in one transaction (durable: the answer promises it is gone). */
+  forgetRespondent(email: string, now: string): Promise<ErasureReport> {
+    return this.write(() => {
+      const responses = this.query(respondentResponsesQuery(email)) as { id: string; source: string; source_response_id: string }[];
+      const ids = responses.map((r) => r.id);
+      const jobs = this.query(respondentJobsQuery(ids)) as ErasedJobRow[];
+      const emailKey = this.saltedKey(erasureEmailParts(email));
+      const record = this.query(erasureRecordQuery(emailKey))[0] as { downstream: string } | undefined;
+      const downstream = downstreamObjects(jobs, record ? (JSON.parse(record.downstream) as DownstreamObject[]) : []);
+      const writes = erasureStatements({
+        email,
+        emailKey,
+        responseIds: ids,
+        responseKeys: responses.map((r) => this.saltedKey(erasedResponseParts(r.source, r.source_response_id))),
+        downstream,
+        now,
+      });
+      const removed = { attempts: 0, jobs: 0, versions: 0, throttleMarks: 0, responses: 0, cacheEntries: 0 };
+      this.query(writes.keys);
+      for (const name of ['attempts', 'jobs', 'versions', 'throttleMarks', 'responses', 'cacheEntries'] as const) removed[name] = this.query(writes[name]).length;
+      // An email nothing was ever stored for leaves no record (its hash would only say someone asked).
+      if (ids.length || record || removed.cacheEntries) this.query(writes.record);
+      return erasureReport(email, jobs, removed, downstream);
+    }, true);
+  }
+
+  forgetCachedEnrichment(email: string) {
+    return this.write(() => {
+      this.query(cachedLookupsDelete(email));
+    });
+  }
+
+  /** Retention, a chunk per transaction (other writes go between chunks). */
+  async scrubPersonalData(cutoff: string, now: string, chunk = 500): Promise<number> {
+    let scrubbed = 0;
+    for (;;) {
+      const step = await this.write(() => {
+        const { seq } = this.db.prepare(RETENTION_SQL.cursor).get() as { seq: number };
+        const { rows, done } = oldRows(this.query(retentionChunkQuery(seq, chunk)) as { seq: number; id: string; received_at: string }[], cutoff, chunk);
+        if (!rows.length) return { n: 0, done: true };
+        const [responses, ...rest] = scrubStatements(rows.map((r) => r.id), rows.at(-1)!.seq, now);
+        const n = this.query(responses!).length;
+        for (const st of rest) this.query(st);
+        return { n, done };
+      }, true);
+      scrubbed += step.n;
+      if (step.done) return scrubbed;
+    }
+  }
+
+  /** Run one statement of a runtime-agnostic module: its rows (a read, or a write with RETURNING), else none. */
+  private query(st: Statement): unknown[] {
+    const prepared = this.db.prepare(st.sql);
+    if (prepared.reader) return prepared.all(...st.params);
+    prepared.run(...st.params);
+    return [];
+  }
+
+  /** SHA-256 (hex) of the salt and these parts (src/store/erasure.ts). */
+  private saltedKey(parts: readonly string[]): string {
+    return createHash('sha256').update(saltedKeyText(this.salt, parts)).digest('hex');
   }
 
   async close() {
