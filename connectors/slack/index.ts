@@ -3,6 +3,7 @@ import type { ConnectorDefinition } from '../connector.js';
 import { classifySlackError, createSlackClient, slackVariables, verifySlack } from './client.js';
 import { postMessage } from './post-message.js';
 import { replyInThread } from './reply-in-thread.js';
+import { deleteMessage } from './delete-message.js';
 
 export const slack: ConnectorDefinition<WebClient> = {
   name: 'slack',
@@ -12,7 +13,7 @@ export const slack: ConnectorDefinition<WebClient> = {
   createClient: createSlackClient,
   classify: classifySlackError,
   verify: verifySlack,
-  actions: [postMessage, replyInThread],
+  actions: [postMessage, replyInThread, deleteMessage],
   // An alert hours late has lost most of its worth: about half an hour of retries, then dead
   // (the operator is alerted and can replay).
   retry: { maxAttempts: 10, maxAgeMs: 2 * 60 * 60_000 },

@@ -92,7 +92,7 @@ export function respondentResponsesQuery(email: string): Statement {
 
 /** The read: jobs of those responses (their results name the remote objects). */
 export function respondentJobsQuery(responseIds: readonly string[]): Statement {
-  return { sql: `SELECT id, action, status, result FROM jobs WHERE response_id IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(responseIds)] };
+  return { sql: `SELECT id, action, status, result FROM jobs WHERE response_id IN (SELECT value FROM json_each(?)) ORDER BY seq`, params: [JSON.stringify(responseIds)] };
 }
 
 /** The read: the erasure record of this email, if an earlier erasure made one. */
