@@ -1,5 +1,10 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/core/logger.js';
+import { DeliveryError } from '../../src/jobs/delivery-error.js';
+import { emptyEnrichment, type Enricher } from '../../src/enrichment/account.js';
+import { cachedEnricher } from '../../src/enrichment/cached-enricher.js';
+import { storeEnrichmentCache } from '../../src/enrichment/enrichment-cache.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 
 type Hub = ReturnType<typeof makeTestHub>;
@@ -150,5 +155,41 @@ describe('forgetting a respondent', () => {
     const op = doc.paths['/respondents/{email}'].delete;
     expect(op.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual(['path:email', 'query:downstream']);
     expect(Object.keys(op.responses).sort()).toEqual(['200', '401', '422']);
+  });
+
+  it('a response erased while its plan waits for the CRM: the plan writes no job, and the lookup it cached for the email is dropped', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let asked!: () => void;
+    const crmAsked = new Promise<void>((r) => (asked = r));
+    // A CRM that answers only when the test lets it, through the real cache in the hub's store.
+    const lookup = {
+      crm: 'hubspot' as const,
+      async findContact(email: string) {
+        asked();
+        await gate;
+        return { contact: { ...emptyEnrichment().contact, id: 'c-1', email, firstName: 'Ana', lastName: 'Lima' }, accountId: null };
+      },
+      async getAccount() {
+        return null;
+      },
+      classify: (e: unknown) => new DeliveryError(String(e), true),
+    };
+    const enricher: Enricher = {
+      enrich: (email) => cachedEnricher({ lookup, cache: storeEnrichmentCache({ store: hub.store, ttlMs: 3_600_000, now: () => new Date() }), log: silentLogger }).enrich(email),
+    };
+    hub = makeTestHub({ env: { CLOSELOOP_ADMIN_TOKEN: TOKEN }, enricher });
+    expect((await postWebhook(hub, 'generic', { response_id: 'r-1', score: 3, comment: 'Too slow for our team', ...ANA })).status).toBe(202);
+    const draining = hub.loop.drain();
+    await crmAsked;
+    const { body } = await forget(hub, ANA.email);
+    expect(body.erased.responses).toBe(1);
+    expect(body.inFlight.map((j: { action: string | null }) => j.action)).toEqual([null]); // the plan job
+    release();
+    await draining;
+    expect(await hub.store.listJobs({ limit: 10 })).toEqual([]);
+    const after = everyRow(hub);
+    for (const secret of ANA_SECRETS) expect(after).not.toContain(secret);
+    expect(hub.store.db.prepare('SELECT COUNT(*) AS n FROM enrichment_cache').get()).toEqual({ n: 0 });
   });
 });
