@@ -46,6 +46,18 @@ export const HubConfig = z.object({
   CLOSELOOP_ALERT_CHANNEL: z.string().trim().min(1).optional(),
   /** How long a connector waits for a vendor's answer, in ms, before the attempt is a retryable timeout. Default 15000. */
   CLOSELOOP_HTTP_TIMEOUT_MS: Int(15_000, 1, 300_000),
+  /**
+   * How long a response keeps its personal data (email, name, comment, raw body, and the same in
+   * its versions and jobs) after it arrived: `400d`, `52w`, `36h`. Older ones keep only what the
+   * figures count (docs/privacy.md), checked at start and hourly. Unset (default): kept forever.
+   */
+  CLOSELOOP_RETENTION: z
+    .string()
+    .trim()
+    .regex(/^\d{1,6}\s*[hdw]$/, 'must be a duration in hours, days or weeks: 36h, 400d, 52w')
+    .transform((v) => Number(v.slice(0, -1).trim()) * { h: 3_600_000, d: 86_400_000, w: 604_800_000 }[v.at(-1) as 'h' | 'd' | 'w'])
+    .refine((ms) => ms >= 3_600_000, 'must be at least 1h')
+    .optional(),
   /** pino level. Default info. */
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** `pretty` for human-readable lines; default: pretty in a terminal, JSON otherwise. */

@@ -21,6 +21,7 @@ import { loadRecipesDir } from './recipes-dir.js';
 import { startServer } from './serve.js';
 import { loadHubConfig } from './hub.js';
 import { SqliteStore } from './sqlite-store.js';
+import { registerForgetCommand } from './commands/forget.js';
 
 // A snapshot: every reader (a webhook reads its secret and field paths) gets a plain object, not
 // process.env's native getter on each look-up; the hub reads its environment once at start anyway.
@@ -189,6 +190,8 @@ program
     console.log(report.nps === null ? 'NPS: no scored NPS responses' : `NPS ${report.nps > 0 ? '+' : ''}${report.nps}`);
     console.log(`${report.responses} response${report.responses === 1 ? '' : 's'}${counts}${scope ? `; ${scope}` : ''}`);
   });
+
+registerForgetCommand(program, env);
 
 /** The hub's database, which must exist (a command that reads or replays never creates an empty one), closed after use. */
 async function withDatabase<T>(use: (store: SqliteStore) => Promise<T>): Promise<T> {

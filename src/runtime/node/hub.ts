@@ -16,6 +16,7 @@ import { SOURCES, sourceSecretProblems } from '../../sources/registry.js';
 import { HubError } from '../../core/errors.js';
 import { JobLoop } from './job-loop.js';
 import { MemoryRateLimiter } from './rate-limiter.js';
+import { RetentionSchedule } from './retention-schedule.js';
 import { createLogger } from './logger.js';
 import { loadRecipesDir } from './recipes-dir.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -112,6 +113,8 @@ export function createNodeHub(options: NodeHubOptions) {
     openIncidents: () => alerts.openIncidents(),
     erasure: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts },
   });
+  // CLOSELOOP_RETENTION: started with the server (serve.ts), not by tests that build a hub.
+  const retention = config.CLOSELOOP_RETENTION ? new RetentionSchedule({ store, retentionMs: config.CLOSELOOP_RETENTION, log, now }) : null;
   return {
     config,
     log,
@@ -123,7 +126,9 @@ export function createNodeHub(options: NodeHubOptions) {
     alerts,
     loop,
     app,
+    retention,
     async close() {
+      await retention?.stop();
       await loop.stop();
       await store.close();
     },
