@@ -24,7 +24,7 @@ async function at(daysAgo: number, body: Record<string, unknown>) {
 const nps = async (query = '') => (await hub.app.request(`/api/nps${query}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
 const row = (srid: string) =>
   hub.store.db.prepare(`SELECT id, score, category, metric, source, survey_id, received_at, comment, respondent_email, raw_body, data, scrubbed_at FROM responses WHERE source_response_id = ?`).get(srid) as Record<string, any>;
-const jobsOf = (id: string) => hub.store.db.prepare(`SELECT params, result, last_error FROM jobs WHERE response_id = ? ORDER BY seq`).all(id) as { params: string; result: string | null }[];
+const jobsOf = (id: string) => hub.store.db.prepare(`SELECT params, result, last_error FROM jobs WHERE response_id = ? ORDER BY seq`).all(id) as { params: string; result: string | null; last_error: string | null }[];
 
 /** Three people over two years: two answers past a 400-day retention (one updated later), two within it. */
 async function history(env: Record<string, string> = {}) {
