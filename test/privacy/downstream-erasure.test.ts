@@ -85,7 +85,16 @@ const slack = [
     return HttpResponse.json({ ok: true, channel: body.channel, ts: body.ts });
   }),
 ];
-const api = recordingServer(...zendesk, ...slack);
+const IC = 'https://intercom.test';
+const intercom = [
+  http.post(`${IC}/contacts/search`, () => HttpResponse.json({ type: 'list', data: [], total_count: 0, pages: { type: 'pages', page: 1, per_page: 1, total_pages: 0 } })),
+  http.post(`${IC}/contacts`, async ({ request }) => {
+    const body = (await request.json()) as { email: string; role: string };
+    return HttpResponse.json({ type: 'contact', id: '665000000000000000000001', email: body.email, role: body.role });
+  }),
+  http.post(`${IC}/events`, () => new HttpResponse(null, { status: 202 })),
+];
+const api = recordingServer(...zendesk, ...slack, ...intercom);
 beforeAll(() => api.listen());
 afterEach(() => {
   api.reset();
@@ -99,9 +108,9 @@ afterAll(() => api.close());
 let hub: ReturnType<typeof makeTestHub>;
 let clock: number;
 afterEach(async () => hub?.cleanup());
-function start() {
+function start(env: Record<string, string> = {}) {
   clock = Date.parse('2026-10-13T10:00:00.000Z');
-  hub = makeTestHub({ env: LIVE, now: () => new Date(clock) });
+  hub = makeTestHub({ env: { ...LIVE, ...env }, now: () => new Date(clock) });
   return hub;
 }
 async function later(minutes = 60) {
@@ -289,5 +298,24 @@ describe('forget --downstream: erasing at the vendors through the job queue', ()
     await hub.loop.stop();
     const everything = hub.store.db.prepare(`SELECT (SELECT COUNT(*) FROM responses) + (SELECT COUNT(*) FROM jobs) + (SELECT COUNT(*) FROM job_attempts) + (SELECT COUNT(*) FROM recipe_runs) AS n`).get();
     expect(everything).toEqual({ n: 0 });
+  });
+
+  it('an Intercom event is listed for the operator to erase by hand (no API deletes one): nothing is called', async () => {
+    start({ INTERCOM_ACCESS_TOKEN: 'ic-token-123', INTERCOM_BASE_URL: IC });
+    expect((await postWebhook(hub, 'generic', { response_id: 'r-5', score: 10, email: 'ana@example.com', name: 'Ana Lima' })).status).toBe(202);
+    await hub.loop.drain();
+    expect(calls()).toEqual(['POST /contacts/search', 'POST /contacts', 'POST /events']);
+    api.requests.length = 0;
+    const answer = await forget('ana@example.com', '?downstream=true');
+    expect(answer.downstream).toEqual([
+      {
+        action: 'intercom.trackEvent',
+        remote: { remoteId: '665000000000000000000001', contactId: '665000000000000000000001', eventName: 'nps-promoter', createdAt: Math.floor(clock / 1000) },
+        erasure: 'manual',
+      },
+    ]);
+    await hub.loop.drain();
+    expect(api.requests).toEqual([]);
+    expect(await hub.store.listJobs({ limit: 10 })).toEqual([]);
   });
 });
