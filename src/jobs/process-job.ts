@@ -157,6 +157,8 @@ async function runAction(job: Job, deps: JobDeps): Promise<AttemptResult | Defer
     const waitMs = await takeRateLimitSlot(deps.rateLimiter!, key, limit, deps.rateLimitWait);
     if (waitMs > 0) return { outcome: 'deferred', runAt: new Date(deps.now().getTime() + waitMs).toISOString() };
   }
+  // Its respondent may have been erased since the claim (the row is gone): then nothing is sent.
+  if (!(await deps.store.getJob(job.id))) return { outcome: 'dead', error: 'job erased before it was sent' };
   try {
     const earlierAttemptWindows = () => attemptWindows(job, deps);
     const remote = await registered.action.run(deps.clients.get(registered.connector), params.data, { job, log, parent, earlierAttemptWindows });

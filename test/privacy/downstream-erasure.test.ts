@@ -4,6 +4,7 @@ import { recordingServer, type RecordedRequest } from '../support/http-recorder.
 import { expectRequestMatchesSpec, loadSpec } from '../support/openapi.js';
 import { SPECS } from '../support/shared.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
+import { processJob, type JobDeps } from '../../src/jobs/process-job.js';
 
 const ZD = 'https://zendesk.test';
 const SLACK = 'https://slack.test/api';
@@ -317,5 +318,22 @@ describe('forget --downstream: erasing at the vendors through the job queue', ()
     await hub.loop.drain();
     expect(api.requests).toEqual([]);
     expect(await hub.store.listJobs({ limit: 10 })).toEqual([]);
+  });
+
+  it('jobs claimed before the erasure but not sent yet: nothing is sent, nothing is written back', async () => {
+    start();
+    expect((await postWebhook(hub, 'generic', { response_id: 'r-1', score: 3, comment: 'Too slow for our team', email: 'ana@example.com', name: 'Ana Lima' })).status).toBe(202);
+    // The runner's own steps, one at a time: plan, then claim the three actions.
+    const deps = (hub.loop as unknown as { deps: JobDeps }).deps;
+    const claim = () => hub.store.claimJobs({ now: new Date(clock).toISOString(), limit: 10, leaseUntil: new Date(clock + 60_000).toISOString() });
+    const [plan] = await claim();
+    expect(await processJob(plan!, deps)).toEqual({ outcome: 'succeeded' });
+    const actions = await claim();
+    expect(actions.map((j) => j.action).sort()).toEqual(['slack.postMessage', 'slack.postMessage', 'zendesk.createTicket']);
+    const answer = await forget('ana@example.com');
+    expect(answer.inFlight).toHaveLength(3);
+    for (const job of actions) expect(await processJob(job, deps)).toEqual({ outcome: 'dead', error: 'job erased before it was sent' });
+    expect(api.requests).toEqual([]);
+    expect(hub.store.db.prepare(`SELECT (SELECT COUNT(*) FROM responses) + (SELECT COUNT(*) FROM jobs) + (SELECT COUNT(*) FROM job_attempts) AS n`).get()).toEqual({ n: 0 });
   });
 });
