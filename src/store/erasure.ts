@@ -100,37 +100,67 @@ export function erasureRecordQuery(emailKey: string): Statement {
   return { sql: `SELECT downstream FROM erasures WHERE email_key = ?`, params: [emailKey] };
 }
 
-export interface ErasureWrite {
+/** What the read found (the three queries above), and how to make a salted key. */
+export interface ErasureRead {
   email: string;
-  emailKey: string;
-  responseIds: readonly string[];
-  /** Salted keys of the erased responses' (source, response id). */
-  responseKeys: readonly string[];
-  /** Downstream objects to keep in the erasure record (earlier ones and these). */
-  downstream: readonly DownstreamObject[];
   now: string;
+  responses: readonly RespondentResponseRow[];
+  jobs: readonly ErasedJobRow[];
+  /** The erasure record of this email, when an earlier erasure made one. */
+  record: { downstream: string } | undefined;
+  /** SHA-256 (hex) of {@link saltedKeyText} with the store's salt: node:crypto on Node, Web Crypto on Workers. */
+  saltedKey(parts: readonly string[]): string;
 }
 
+/** A response row as {@link respondentResponsesQuery} returns it. */
+export interface RespondentResponseRow {
+  id: string;
+  source: string;
+  source_response_id: string;
+}
+
+type Counted = keyof ErasureReport['erased'];
+
 /**
- * The writes, in order, all keyed by the ids the read found. Each delete returns one row per row it
- * removed (`RETURNING`): the counts, even on D1 (whose change count includes trigger writes).
+ * The writes of one erasure, in order, all keyed by the ids the read found, and how the rows they
+ * return make the report. Each delete returns one row per row it removed (`RETURNING`): the
+ * counts, even on D1 (whose change count includes trigger writes). Run them in one transaction
+ * (D1: one `batch()`).
  */
-export function erasureStatements(w: ErasureWrite): { [K in keyof ErasureReport['erased'] | 'keys' | 'record']: Statement } {
-  const ids = JSON.stringify(w.responseIds);
+export function erasurePlan(read: ErasureRead): { writes: { counts?: Counted; statement: Statement }[]; report(returned: Partial<Record<Counted, number>>): ErasureReport } {
+  const ids = JSON.stringify(read.responses.map((r) => r.id));
   const inIds = `(SELECT value FROM json_each(?))`;
+  const earlier = read.record ? (JSON.parse(read.record.downstream) as DownstreamObject[]) : [];
+  const downstream = downstreamObjects(read.jobs, earlier);
+  const keys = read.responses.map((r) => read.saltedKey(erasedResponseParts(r.source, r.source_response_id)));
+  const writes: { counts?: Counted; statement: Statement }[] = [
+    { statement: { sql: `INSERT OR IGNORE INTO erased_responses (key, erased_at) SELECT value, ? FROM json_each(?)`, params: [read.now, JSON.stringify(keys)] } },
+    { counts: 'attempts', statement: { sql: `DELETE FROM job_attempts WHERE job_id IN (SELECT id FROM jobs WHERE response_id IN ${inIds}) RETURNING job_id`, params: [ids] } },
+    { counts: 'jobs', statement: { sql: `DELETE FROM jobs WHERE response_id IN ${inIds} RETURNING id`, params: [ids] } },
+    { counts: 'versions', statement: { sql: `DELETE FROM response_versions WHERE response_id IN ${inIds} RETURNING response_id`, params: [ids] } },
+    { counts: 'throttleMarks', statement: { sql: `DELETE FROM recipe_runs WHERE response_id IN ${inIds} RETURNING response_id`, params: [ids] } },
+    { counts: 'responses', statement: { sql: `DELETE FROM responses WHERE id IN ${inIds} RETURNING id`, params: [ids] } },
+    { counts: 'cacheEntries', statement: cachedLookupsDelete(read.email) },
+  ];
+  // An email nothing was stored for leaves no record: its hash would only say that someone asked.
+  if (read.responses.length || read.record) {
+    writes.push({
+      statement: {
+        sql: `INSERT INTO erasures (email_key, erased_at, downstream) VALUES (?, ?, ?)
+          ON CONFLICT (email_key) DO UPDATE SET erased_at = excluded.erased_at, downstream = excluded.downstream`,
+        params: [read.saltedKey(erasureEmailParts(read.email)), read.now, JSON.stringify(downstream)],
+      },
+    });
+  }
   return {
-    keys: { sql: `INSERT OR IGNORE INTO erased_responses (key, erased_at) SELECT value, ? FROM json_each(?)`, params: [w.now, JSON.stringify(w.responseKeys)] },
-    attempts: { sql: `DELETE FROM job_attempts WHERE job_id IN (SELECT id FROM jobs WHERE response_id IN ${inIds}) RETURNING job_id`, params: [ids] },
-    jobs: { sql: `DELETE FROM jobs WHERE response_id IN ${inIds} RETURNING id, action, status`, params: [ids] },
-    versions: { sql: `DELETE FROM response_versions WHERE response_id IN ${inIds} RETURNING response_id`, params: [ids] },
-    throttleMarks: { sql: `DELETE FROM recipe_runs WHERE response_id IN ${inIds} RETURNING response_id`, params: [ids] },
-    responses: { sql: `DELETE FROM responses WHERE id IN ${inIds} RETURNING id`, params: [ids] },
-    cacheEntries: cachedLookupsDelete(w.email),
-    record: {
-      sql: `INSERT INTO erasures (email_key, erased_at, downstream) VALUES (?, ?, ?)
-        ON CONFLICT (email_key) DO UPDATE SET erased_at = excluded.erased_at, downstream = excluded.downstream`,
-      params: [w.emailKey, w.now, JSON.stringify(w.downstream)],
-    },
+    writes,
+    report: (returned) => ({
+      email: normalizeEmail(read.email),
+      erased: { responses: 0, versions: 0, jobs: 0, attempts: 0, cacheEntries: 0, throttleMarks: 0, ...returned },
+      cancelledJobs: read.jobs.filter((j) => j.status === 'queued').length,
+      inFlight: read.jobs.filter((j) => j.status === 'running').map((j) => ({ jobId: j.id, action: j.action })),
+      downstream,
+    }),
   };
 }
 
@@ -165,15 +195,4 @@ export function downstreamObjects(jobs: readonly ErasedJobRow[], earlier: readon
     if (!seen.has(key)) (seen.add(key), out.push(object));
   }
   return out;
-}
-
-/** The report, from what the read found and the rows each delete returned. */
-export function erasureReport(email: string, jobs: readonly ErasedJobRow[], removed: Record<keyof ErasureReport['erased'], number>, downstream: DownstreamObject[]): ErasureReport {
-  return {
-    email: normalizeEmail(email),
-    erased: removed,
-    cancelledJobs: jobs.filter((j) => j.status === 'queued').length,
-    inFlight: jobs.filter((j) => j.status === 'running').map((j) => ({ jobId: j.id, action: j.action })),
-    downstream,
-  };
 }

@@ -41,19 +41,17 @@ import type { NormalizedResponse } from '../../core/response.js';
 import { planJobFor } from '../../jobs/plan-job.js';
 import {
   ERASURE_SQL,
-  downstreamObjects,
+  cachedLookupsDelete,
   erasedResponseParts,
   erasureEmailParts,
+  erasurePlan,
   erasureRecordQuery,
-  erasureReport,
-  erasureStatements,
-  cachedLookupsDelete,
   respondentJobsQuery,
   respondentResponsesQuery,
   saltedKeyText,
-  type DownstreamObject,
   type ErasedJobRow,
   type ErasureReport,
+  type RespondentResponseRow,
   type Statement,
 } from '../../store/erasure.js';
 import { RETENTION_SQL, oldRows, retentionChunkQuery, scrubStatements } from '../../store/retention.js';
@@ -107,6 +105,7 @@ export class SqliteStore implements Store {
   /** The erasure salt (migration 13), read once; never logged. */
   private readonly salt: string;
   private readonly isErasedStmt: Database.Statement;
+  private readonly onCheckpointError: ((message: string) => void) | undefined;
 
   constructor(options: SqliteStoreOptions) {
     if (options.mustExist && options.path !== ':memory:' && !existsSync(options.path)) {
@@ -138,6 +137,7 @@ export class SqliteStore implements Store {
     this.isErasedStmt = this.db.prepare(ERASURE_SQL.isErased);
     const background = options.workerThreads ?? (options.path !== ':memory:' && !options.mustExist);
     this.checkpointer = background ? new WalCheckpointer({ path: options.path, onError: options.onCheckpointError }) : null;
+    this.onCheckpointError = options.onCheckpointError;
     this.reader = background ? new ReaderThread(options.path) : null;
   }
 
@@ -399,30 +399,27 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** The read, the keys and the writes of src/store/erasure.ts, in one transaction (durable: the answer promises it is gone). */
-  forgetRespondent(email: string, now: string): Promise<ErasureReport> {
-    return this.write(() => {
-      const responses = this.query(respondentResponsesQuery(email)) as { id: string; source: string; source_response_id: string }[];
-      const ids = responses.map((r) => r.id);
-      const jobs = this.query(respondentJobsQuery(ids)) as ErasedJobRow[];
-      const emailKey = this.saltedKey(erasureEmailParts(email));
-      const record = this.query(erasureRecordQuery(emailKey))[0] as { downstream: string } | undefined;
-      const downstream = downstreamObjects(jobs, record ? (JSON.parse(record.downstream) as DownstreamObject[]) : []);
-      const writes = erasureStatements({
+  /** The read and the writes of src/store/erasure.ts, in one transaction (durable: the answer promises it is gone). */
+  async forgetRespondent(email: string, now: string): Promise<ErasureReport> {
+    const report = await this.write(() => {
+      const responses = this.query(respondentResponsesQuery(email)) as RespondentResponseRow[];
+      const plan = erasurePlan({
         email,
-        emailKey,
-        responseIds: ids,
-        responseKeys: responses.map((r) => this.saltedKey(erasedResponseParts(r.source, r.source_response_id))),
-        downstream,
         now,
+        responses,
+        jobs: this.query(respondentJobsQuery(responses.map((r) => r.id))) as ErasedJobRow[],
+        record: this.query(erasureRecordQuery(this.saltedKey(erasureEmailParts(email))))[0] as { downstream: string } | undefined,
+        saltedKey: (parts) => this.saltedKey(parts),
       });
-      const removed = { attempts: 0, jobs: 0, versions: 0, throttleMarks: 0, responses: 0, cacheEntries: 0 };
-      this.query(writes.keys);
-      for (const name of ['attempts', 'jobs', 'versions', 'throttleMarks', 'responses', 'cacheEntries'] as const) removed[name] = this.query(writes[name]).length;
-      // An email nothing was ever stored for leaves no record (its hash would only say someone asked).
-      if (ids.length || record || removed.cacheEntries) this.query(writes.record);
-      return erasureReport(email, jobs, removed, downstream);
+      const returned: Record<string, number> = {};
+      for (const w of plan.writes) {
+        const rows = this.query(w.statement);
+        if (w.counts) returned[w.counts] = rows.length;
+      }
+      return plan.report(returned);
     }, true);
+    await this.emptyWal();
+    return report;
   }
 
   forgetCachedEnrichment(email: string) {
@@ -445,8 +442,20 @@ export class SqliteStore implements Store {
         return { n, done };
       }, true);
       scrubbed += step.n;
-      if (step.done) return scrubbed;
+      if (step.done) break;
     }
+    if (scrubbed) await this.emptyWal();
+    return scrubbed;
+  }
+
+  /**
+   * Erased and scrubbed rows are zeroed in the database (`secure_delete`), but the WAL file still
+   * holds the pages as they were until it is checkpointed and cut to zero bytes. The checkpointer
+   * thread does it off the event loop; without one (CLI, `:memory:`) this connection does.
+   */
+  private async emptyWal(): Promise<void> {
+    const emptied = this.checkpointer ? await this.checkpointer.truncate() : (this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]?.busy === 0;
+    if (!emptied) this.onCheckpointError?.('the WAL file could not be emptied after an erasure (readers kept it busy): erased data stays in it until a later erasure or retention pass empties it');
   }
 
   /** Run one statement of a runtime-agnostic module: its rows (a read, or a write with RETURNING), else none. */
