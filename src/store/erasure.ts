@@ -2,7 +2,8 @@
  * Erasure of one respondent (`closeloop forget <email>`, `DELETE /api/respondents/{email}`): which
  * rows, by which statements, each next to its values. Runtime-agnostic: the Node store runs the
  * read and the writes in one SQLite transaction; a D1 store runs the read, then the writes as one
- * atomic `batch()` (every write is keyed by the ids the read found, none reads back a value).
+ * atomic `batch()` (every write is keyed by the ids the read found, none reads back a value; a
+ * response stored for the email between the read and the batch arrived after the request and stays).
  */
 
 /** One SQL statement and its positional values. */
