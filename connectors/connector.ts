@@ -51,6 +51,17 @@ export interface FollowUpDefinition {
   params(change: ChangeSummary, parent: Job): unknown;
 }
 
+/**
+ * How the remote object an action created is erased at the vendor when its respondent is
+ * forgotten with `--downstream` (docs/privacy.md): a job of another action, from the remote ids.
+ */
+export interface ErasureDefinition {
+  /** Registered name of the action that erases it, e.g. `slack.deleteMessage`. */
+  action: string;
+  /** Its parameters, from what the action stored (its job's result); undefined when that names nothing to erase. */
+  params(remote: Readonly<Record<string, unknown>>): unknown | undefined;
+}
+
 /** What a delivered action leaves on its job: the remote object's id and what else is useful. */
 export interface ActionResult {
   remoteId: string | null;
@@ -73,6 +84,8 @@ export interface ActionDefinition<Params = any, Client = any> {
   run(client: Client, params: Params, ctx: ActionContext): Promise<ActionResult>;
   /** What to send when the response changes after this action ran (see "Updates and late comments"). Default: nothing. */
   followUp?: FollowUpDefinition;
+  /** How its remote object is erased when the respondent is forgotten with `--downstream`. Default: it is not (listed for the operator). */
+  erasure?: ErasureDefinition;
   /**
    * Which budget of the connector's rate limit this call spends, e.g. the Slack channel
    * (Slack limits messages per channel). Default: the whole account (`account`).

@@ -3,6 +3,7 @@ import type { ConnectorDefinition } from '../connector.js';
 import { classifySlackError, createSlackClient, slackVariables, verifySlack } from './client.js';
 import { postMessage } from './post-message.js';
 import { replyInThread } from './reply-in-thread.js';
+import { deleteMessage } from './delete-message.js';
 
 export const slack: ConnectorDefinition<WebClient> = {
   name: 'slack',
@@ -17,7 +18,7 @@ export const slack: ConnectorDefinition<WebClient> = {
     typeof result.channel === 'string' && typeof result.ts === 'string'
       ? `https://slack.com/archives/${result.channel}/p${result.ts.replace('.', '')}${typeof result.threadTs === 'string' ? `?thread_ts=${result.threadTs}` : ''}`
       : undefined,
-  actions: [postMessage, replyInThread],
+  actions: [postMessage, replyInThread, deleteMessage],
   // An alert hours late has lost most of its worth: about half an hour of retries, then dead
   // (the operator is alerted and can replay).
   retry: { maxAttempts: 10, maxAgeMs: 2 * 60 * 60_000 },

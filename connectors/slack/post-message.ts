@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { defineAction } from '../connector.js';
 import { mayHaveRunBefore } from '../previous-attempt.js';
 import { escapeSlackText } from './escape.js';
+import { messageToDelete } from './delete-message.js';
 import { findPostedMessage, JOB_METADATA_TYPE } from './history.js';
 
 const Field = z.strictObject({
@@ -80,6 +81,7 @@ export const postMessage = defineAction({
       return { text: change.headline, quote: change.comment ?? '' };
     },
   },
+  erasure: { action: 'slack.deleteMessage', params: messageToDelete },
   async run(client: WebClient, p, ctx) {
     if (mayHaveRunBefore(ctx.job)) {
       const windows = (await ctx.earlierAttemptWindows?.()) ?? [{ from: new Date(Date.parse(ctx.job.createdAt) - 60_000), to: new Date() }];

@@ -5,6 +5,7 @@ import type { Job } from '../../src/jobs/job.js';
 import { defineAction, type ActionContext } from '../connector.js';
 import { Blankable } from '../params.js';
 import { mayHaveRunBefore } from '../previous-attempt.js';
+import { messageToDelete } from './delete-message.js';
 import { isJobMessage, postUnlessHistoryDenied } from './history.js';
 import { verbatimMessage } from './post-message.js';
 
@@ -65,6 +66,7 @@ export const replyInThread = defineAction({
   }),
   // A reply is a message in the channel: it spends the channel's pace like a post.
   rateLimitKey: (p, parent) => (p.channel ?? (parent?.result as { channel?: string } | null)?.channel ?? 'thread').replace(/^#/, ''),
+  erasure: { action: 'slack.deleteMessage', params: messageToDelete },
   async run(client: WebClient, p, ctx) {
     const thread = threadOf(p, ctx.parent);
     if (mayHaveRunBefore(ctx.job)) {

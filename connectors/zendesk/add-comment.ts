@@ -5,6 +5,7 @@ import type { Job } from '../../src/jobs/job.js';
 import { defineAction } from '../connector.js';
 import { Blankable } from '../params.js';
 import { mayHaveRunBefore } from '../previous-attempt.js';
+import { ticketToRedact } from './redact-ticket-comments.js';
 
 export const AddCommentParams = z.strictObject({
   /** Ticket to comment on. Omitted in a follow-up: the ticket its parent `zendesk.createTicket` opened. */
@@ -33,6 +34,7 @@ export const addComment = defineAction({
     'Zendesk has no idempotency key for comments: a retried or replayed job first lists the ticket\'s comments (`GET /api/v2/tickets/{id}/comments`) and does not add one whose body is already there.',
   params: AddCommentParams,
   request: (p) => ({ method: 'PUT', path: `/api/v2/tickets/${p.ticketId ?? '<ticket of the parent job>'}`, body: commentPayload(p) }),
+  erasure: { action: 'zendesk.redactTicketComments', params: ticketToRedact },
   async run(client: ZendeskClient, p, ctx) {
     const ticketId = p.ticketId ?? parentTicketId(ctx.parent);
     if (!ticketId) throw new DeliveryError('zendesk.addComment needs ticketId, or a parent zendesk.createTicket job that opened a ticket', false);

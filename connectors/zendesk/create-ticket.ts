@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ZendeskClient } from 'node-zendesk';
 import { defineAction } from '../connector.js';
 import { Blankable } from '../params.js';
+import { ticketToRedact } from './redact-ticket-comments.js';
 
 export const CreateTicketParams = z.strictObject({
   requesterEmail: z.email('must be an email address'),
@@ -59,6 +60,7 @@ export const createTicket = defineAction({
       return { body: `${change.headline}${comment}`, internal: (parent.params as { internal?: boolean }).internal ?? true };
     },
   },
+  erasure: { action: 'zendesk.redactTicketComments', params: ticketToRedact },
   async run(client: ZendeskClient, p, ctx) {
     const [existing] = await ticketsWithExternalId(client, ctx.job.key);
     if (existing) {

@@ -3,6 +3,7 @@ import type { ConnectorDefinition } from '../connector.js';
 import { classifyZendeskError, createZendeskClient, verifyZendesk, zendeskBaseUrl, zendeskVariables } from './client.js';
 import { createTicket } from './create-ticket.js';
 import { addComment } from './add-comment.js';
+import { redactTicketComments } from './redact-ticket-comments.js';
 
 export const zendesk: ConnectorDefinition<ZendeskClient> = {
   name: 'zendesk',
@@ -13,7 +14,7 @@ export const zendesk: ConnectorDefinition<ZendeskClient> = {
   classify: classifyZendeskError,
   verify: verifyZendesk,
   link: (result, env) => (typeof result.ticketId === 'number' ? `${zendeskBaseUrl(env)}/agent/tickets/${result.ticketId}` : undefined),
-  actions: [createTicket, addComment],
+  actions: [createTicket, addComment, redactTicketComments],
   // A detractor's ticket is the one thing that must not be lost: backoff up to 30 min, for 2 days.
   retry: { maxAttempts: 25, capMs: 30 * 60_000, maxAgeMs: 48 * 60 * 60_000 },
   // Per account. createTicket makes two calls (look-up by external_id, create).

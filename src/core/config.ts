@@ -76,6 +76,16 @@ export const HubConfig = z.object({
     .transform((s) => ms(s as ms.StringValue) as number)
     .describe('A detractor\'s loop still unanswered this long after the response arrived is overdue: the recipes with `on: loop.overdue` run for it, once (docs/loops.md).'),
   CLOSELOOP_HTTP_TIMEOUT_MS: Int(15_000, 1, 300_000).describe('How long a connector waits for a vendor\'s answer, in ms, before the attempt counts as a retryable timeout.'),
+  CLOSELOOP_RETENTION: z
+    .string()
+    .trim()
+    .regex(/^\d{1,6}\s*[hdw]$/, 'must be a duration in hours, days or weeks: 36h, 400d, 52w')
+    .transform((v) => Number(v.slice(0, -1).trim()) * { h: 3_600_000, d: 86_400_000, w: 604_800_000 }[v.at(-1) as 'h' | 'd' | 'w'])
+    .refine((ms) => ms >= 3_600_000, 'must be at least 1h')
+    .optional()
+    .describe(
+      'How long a response keeps its personal data (email, name, comment, raw body, and the same in its versions and jobs) after it arrived: `400d`, `52w`, `36h`. Older ones keep only what the figures count (docs/privacy.md); checked at start and hourly. Unset: kept forever.',
+    ),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level (pino).'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional().describe('`json`, or `pretty` for human-readable lines. Unset: pretty in a terminal, JSON otherwise.'),
 });

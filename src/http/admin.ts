@@ -10,6 +10,7 @@ import { VERDICTS, type RecipeVerdict } from '../recipes/verdict.js';
 import { registerLoopRoutes } from './loops-api.js';
 import type { ThemeTagger } from '../themes/tagger.js';
 import { registerThemeRoutes } from './themes.js';
+import { registerRespondentRoutes, type RespondentRouteDeps } from './respondents.js';
 
 export interface AdminDeps {
   store: Store;
@@ -26,6 +27,8 @@ export interface AdminDeps {
   sources: ReadonlyMap<string, unknown>;
   /** Theme rules, for /api/themes and /api/verbatims. Default: none. */
   themes?: ThemeTagger;
+  /** The actions and their retry budgets, for `DELETE /respondents/{email}?downstream=true`. Absent: downstream erasure is refused. */
+  erasure?: Pick<RespondentRouteDeps, 'registry' | 'maxAttempts'>;
 }
 
 const ErrorBody = z.object({
@@ -220,6 +223,7 @@ export function adminRoutes(deps: AdminDeps) {
 
   registerLoopRoutes(app, deps);
   registerThemeRoutes(app, deps);
+  registerRespondentRoutes(app, { store: deps.store, now: deps.now, onReplayed: deps.onReplayed, ...deps.erasure });
 
   // Paths are relative to where the app is mounted: /api.
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'closeloop admin API', version: '1' }, servers: [{ url: '/api' }] });

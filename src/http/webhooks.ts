@@ -96,6 +96,11 @@ export function webhookRoutes(deps: WebhookDeps) {
       const response = parsed.data;
       const marks = { digest: await sha256Hex(rawBody), revision: source.revision?.(response) ?? null };
       const result = await deps.store.ingest({ response, rawBody: text, contentType: request.contentType, marks });
+      if (result.erased) {
+        // A 2xx, so the tool does not retry a response that must never be stored again (docs/privacy.md).
+        deps.log.info({ source: source.name }, 'response refused: its respondent was erased');
+        return c.json({ erased: true, stored: false, message: 'This response was erased at the respondent\'s request; nothing was stored' }, 200);
+      }
       if (result.stale) {
         // 200, not a 4xx: the tool must not retry it (nor disable the webhook); nothing was stored.
         deps.log.warn({ response: result.id, source: source.name, sourceResponseId: response.sourceResponseId, version: result.version, reason: result.stale }, 'webhook refused: older than the stored version');

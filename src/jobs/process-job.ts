@@ -124,7 +124,13 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
       : [];
   const tagged = tags && { responseId: response.id, version: response.version, ...tags, rules: await deps.themes!.fingerprint() };
   const verdicts = verdictsOfPlan(response, decisions, now.toISOString());
-  await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns, verdicts, ...(tagged ? { tags: tagged } : {}) }, now.toISOString());
+  const committed = await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns, verdicts, ...(tagged ? { tags: tagged } : {}) }, now.toISOString());
+  if (!committed) {
+    // Erased while it was planned: nothing was written, and what enrichment cached for the email goes too.
+    if (response.respondent.email) await deps.store.forgetCachedEnrichment(response.respondent.email);
+    deps.log.info({ response: response.id }, 'response erased while it was planned: nothing planned');
+    return { outcome: 'succeeded' };
+  }
   logPlan(deps.log, response, decisions);
   return { outcome: 'succeeded' };
 }
@@ -164,6 +170,8 @@ async function runAction(job: Job, deps: JobDeps): Promise<AttemptResult | Defer
     const waitMs = await takeRateLimitSlot(deps.rateLimiter!, key, limit, deps.rateLimitWait);
     if (waitMs > 0) return { outcome: 'deferred', runAt: new Date(deps.now().getTime() + waitMs).toISOString() };
   }
+  // Its respondent may have been erased since the claim (the row is gone): then nothing is sent.
+  if (!(await deps.store.getJob(job.id))) return { outcome: 'dead', error: 'job erased before it was sent' };
   try {
     const earlierAttemptWindows = () => attemptWindows(job, deps);
     const remote = await registered.action.run(deps.clients.get(registered.connector), params.data, { job, log, parent, earlierAttemptWindows });

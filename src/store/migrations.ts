@@ -303,4 +303,32 @@ CREATE TRIGGER response_themes_on_delete AFTER DELETE ON responses BEGIN
 END;
 `,
   },
+  {
+    version: 13,
+    name: 'erasure and retention',
+    // Personal data (docs/privacy.md). `privacy_settings` holds the erasure salt, made here at
+    // first start by SQLite itself (so D1 makes one too) and never printed. `erased_responses`
+    // keeps a salted SHA-256 of each erased response's (source, response id): a late resend is
+    // refused, not recreated. `erasures` keeps, per salted email hash, the remote objects the hub
+    // had created for that person, so a later `forget --downstream` still finds them.
+    // `scrubbed_at` marks a response whose personal data retention removed (a resend is ignored).
+    sql: `
+CREATE TABLE privacy_settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO privacy_settings (key, value) VALUES ('erasure_salt', lower(hex(randomblob(32))));
+INSERT INTO privacy_settings (key, value) VALUES ('retention_scrubbed_through', '0');
+CREATE TABLE erased_responses (
+  key TEXT PRIMARY KEY,
+  erased_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE erasures (
+  email_key TEXT PRIMARY KEY,
+  erased_at TEXT NOT NULL,
+  downstream TEXT NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE responses ADD COLUMN scrubbed_at TEXT;
+`,
+  },
 ];

@@ -153,8 +153,10 @@ export const SQL = {
    * set only once `data` stops being that, when a not-yet-scored stub is completed from the
    * vendor's API; null, `data` itself is what was received.
    */
-  responseForIngest: `SELECT id, version, fingerprint, data, COALESCE(updated_at, received_at) AS at, delivery_digest, source_revision
+  responseForIngest: `SELECT id, version, fingerprint, data, COALESCE(updated_at, received_at) AS at, delivery_digest, source_revision, scrubbed_at
     FROM responses WHERE source = ? AND source_response_id = ?`,
+  /** A plan commits only while its response exists: one erased meanwhile gets no jobs, no throttle marks. */
+  responseExists: `SELECT 1 AS present FROM responses WHERE id = ?`,
   updateResponse: `UPDATE responses SET survey_id = ?, metric = ?, score = ?, category = ?, comment = ?, respondent_email = ?,
       answered_at = ?, data = ?, raw_body = ?, content_type = ?, fingerprint = NULL, updated_at = ?, delivery_digest = ?, source_revision = ?,
       version = version + 1
@@ -191,10 +193,14 @@ export const SQL = {
         SELECT * FROM (SELECT id, run_at, seq FROM jobs WHERE status = 'running' AND lease_until <= ? ORDER BY run_at, seq LIMIT ?))
       ORDER BY run_at, seq LIMIT ?)
     RETURNING *`,
-  /** Numbered after the attempts made before the job's last replay (`attempt_offset`), so a replay keeps the history. */
+  /**
+   * Numbered after the attempts made before the job's last replay (`attempt_offset`), so a replay
+   * keeps the history. Not for a job erased while its attempt ran: its error may name the person.
+   */
   insertAttempt: `WITH a (job_id, attempt, started_at, finished_at, outcome, error, remote_status) AS (VALUES (?, ?, ?, ?, ?, ?, ?))
     INSERT OR REPLACE INTO job_attempts (job_id, attempt, started_at, finished_at, outcome, error, remote_status)
-    SELECT a.job_id, a.attempt + COALESCE((SELECT attempt_offset FROM jobs WHERE id = a.job_id), 0), a.started_at, a.finished_at, a.outcome, a.error, a.remote_status FROM a`,
+    SELECT a.job_id, a.attempt + COALESCE((SELECT attempt_offset FROM jobs WHERE id = a.job_id), 0), a.started_at, a.finished_at, a.outcome, a.error, a.remote_status FROM a
+    WHERE EXISTS (SELECT 1 FROM jobs WHERE id = a.job_id)`,
   /** Guarded by status and attempt number: a runner whose lease was taken over cannot overwrite. */
   finishJob: `UPDATE jobs SET status = ?, run_at = ?, lease_until = NULL, last_error = ?, result = COALESCE(?, result), updated_at = ?
     WHERE id = ? AND status = 'running' AND attempts = ?`,

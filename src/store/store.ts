@@ -5,6 +5,7 @@ import type { RecipeVerdict } from '../recipes/verdict.js';
 import type { LoopEvent, LoopState, LoopTarget } from '../loops/loop-event.js';
 import type { LoopFilter, LoopRow } from './loops.js';
 import type { ResponseToTag, TaggedResponse, ThemeCounts, ThemeCountsFilter, Verbatim, VerbatimFilter } from './theme-tags.js';
+import type { ErasureReport } from './erasure.js';
 
 export interface IngestInput {
   response: NormalizedResponse;
@@ -26,6 +27,8 @@ export interface IngestResult {
   version?: number;
   /** Refused as older than the stored version (a replay, or delivered out of order): why. Nothing was stored. */
   stale?: string;
+  /** The response was erased at the respondent's request (docs/privacy.md): nothing was stored, `id` is empty. */
+  erased?: boolean;
 }
 
 export interface ResponseFilter {
@@ -138,8 +141,11 @@ export interface Store {
 
   /** Insert jobs, ignoring any whose key exists. Returns the ids of those inserted. */
   enqueueJobs(jobs: NewJob[]): Promise<string[]>;
-  /** Write a plan's jobs, throttle marks and verdicts and finish the plan job, atomically. */
-  commitPlan(plan: PlanWrite, now: string): Promise<void>;
+  /**
+   * Write a plan's jobs, throttle marks and verdicts and finish the plan job, atomically. False,
+   * writing nothing, when the response was erased while it was being planned.
+   */
+  commitPlan(plan: PlanWrite, now: string): Promise<boolean>;
   /**
    * Claim due jobs (queued and due, or running with an expired lease), after writing the plan jobs
    * of up to `limit` responses stored without one (oldest first), in the same transaction.
@@ -198,6 +204,20 @@ export interface Store {
   themeCounts(filter: ThemeCountsFilter): Promise<ThemeCounts>;
   /** Comments with their tags, newest first. */
   listVerbatims(filter: VerbatimFilter): Promise<Verbatim[]>;
+  /**
+   * Erase one respondent (email matched trimmed and case-insensitively) in one transaction: their
+   * responses with raw bodies and versions, those responses' jobs (queued ones are thereby
+   * cancelled) and attempts, throttle marks, and CRM lookups cached for the email; a salted key of
+   * each response is kept so a resend is refused (see src/store/erasure.ts).
+   */
+  forgetRespondent(email: string, now: string): Promise<ErasureReport>;
+  /** Drop the CRM lookups cached for an email (a plan that enriched it finished after its erasure). */
+  forgetCachedEnrichment(email: string): Promise<void>;
+  /**
+   * Retention: remove the personal data of responses received before `cutoff`, keeping what the
+   * figures count (see src/store/retention.ts). Idempotent. Returns how many responses it scrubbed.
+   */
+  scrubPersonalData(cutoff: string, now: string): Promise<number>;
 
   close(): Promise<void>;
 }

@@ -1,3 +1,6 @@
+import type { Statement } from './statement.js';
+
+export type { Statement };
 import type { Category } from '../core/response.js';
 
 /**
@@ -7,10 +10,6 @@ import type { Category } from '../core/response.js';
  * (the fingerprint of the rules that tagged it), and one `response_themes` row per theme (the
  * index that counts and filters by theme).
  */
-export interface Statement {
-  sql: string;
-  params: unknown[];
-}
 
 /** One response's tags, for the version they were computed from. */
 export interface TaggedResponse {

@@ -37,6 +37,11 @@ export interface SpecOptions {
   headersFromSecurity?: string[];
   /** Parameters the API accepts although the published description predates them. */
   undocumentedParameters?: string[];
+  /**
+   * JSON Schemas of request bodies that an operation (by operationId) describes only in its prose
+   * (Zendesk's redaction endpoints declare no requestBody but document `text` / `ticket_id` in the text).
+   */
+  bodiesFromDescription?: Record<string, Json>;
 }
 
 export interface LoadedSpec {
@@ -175,6 +180,10 @@ export function requestProblems(spec: LoadedSpec, request: RecordedRequest): str
     const bodyAt = operation.requestBody.$ref ? operation.requestBody.$ref.slice(1) : `${pointer}/${operationMethod}/requestBody`;
     const type = Object.keys(body.content ?? {}).find((t) => t.includes('json'));
     if (type) problems.push(...validateBody(spec, request, `${bodyAt}/content/${escapePointer(type)}/schema`, !!body.required, where));
+  } else if (spec.options.bodiesFromDescription?.[operation.operationId]) {
+    const validate = compileInline(spec, spec.options.bodiesFromDescription[operation.operationId]!);
+    if (!isPlainObject(request.body)) problems.push(`${where}: request body is not JSON`);
+    else if (!validate(request.body)) problems.push(`${where}: body ${ajvMessage(validate)}`);
   } else if (spec.version === 3 && request.body !== '' && request.body !== undefined && method !== 'get' && method !== 'delete') {
     problems.push(`${where}: the operation takes no request body, one was sent`);
   }

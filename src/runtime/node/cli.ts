@@ -22,6 +22,7 @@ import { SqliteStore } from './sqlite-store.js';
 import { registerLoopsCommand } from './commands/loops.js';
 import { registerThemesCommand } from './commands/themes.js';
 import { loadThemesFile } from './themes-file.js';
+import { registerForgetCommand } from './commands/forget.js';
 
 // A snapshot: every reader (a webhook reads its secret and field paths) gets a plain object, not
 // process.env's native getter on each look-up; the hub reads its environment once at start anyway.
@@ -160,6 +161,7 @@ program
 registerLoopsCommand(program, { withDatabase });
 registerAdminTokenCommand(program, env);
 registerThemesCommand(program, env);
+registerForgetCommand(program, env);
 
 /** The hub's database, which must exist (a command that reads or replays never creates an empty one), closed after use. */
 async function withDatabase<T>(use: (store: SqliteStore) => Promise<T>): Promise<T> {

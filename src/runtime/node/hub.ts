@@ -17,6 +17,7 @@ import { resolveAdminToken } from './admin-token.js';
 import { HubError } from '../../core/errors.js';
 import { JobLoop } from './job-loop.js';
 import { MemoryRateLimiter } from './rate-limiter.js';
+import { RetentionSchedule } from './retention-schedule.js';
 import { createLogger } from './logger.js';
 import { loadRecipesDir } from './recipes-dir.js';
 import { loadThemesFile } from './themes-file.js';
@@ -133,7 +134,10 @@ export function createNodeHub(options: NodeHubOptions) {
     loopEvents: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts, onJobsQueued: () => loop.wake() },
     openIncidents: () => alerts.openIncidents(),
     themes,
+    erasure: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts },
   });
+  // CLOSELOOP_RETENTION: started with the server (serve.ts), not by tests that build a hub.
+  const retention = config.CLOSELOOP_RETENTION ? new RetentionSchedule({ store, retentionMs: config.CLOSELOOP_RETENTION, log, now }) : null;
   return {
     config,
     /** The admin API's token, and where it is kept. */
@@ -163,7 +167,9 @@ export function createNodeHub(options: NodeHubOptions) {
       } else await alerts.recipesRefused(outcome.error, now());
       return outcome;
     },
+    retention,
     async close() {
+      await retention?.stop();
       await loop.stop();
       await store.close();
     },

@@ -59,6 +59,21 @@ import { planJobFor } from '../../jobs/plan-job.js';
 import type { LoopEvent, LoopTarget } from '../../loops/loop-event.js';
 import { insertLoopEvent, loopFromRow, overdueLoopsQuery, loopOfResponse, loopRowsQuery, loopTargetQuery, upsertLoop, type LoopFilter, type LoopRow } from '../../store/loops.js';
 import { ensurePrivateFile, ensurePrivateFolder, tightenFile } from './private-files.js';
+import {
+  ERASURE_SQL,
+  cachedLookupsDelete,
+  erasedResponseParts,
+  erasureEmailParts,
+  erasurePlan,
+  erasureRecordQuery,
+  respondentJobsQuery,
+  respondentResponsesQuery,
+  saltedKeyText,
+  type ErasedJobRow,
+  type ErasureReport,
+  type RespondentResponseRow,
+} from '../../store/erasure.js';
+import { RETENTION_SQL, oldRows, retentionChunkQuery, scrubStatements } from '../../store/retention.js';
 import { ReaderThread } from './reader-thread.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
@@ -107,6 +122,10 @@ export class SqliteStore implements Store {
   private readonly checkpointer: WalCheckpointer | null;
   /** Reads that grow with the data run here, off the event loop (null: in line, for `:memory:` and CLI reads). */
   private readonly reader: ReaderThread | null;
+  /** The erasure salt (migration 13), read once; never logged. */
+  private readonly salt: string;
+  private readonly isErasedStmt: Database.Statement;
+  private readonly onCheckpointError: ((message: string) => void) | undefined;
 
   constructor(options: SqliteStoreOptions) {
     if (options.mustExist && options.path !== ':memory:' && !existsSync(options.path)) {
@@ -128,6 +147,8 @@ export class SqliteStore implements Store {
     // has grown past 10,000 pages (40 MB) anyway.
     this.db.pragma('wal_autocheckpoint = 10000');
     this.db.pragma('foreign_keys = ON');
+    // Erasure and retention must leave no copy in freed pages of the file (docs/privacy.md).
+    this.db.pragma('secure_delete = ON');
     // 64 MB of page cache (better-sqlite3's default is 16 MB): the dedupe index of a busy hub
     // is written at random places (vendors' response ids), and a page read back from the OS
     // costs a system call per insert (+6% ingest in two A/B runs of the benchmark).
@@ -140,8 +161,11 @@ export class SqliteStore implements Store {
     this.verdictStmt = Object.fromEntries(
       Object.entries(VERDICT_SQL).map(([name, sql]) => [name, this.db.prepare(sql)]),
     ) as Record<keyof typeof VERDICT_SQL, Database.Statement>;
+    this.salt = (this.db.prepare(ERASURE_SQL.salt).get() as { value: string }).value;
+    this.isErasedStmt = this.db.prepare(ERASURE_SQL.isErased);
     const background = options.workerThreads ?? (options.path !== ':memory:' && !options.mustExist);
     this.checkpointer = background ? new WalCheckpointer({ path: options.path, onError: options.onCheckpointError }) : null;
+    this.onCheckpointError = options.onCheckpointError;
     this.reader = background ? new ReaderThread(options.path) : null;
   }
 
@@ -199,6 +223,7 @@ export class SqliteStore implements Store {
 
   private ingestOne(input: IngestInput, receivedAt: string): IngestResult {
     const r = input.response;
+    if (this.isErasedStmt.get(this.saltedKey(erasedResponseParts(r.source, r.sourceResponseId)))) return { id: '', duplicate: false, erased: true };
     const id = newId();
     const data = JSON.stringify(r);
     // The ids are ours, so inserts report only whether a row went in (no RETURNING: it costs a
@@ -211,7 +236,9 @@ export class SqliteStore implements Store {
       return { id, duplicate: false, version: 1 };
     }
     const existing = this.stmt.responseForIngest.get(r.source, r.sourceResponseId) as
-      | { id: string; version: number; fingerprint: string | null; data: string; at: string; delivery_digest: string | null; source_revision: number | null };
+      | { id: string; version: number; fingerprint: string | null; data: string; at: string; delivery_digest: string | null; source_revision: number | null; scrubbed_at: string | null };
+    // Retention removed its personal data: a resend must not bring it back.
+    if (existing.scrubbed_at !== null) return { id: existing.id, duplicate: true, version: existing.version };
     const stored = { version: existing.version, digest: existing.delivery_digest, revision: existing.source_revision };
     // A resend is compared with the response as first received: the stored data itself, or its
     // fingerprint once a stub's data was completed from the vendor's API. Only then is it hashed.
@@ -285,6 +312,7 @@ export class SqliteStore implements Store {
 
   commitPlan(plan: PlanWrite, now: string) {
     return this.write(() => {
+      if (!this.stmt.responseExists.get(plan.responseId)) return false;
       for (const job of plan.jobs) this.insertJob(job, now);
       for (const run of plan.recipeRuns) {
         this.stmt.insertRecipeRun.run(run.recipe, run.respondentKey, plan.responseId, run.at);
@@ -292,6 +320,7 @@ export class SqliteStore implements Store {
       if (plan.tags) this.runAll(tagStatements(plan.tags));
       plan.verdicts.forEach((v, position) => this.verdictStmt.insert.run(...verdictValues(v, position)));
       this.stmt.finishPlanJob.run(now, plan.planJobId);
+      return true;
     });
   }
 
@@ -488,6 +517,78 @@ export class SqliteStore implements Store {
   async loopRows(filter: LoopFilter) {
     const q = loopRowsQuery(filter);
     return this.db.prepare(q.sql).all(...q.params) as LoopRow[];
+  }
+
+  /** The read and the writes of src/store/erasure.ts, in one transaction (durable: the answer promises it is gone). */
+  async forgetRespondent(email: string, now: string): Promise<ErasureReport> {
+    const report = await this.write(() => {
+      const responses = this.query(respondentResponsesQuery(email)) as RespondentResponseRow[];
+      const plan = erasurePlan({
+        email,
+        now,
+        responses,
+        jobs: this.query(respondentJobsQuery(responses.map((r) => r.id))) as ErasedJobRow[],
+        record: this.query(erasureRecordQuery(this.saltedKey(erasureEmailParts(email))))[0] as { downstream: string } | undefined,
+        saltedKey: (parts) => this.saltedKey(parts),
+      });
+      const returned: Record<string, number> = {};
+      for (const w of plan.writes) {
+        const rows = this.query(w.statement);
+        if (w.counts) returned[w.counts] = rows.length;
+      }
+      return plan.report(returned);
+    }, true);
+    await this.emptyWal();
+    return report;
+  }
+
+  forgetCachedEnrichment(email: string) {
+    return this.write(() => {
+      this.query(cachedLookupsDelete(email));
+    });
+  }
+
+  /** Retention, a chunk per transaction (other writes go between chunks). */
+  async scrubPersonalData(cutoff: string, now: string, chunk = 500): Promise<number> {
+    let scrubbed = 0;
+    for (;;) {
+      const step = await this.write(() => {
+        const { seq } = this.db.prepare(RETENTION_SQL.cursor).get() as { seq: number };
+        const { rows, done } = oldRows(this.query(retentionChunkQuery(seq, chunk)) as { seq: number; id: string; received_at: string }[], cutoff, chunk);
+        if (!rows.length) return { n: 0, done: true };
+        const [responses, ...rest] = scrubStatements(rows.map((r) => r.id), rows.at(-1)!.seq, now);
+        const n = this.query(responses!).length;
+        for (const st of rest) this.query(st);
+        return { n, done };
+      }, true);
+      scrubbed += step.n;
+      if (step.done) break;
+    }
+    if (scrubbed) await this.emptyWal();
+    return scrubbed;
+  }
+
+  /**
+   * Erased and scrubbed rows are zeroed in the database (`secure_delete`), but the WAL file still
+   * holds the pages as they were until it is checkpointed and cut to zero bytes. The checkpointer
+   * thread does it off the event loop; without one (CLI, `:memory:`) this connection does.
+   */
+  private async emptyWal(): Promise<void> {
+    const emptied = this.checkpointer ? await this.checkpointer.truncate() : (this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]?.busy === 0;
+    if (!emptied) this.onCheckpointError?.('the WAL file could not be emptied after an erasure (readers kept it busy): erased data stays in it until a later erasure or retention pass empties it');
+  }
+
+  /** Run one statement of a runtime-agnostic module: its rows (a read, or a write with RETURNING), else none. */
+  private query(st: Statement): unknown[] {
+    const prepared = this.db.prepare(st.sql);
+    if (prepared.reader) return prepared.all(...st.params);
+    prepared.run(...st.params);
+    return [];
+  }
+
+  /** SHA-256 (hex) of the salt and these parts (src/store/erasure.ts). */
+  private saltedKey(parts: readonly string[]): string {
+    return createHash('sha256').update(saltedKeyText(this.salt, parts)).digest('hex');
   }
 
   async close() {
