@@ -1,6 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import type { StoredResponse } from '../core/response.js';
 import type { Enricher } from '../enrichment/account.js';
+import { segmentsOf } from '../insights/segments.js';
 import { jobsOfPlan, planResponse } from '../recipes/plan.js';
 import type { Recipe } from '../recipes/recipe.js';
 import type { Store } from '../store/store.js';
@@ -111,7 +112,8 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
     response.version > 1
       ? await planFollowUps(response, jobs, now.toISOString(), { store: deps.store, registry: deps.registry, maxAttempts: options.maxAttempts })
       : [];
-  await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns }, now.toISOString());
+  const segments = segmentsOf(response, enrichment.account, now.toISOString());
+  await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns, segments }, now.toISOString());
   logPlan(deps.log, response, decisions);
   return { outcome: 'succeeded' };
 }

@@ -1,5 +1,6 @@
 import type { NormalizedResponse, StoredResponse } from '../core/response.js';
 import type { AttemptResult, Job, JobAttempt, JobStatus, NewJob } from '../jobs/job.js';
+import type { ResponseSegments } from '../insights/segments.js';
 
 export interface IngestInput {
   response: NormalizedResponse;
@@ -72,6 +73,8 @@ export interface PlanWrite {
   jobs: NewJob[];
   /** Throttle marks: (recipe, respondent key) fired for this response at this time. */
   recipeRuns: { recipe: string; respondentKey: string; at: string }[];
+  /** The response's segments as its recipes saw them (account snapshot, survey, touchpoint), for the figures. */
+  segments?: ResponseSegments;
 }
 
 export interface QueueStats {

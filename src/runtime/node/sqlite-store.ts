@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { newId } from '../../store/ids.js';
 import { MIGRATIONS } from '../../store/migrations.js';
+import { segmentWrites, type Query } from '../../store/segments-sql.js';
 import {
   ALL_STATUSES_ZERO,
   SQL,
@@ -83,6 +84,7 @@ export class SqliteStore implements Store {
   private readonly durableSync: 'FULL' | 'NORMAL';
   private currentSync: 'FULL' | 'NORMAL';
   private readonly stmt;
+  private readonly prepared = new Map<string, Database.Statement>();
   private readonly checkpointer: WalCheckpointer | null;
   /** Reads that grow with the data run here, off the event loop (null: in line, for `:memory:` and CLI reads). */
   private readonly reader: ReaderThread | null;
@@ -244,8 +246,16 @@ export class SqliteStore implements Store {
       for (const run of plan.recipeRuns) {
         this.stmt.insertRecipeRun.run(run.recipe, run.respondentKey, plan.responseId, run.at);
       }
+      if (plan.segments) for (const q of segmentWrites(plan.segments)) this.run(q);
       this.stmt.finishPlanJob.run(now, plan.planJobId);
     });
+  }
+
+  /** Run a statement built by a store module, prepared once per distinct SQL. */
+  private run(q: Query) {
+    let statement = this.prepared.get(q.sql);
+    if (!statement) this.prepared.set(q.sql, (statement = this.db.prepare(q.sql)));
+    return statement.run(...q.params);
   }
 
   claimJobs(options: ClaimOptions) {
