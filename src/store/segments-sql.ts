@@ -1,4 +1,5 @@
-import { ROLLED_UP_DIMENSIONS, type ResponseSegments } from '../insights/segments.js';
+import type { Metric } from '../core/response.js';
+import { ROLLED_UP_DIMENSIONS, type ResponseSegments, type RolledUpDimension } from '../insights/segments.js';
 
 /** A statement and its values, kept together. */
 export interface Query {
@@ -21,4 +22,112 @@ export function segmentWrites(s: ResponseSegments): Query[] {
       params: [s.responseId, s.version, s.receivedAt, s.metric, s.category, s.score, ...ROLLED_UP_DIMENSIONS.map((d) => s.values[d]), JSON.stringify(s.account), s.plannedAt],
     },
   ];
+}
+
+/** What a figure is sliced by: nothing (the whole), a rolled-up column, or any path in the account snapshot or the response's `extra`. */
+export type Dimension =
+  | { kind: 'whole' }
+  | { kind: 'column'; name: RolledUpDimension }
+  | { kind: 'account'; path: readonly string[] }
+  | { kind: 'extra'; path: readonly string[] };
+
+/** Counts of one metric's answers by window (a period, labelled by the caller) and segment value. */
+export interface SegmentCountsQuery {
+  metric: Metric;
+  dimension: Dimension;
+  source?: string;
+  survey?: string;
+  /** Half-open [from, to) windows of received time (ISO 8601 UTC), each with its label. */
+  windows: readonly { label: string; from: string; to: string }[];
+}
+
+export interface SegmentCountRow {
+  window: string;
+  /** The segment's value; null when unknown, and for the whole. */
+  value: string | null;
+  category: string;
+  n: number;
+  scoreSum: number;
+  scoreSquares: number;
+}
+
+const HOUR_MS = 3_600_000;
+/** The rollups' hour key: `2026-03-02T10`. */
+const hourKey = (ms: number) => new Date(ms).toISOString().slice(0, 13);
+
+/**
+ * The reads behind a {@link SegmentCountsQuery}; their rows, added up, are its answer. A rolled-up
+ * dimension (or the whole, filtered by at most a source or a survey) reads the rollups for each
+ * window's whole hours, and the segments table only for the minutes before the first and after
+ * the last whole hour (a `since=90d` starts mid-hour; a zone half an hour off UTC starts its days
+ * mid-hour): the cost grows with the hours asked for, not with the responses. Any other slice
+ * (an account path, an `extra` field, a dimension with a filter) reads the segments table.
+ */
+export function segmentCountQueries(q: SegmentCountsQuery): Query[] {
+  const filters = [q.source !== undefined && 'source', q.survey !== undefined && 'survey'].filter((f): f is 'source' | 'survey' => !!f);
+  let rollup: { dimension: string; value?: string } | null = null;
+  if (q.dimension.kind === 'column' && filters.length === 0) rollup = { dimension: q.dimension.name };
+  else if (q.dimension.kind === 'whole' && filters.length === 0) rollup = { dimension: '' };
+  else if (q.dimension.kind === 'whole' && filters.length === 1) rollup = { dimension: filters[0]!, value: filters[0] === 'source' ? q.source! : q.survey! };
+  if (!rollup) return q.windows.length ? [rawCounts(q, q.windows)] : [];
+
+  const hours: { label: string; from: string; to: string }[] = [];
+  const edges: { label: string; from: string; to: string }[] = [];
+  for (const w of q.windows) {
+    const from = Date.parse(w.from);
+    const to = Date.parse(w.to);
+    const firstHour = Math.ceil(from / HOUR_MS) * HOUR_MS;
+    const lastHour = Math.floor(to / HOUR_MS) * HOUR_MS;
+    if (firstHour >= lastHour) {
+      edges.push(w);
+      continue;
+    }
+    hours.push({ label: w.label, from: hourKey(firstHour), to: hourKey(lastHour) });
+    if (from < firstHour) edges.push({ label: w.label, from: w.from, to: new Date(firstHour).toISOString() });
+    if (lastHour < to) edges.push({ label: w.label, from: new Date(lastHour).toISOString(), to: w.to });
+  }
+  const queries: Query[] = [];
+  if (hours.length) {
+    // The window list drives the join (CROSS JOIN keeps it outside): one range of the rollups' key per window.
+    const whole = rollup.dimension === '' || rollup.value !== undefined;
+    queries.push({
+      sql: `WITH w (label, from_hour, to_hour) AS (VALUES ${hours.map(() => '(?, ?, ?)').join(', ')})
+        SELECT w.label AS window, ${whole ? `''` : 'r.value'} AS value, r.category AS category, SUM(r.n) AS n, SUM(r.score_sum) AS scoreSum, SUM(r.score_squares) AS scoreSquares
+        FROM w CROSS JOIN insight_rollups r
+        WHERE r.metric = ? AND r.dimension = ? AND r.hour >= w.from_hour AND r.hour < w.to_hour${rollup.value !== undefined ? ' AND r.value = ?' : ''}
+        GROUP BY 1, 2, 3`,
+      params: [...hours.flatMap((h) => [h.label, h.from, h.to]), q.metric, rollup.dimension, ...(rollup.value !== undefined ? [rollup.value] : [])],
+    });
+  }
+  if (edges.length) queries.push(rawCounts(q, edges));
+  return queries;
+}
+
+/** A JSON path of the keys as given, each quoted (`$."custom"."industry"`). */
+function jsonPath(keys: readonly string[]): string {
+  return '$' + keys.map((k) => `."${k.replace(/"/g, '')}"`).join('');
+}
+
+function rawCounts(q: SegmentCountsQuery, windows: readonly { label: string; from: string; to: string }[]): Query {
+  const d = q.dimension;
+  const value =
+    d.kind === 'whole'
+      ? { sql: `''`, params: [] }
+      : d.kind === 'column'
+        ? { sql: `s.${ROLLED_UP_DIMENSIONS.find((c) => c === d.name)}`, params: [] }
+        : d.kind === 'account'
+          ? { sql: `CAST(json_extract(s.account, ?) AS TEXT)`, params: [jsonPath(d.path)] }
+          : { sql: `CAST(json_extract(r.data, ?) AS TEXT)`, params: [jsonPath(['extra', ...d.path])] };
+  const where = ['s.metric = ?', 's.received_at >= w.from_at', 's.received_at < w.to_at', 's.category IS NOT NULL'];
+  const params: unknown[] = [q.metric];
+  if (q.source !== undefined) (where.push('s.source = ?'), params.push(q.source));
+  if (q.survey !== undefined) (where.push('s.survey = ?'), params.push(q.survey));
+  return {
+    sql: `WITH w (label, from_at, to_at) AS (VALUES ${windows.map(() => '(?, ?, ?)').join(', ')})
+      SELECT w.label AS window, ${value.sql} AS value, s.category AS category, COUNT(*) AS n, COALESCE(SUM(s.score), 0) AS scoreSum, COALESCE(SUM(s.score * s.score), 0) AS scoreSquares
+      FROM w CROSS JOIN response_segments s${d.kind === 'extra' ? ' JOIN responses r ON r.id = s.response_id' : ''}
+      WHERE ${where.join(' AND ')}
+      GROUP BY 1, 2, 3`,
+    params: [...windows.flatMap((w) => [w.label, w.from, w.to]), ...value.params, ...params],
+  };
 }

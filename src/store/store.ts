@@ -1,6 +1,7 @@
 import type { NormalizedResponse, StoredResponse } from '../core/response.js';
 import type { AttemptResult, Job, JobAttempt, JobStatus, NewJob } from '../jobs/job.js';
 import type { ResponseSegments } from '../insights/segments.js';
+import type { SegmentCountRow, SegmentCountsQuery } from './segments-sql.js';
 
 export interface IngestInput {
   response: NormalizedResponse;
@@ -121,6 +122,8 @@ export interface Store {
   getRawBody(id: string): Promise<{ body: string; contentType: string } | undefined>;
   /** Scored NPS responses by category (CSAT answers and not-yet-scored stubs are not counted). */
   npsCounts(filter: NpsFilter): Promise<NpsCounts>;
+  /** Answers of one metric by window and segment, from the stored segments and their rollups (planned responses only). */
+  segmentCounts(query: SegmentCountsQuery): Promise<SegmentCountRow[]>;
 
   /** Insert jobs, ignoring any whose key exists. Returns the ids of those inserted. */
   enqueueJobs(jobs: NewJob[]): Promise<string[]>;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { newId } from '../../store/ids.js';
 import { MIGRATIONS } from '../../store/migrations.js';
-import { segmentWrites, type Query } from '../../store/segments-sql.js';
+import { segmentCountQueries, segmentWrites, type Query, type SegmentCountRow, type SegmentCountsQuery } from '../../store/segments-sql.js';
 import {
   ALL_STATUSES_ZERO,
   SQL,
@@ -326,6 +326,16 @@ export class SqliteStore implements Store {
     // A year of a busy hub's responses is a long read: it runs on the reader thread.
     const q = npsCountsQuery(filter);
     return (this.reader ? await this.reader.get(q.sql, q.params) : this.db.prepare(q.sql).get(...q.params)) as NpsCounts;
+  }
+
+  async segmentCounts(query: SegmentCountsQuery): Promise<SegmentCountRow[]> {
+    // Over a year these are long reads too: on the reader thread.
+    const rows: SegmentCountRow[] = [];
+    for (const q of segmentCountQueries(query)) {
+      const part = (this.reader ? await this.reader.all(q.sql, q.params) : this.db.prepare(q.sql).all(...q.params)) as SegmentCountRow[];
+      for (const r of part) rows.push({ ...r, value: r.value === '' ? null : r.value });
+    }
+    return rows;
   }
 
   async listDeadJobIds(filter: DeadJobFilter) {
