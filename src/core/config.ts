@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 import type { Env } from '../../connectors/connector.js';
 import { HubError, zodIssues } from './errors.js';
@@ -46,6 +47,35 @@ export const HubConfig = z.object({
   CLOSELOOP_ALERT_CHANNEL: z.string().trim().min(1).optional(),
   /** How long a connector waits for a vendor's answer, in ms, before the attempt is a retryable timeout. Default 15000. */
   CLOSELOOP_HTTP_TIMEOUT_MS: Int(15_000, 1, 300_000),
+  /** Slack channel of the weekly insights digest (NPS, its change, best and worst segments, verbatims, streaks). Unset (default): no digest. */
+  CLOSELOOP_DIGEST_CHANNEL: z.string().trim().min(1).optional(),
+  /** When the digest is posted, a cron expression in CLOSELOOP_DIGEST_TZ. Default `0 9 * * 1` (Mondays 09:00), about the week before. */
+  CLOSELOOP_DIGEST_SCHEDULE: z
+    .string()
+    .trim()
+    .default('0 9 * * 1')
+    .refine((v) => {
+      try {
+        new Cron(v, { paused: true });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a cron expression such as 0 9 * * 1 (Mondays 09:00)'),
+  /** IANA time zone of the digest's schedule and of its weeks. Default UTC. */
+  CLOSELOOP_DIGEST_TZ: z
+    .string()
+    .default('UTC')
+    .refine((v) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: v });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone name such as Europe/Paris'),
+  /** The digest's best and worst segments are by this dimension (as `GET /api/nps?by=`). Default `plan`. */
+  CLOSELOOP_DIGEST_BY: z.string().trim().min(1).default('plan'),
   /** pino level. Default info. */
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** `pretty` for human-readable lines; default: pretty in a terminal, JSON otherwise. */

@@ -131,3 +131,21 @@ function rawCounts(q: SegmentCountsQuery, windows: readonly { label: string; fro
     params: [...windows.flatMap((w) => [w.label, w.from, w.to]), ...value.params, ...params],
   };
 }
+
+/** One commented answer for the digest: the category's longest comment of the period (newest first on a tie). */
+export interface DigestVerbatimRow {
+  category: string;
+  score: number | null;
+  comment: string;
+  plan: string | null;
+  accountName: string | null;
+}
+
+/** A promoter's, a passive's and a detractor's comment received in [since, until) (each when there is one). */
+export function digestVerbatimsQuery(since: string, until: string): Query {
+  const one = `SELECT * FROM (SELECT s.category AS category, r.score AS score, r.comment AS comment, s.plan AS plan, json_extract(s.account, '$.name') AS accountName
+      FROM response_segments s JOIN responses r ON r.id = s.response_id
+      WHERE s.metric = 'nps' AND s.received_at >= ? AND s.received_at < ? AND s.category = ? AND r.comment IS NOT NULL
+      ORDER BY length(r.comment) DESC, s.received_at DESC LIMIT 1)`;
+  return { sql: [one, one, one].join(' UNION ALL '), params: ['promoter', 'passive', 'detractor'].flatMap((c) => [since, until, c]) };
+}

@@ -1,7 +1,7 @@
 import type { NormalizedResponse, StoredResponse } from '../core/response.js';
 import type { AttemptResult, Job, JobAttempt, JobStatus, NewJob } from '../jobs/job.js';
 import type { ResponseSegments } from '../insights/segments.js';
-import type { SegmentCountRow, SegmentCountsQuery } from './segments-sql.js';
+import type { DigestVerbatimRow, SegmentCountRow, SegmentCountsQuery } from './segments-sql.js';
 
 export interface IngestInput {
   response: NormalizedResponse;
@@ -124,6 +124,8 @@ export interface Store {
   npsCounts(filter: NpsFilter): Promise<NpsCounts>;
   /** Answers of one metric by window and segment, from the stored segments and their rollups (planned responses only). */
   segmentCounts(query: SegmentCountsQuery): Promise<SegmentCountRow[]>;
+  /** A promoter's, a passive's and a detractor's comment received in [since, until), for the digest. */
+  digestVerbatims(since: string, until: string): Promise<DigestVerbatimRow[]>;
 
   /** Insert jobs, ignoring any whose key exists. Returns the ids of those inserted. */
   enqueueJobs(jobs: NewJob[]): Promise<string[]>;

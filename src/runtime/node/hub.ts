@@ -14,6 +14,7 @@ import type { RetryPolicy } from '../../jobs/retry-policy.js';
 import type { Recipe } from '../../recipes/recipe.js';
 import { SOURCES, sourceSecretProblems } from '../../sources/registry.js';
 import { HubError } from '../../core/errors.js';
+import { checkDigestBy, DigestSchedule } from './digest-schedule.js';
 import { JobLoop } from './job-loop.js';
 import { MemoryRateLimiter } from './rate-limiter.js';
 import { createLogger } from './logger.js';
@@ -48,6 +49,7 @@ export function loadHubConfig(env: Env, retry?: Partial<RetryPolicy>): { config:
   if (problems.length) {
     throw new HubError(400, 'invalid_config', `Invalid configuration: ${problems.map((i) => `${i.field} ${i.message}`).join('; ')}`, problems);
   }
+  checkDigestBy(config.CLOSELOOP_DIGEST_BY);
   return { config, policies: deliveryPolicies(CONNECTORS, env, { override: retry }) };
 }
 
@@ -111,9 +113,14 @@ export function createNodeHub(options: NodeHubOptions) {
     onReplayed: () => loop.wake(),
     openIncidents: () => alerts.openIncidents(),
   });
+  // The weekly digest, only when its channel is set.
+  const digest = config.CLOSELOOP_DIGEST_CHANNEL
+    ? new DigestSchedule({ store, log, now, channel: config.CLOSELOOP_DIGEST_CHANNEL, schedule: config.CLOSELOOP_DIGEST_SCHEDULE, tz: config.CLOSELOOP_DIGEST_TZ, by: config.CLOSELOOP_DIGEST_BY, sources: [...SOURCES.keys()], maxAttempts: policies.retryOf('slack').maxAttempts, onQueued: () => loop.wake() })
+    : null;
   return {
     config,
     log,
+    digest,
     store,
     recipes,
     registry,
@@ -123,6 +130,7 @@ export function createNodeHub(options: NodeHubOptions) {
     loop,
     app,
     async close() {
+      digest?.stop();
       await loop.stop();
       await store.close();
     },

@@ -15,6 +15,7 @@ export async function startServer(options: NodeHubOptions) {
   }
   if (!config.CLOSELOOP_ADMIN_TOKEN) log.warn({}, 'CLOSELOOP_ADMIN_TOKEN is not set: /api answers only requests from this machine');
   hub.loop.start();
+  void hub.digest?.start();
   const server = serve({ fetch: hub.app.fetch, port: config.PORT, hostname: config.HOST });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   log.info({ port: config.PORT, db: config.CLOSELOOP_DB, recipes: hub.recipes.map((r) => r.name) }, `closeloop listening on http://localhost:${config.PORT}`);

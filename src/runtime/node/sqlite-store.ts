@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { newId } from '../../store/ids.js';
 import { MIGRATIONS } from '../../store/migrations.js';
-import { segmentCountQueries, segmentWrites, type Query, type SegmentCountRow, type SegmentCountsQuery } from '../../store/segments-sql.js';
+import { digestVerbatimsQuery, segmentCountQueries, segmentWrites, type DigestVerbatimRow, type Query, type SegmentCountRow, type SegmentCountsQuery } from '../../store/segments-sql.js';
 import {
   ALL_STATUSES_ZERO,
   SQL,
@@ -336,6 +336,11 @@ export class SqliteStore implements Store {
       for (const r of part) rows.push({ ...r, value: r.value === '' ? null : r.value });
     }
     return rows;
+  }
+
+  async digestVerbatims(since: string, until: string): Promise<DigestVerbatimRow[]> {
+    const q = digestVerbatimsQuery(since, until);
+    return (this.reader ? await this.reader.all(q.sql, q.params) : this.db.prepare(q.sql).all(...q.params)) as DigestVerbatimRow[];
   }
 
   async listDeadJobIds(filter: DeadJobFilter) {
