@@ -149,3 +149,43 @@ export function digestVerbatimsQuery(since: string, until: string): Query {
       ORDER BY length(r.comment) DESC, s.received_at DESC LIMIT 1)`;
   return { sql: [one, one, one].join(' UNION ALL '), params: ['promoter', 'passive', 'detractor'].flatMap((c) => [since, until, c]) };
 }
+
+/** Which responses `closeloop export` writes: received in [since, until). */
+export interface ExportFilter {
+  since?: string;
+  until?: string;
+}
+
+/** A response with its segments, as read for an export page. */
+export interface ExportRow {
+  seq: number;
+  id: string;
+  received_at: string;
+  version: number;
+  data: string;
+  /** Null for a response not planned yet (no segments stored). */
+  account: string | null;
+  plan: string | null;
+  tier: string | null;
+  arr: string | null;
+  region: string | null;
+  owner: string | null;
+  lifecycle: string | null;
+  crm: string | null;
+  planned_at: string | null;
+}
+
+/** One page of the export, in arrival order after `afterSeq` (keyset: each page is one index walk, however far in). */
+export function exportPageQuery(filter: ExportFilter, afterSeq: number, limit: number): Query {
+  const where = ['r.seq > ?'];
+  const params: unknown[] = [afterSeq];
+  if (filter.since) (where.push('r.received_at >= ?'), params.push(filter.since));
+  if (filter.until) (where.push('r.received_at < ?'), params.push(filter.until));
+  return {
+    sql: `SELECT r.seq AS seq, r.id AS id, r.received_at AS received_at, r.version AS version, r.data AS data, s.account AS account, s.plan AS plan, s.tier AS tier,
+        s.arr AS arr, s.region AS region, s.owner AS owner, s.lifecycle AS lifecycle, s.crm AS crm, s.planned_at AS planned_at
+      FROM responses r LEFT JOIN response_segments s ON s.response_id = r.id
+      WHERE ${where.join(' AND ')} ORDER BY r.seq LIMIT ?`,
+    params: [...params, limit],
+  };
+}

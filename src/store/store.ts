@@ -1,7 +1,7 @@
 import type { NormalizedResponse, StoredResponse } from '../core/response.js';
 import type { AttemptResult, Job, JobAttempt, JobStatus, NewJob } from '../jobs/job.js';
 import type { ResponseSegments } from '../insights/segments.js';
-import type { DigestVerbatimRow, SegmentCountRow, SegmentCountsQuery } from './segments-sql.js';
+import type { DigestVerbatimRow, ExportFilter, ExportRow, SegmentCountRow, SegmentCountsQuery } from './segments-sql.js';
 
 export interface IngestInput {
   response: NormalizedResponse;
@@ -126,6 +126,8 @@ export interface Store {
   segmentCounts(query: SegmentCountsQuery): Promise<SegmentCountRow[]>;
   /** A promoter's, a passive's and a detractor's comment received in [since, until), for the digest. */
   digestVerbatims(since: string, until: string): Promise<DigestVerbatimRow[]>;
+  /** Up to `limit` responses with their segments after `afterSeq`, in arrival order (`closeloop export`, page by page). */
+  exportPage(filter: ExportFilter, afterSeq: number, limit: number): Promise<ExportRow[]>;
 
   /** Insert jobs, ignoring any whose key exists. Returns the ids of those inserted. */
   enqueueJobs(jobs: NewJob[]): Promise<string[]>;

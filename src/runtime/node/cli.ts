@@ -17,6 +17,8 @@ import { formatIssue, RecipeLoadError } from '../../recipes/recipe.js';
 import { SOURCES } from '../../sources/registry.js';
 import { formatSourceListing, listSources } from '../../sources/source-listing.js';
 import { loadRecipesDir } from './recipes-dir.js';
+import { registerDigestCommand } from './commands/digest.js';
+import { registerExportCommand } from './commands/export.js';
 import { registerNpsCommand } from './commands/nps.js';
 import { startServer } from './serve.js';
 import { loadHubConfig } from './hub.js';
@@ -167,6 +169,8 @@ program
   });
 
 registerNpsCommand(program, env);
+registerExportCommand(program, env);
+registerDigestCommand(program, env);
 
 /** The hub's database, which must exist (a command that reads or replays never creates an empty one), closed after use. */
 async function withDatabase<T>(use: (store: SqliteStore) => Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { newId } from '../../store/ids.js';
 import { MIGRATIONS } from '../../store/migrations.js';
-import { digestVerbatimsQuery, segmentCountQueries, segmentWrites, type DigestVerbatimRow, type Query, type SegmentCountRow, type SegmentCountsQuery } from '../../store/segments-sql.js';
+import { digestVerbatimsQuery, exportPageQuery, segmentCountQueries, segmentWrites, type DigestVerbatimRow, type ExportFilter, type ExportRow, type Query, type SegmentCountRow, type SegmentCountsQuery } from '../../store/segments-sql.js';
 import {
   ALL_STATUSES_ZERO,
   SQL,
@@ -341,6 +341,11 @@ export class SqliteStore implements Store {
   async digestVerbatims(since: string, until: string): Promise<DigestVerbatimRow[]> {
     const q = digestVerbatimsQuery(since, until);
     return (this.reader ? await this.reader.all(q.sql, q.params) : this.db.prepare(q.sql).all(...q.params)) as DigestVerbatimRow[];
+  }
+
+  async exportPage(filter: ExportFilter, afterSeq: number, limit: number): Promise<ExportRow[]> {
+    const q = exportPageQuery(filter, afterSeq, limit);
+    return this.db.prepare(q.sql).all(...q.params) as ExportRow[];
   }
 
   async listDeadJobIds(filter: DeadJobFilter) {
