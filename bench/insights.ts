@@ -23,7 +23,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const dir = mkdtempSync(join(tmpdir(), 'closeloop-bench-insights-'));
 try {
-  const queries: { responses: number; fillSeconds: number; queryMs: number; rollupRows: number; maxEventLoopStallMs: number; idleStallMs: number; segments: number }[] = [];
+  const queries: { responses: number; fillSeconds: number; queryMs: number; rollupRows: number; maxEventLoopStallMs: number; idleStallMs: number; mainThreadBusy: number; segments: number }[] = [];
   for (const size of SIZES) {
     const hub = createNodeHub({ env: { CLOSELOOP_DB: join(dir, `q-${size}.db`), CLOSELOOP_RECIPES: 'recipes', CLOSELOOP_SYNC: 'NORMAL' }, log: silentLogger, now: () => NOW });
     const db = hub.store.db;
@@ -56,6 +56,7 @@ try {
     }, 1);
     const times: number[] = [];
     let weeks = 0;
+    let elu = performance.eventLoopUtilization();
     for (let i = 0; i < QUERIES + 1; i++) {
       const t = performance.now();
       const res = await hub.app.request('/api/nps?by=plan&interval=week&since=365d');
@@ -63,15 +64,17 @@ try {
       if (res.status !== 200 || body.figure.responses < size * 0.99) throw new Error(`unexpected answer ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
       weeks = body.series.length;
       if (i > 0) times.push(performance.now() - t);
-      if (i === 0) stall = 0;
+      if (i === 0) (stall = 0), (elu = performance.eventLoopUtilization());
     }
+    // The share of the queries' time the main thread was busy (the reads themselves run on the reader thread).
+    const busy = performance.eventLoopUtilization(elu).utilization;
     const queryStall = stall;
     // The same timer with nothing to do, as long: what this machine's scheduling alone costs.
     stall = 0;
     last = performance.now();
     await new Promise((r) => setTimeout(r, times.reduce((a, b) => a + b, 0)));
     clearInterval(timer);
-    queries.push({ responses: size, fillSeconds, queryMs: median(times), rollupRows, maxEventLoopStallMs: queryStall, idleStallMs: stall, segments });
+    queries.push({ responses: size, fillSeconds, queryMs: median(times), rollupRows, maxEventLoopStallMs: queryStall, idleStallMs: stall, mainThreadBusy: busy, segments });
     void weeks;
     await hub.close();
   }

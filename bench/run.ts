@@ -32,7 +32,7 @@ interface DeliveryResult {
 }
 
 interface InsightsResult {
-  queries: { responses: number; fillSeconds: number; queryMs: number; rollupRows: number; maxEventLoopStallMs: number; idleStallMs: number; segments: number }[];
+  queries: { responses: number; fillSeconds: number; queryMs: number; rollupRows: number; maxEventLoopStallMs: number; idleStallMs: number; mainThreadBusy: number; segments: number }[];
   ab: { webhooks: number; rounds: number; withRollups: { ingestPerSecond: number; plannedPerSecond: number }; withoutRollups: { ingestPerSecond: number; plannedPerSecond: number } };
 }
 
@@ -134,7 +134,7 @@ try {
   const [small, large] = [insights.queries[0]!, insights.queries.at(-1)!];
   console.log('\ninsights: GET /api/nps?by=plan&interval=week&since=365d (a year, by plan, by week), through the app');
   for (const q of insights.queries) {
-    console.log(`  ${q.responses.toLocaleString('en').padStart(9)} responses: ${q.queryMs.toFixed(1)} ms (median of 7; ${q.rollupRows.toLocaleString('en')} rollup rows; event loop's longest stall ${q.maxEventLoopStallMs.toFixed(0)} ms, idle ${q.idleStallMs.toFixed(0)} ms)`);
+    console.log(`  ${q.responses.toLocaleString('en').padStart(9)} responses: ${q.queryMs.toFixed(1)} ms (median of 7; ${q.rollupRows.toLocaleString('en')} rollup rows; main thread busy ${(q.mainThreadBusy * 100).toFixed(0)}% of the time; event loop's longest stall ${q.maxEventLoopStallMs.toFixed(0)} ms, idle ${q.idleStallMs.toFixed(0)} ms)`);
   }
   console.log(`  ratio ${(large.queryMs / small.queryMs).toFixed(2)}× for ${(large.responses / small.responses).toFixed(0)}× the responses (target ≤ 3×)`);
   const [withR, withoutR] = [insights.ab.withRollups, insights.ab.withoutRollups];

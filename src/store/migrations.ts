@@ -247,8 +247,9 @@ END;
     // region, owner, lifecycle; the source's survey and touchpoint), kept with it so that figures
     // by segment stay what they were. \`insight_rollups\` counts them per hour (UTC) × dimension ×
     // value × category, with score sums for CES means, kept by triggers in the plan's own
-    // transaction: a figure over a year by plan reads hours × plans, not the responses. '' is the
-    // whole (dimension '') and an unknown value. Responses stored before are counted with an
+    // transaction: a figure over a year by plan reads hours × plans, not the responses. Dimension
+    // '' is the whole; an unknown value has no row (it is the whole less the known values, so a
+    // plan writes 1 + its known values, not 11 rows). Responses stored before are counted with an
     // unknown account until a new version plans them again; an erased response leaves the counts.
     sql: `
 CREATE TABLE response_segments (
@@ -286,14 +287,14 @@ CREATE TABLE insight_rollups (
 CREATE TRIGGER response_segments_rolled_up AFTER INSERT ON response_segments WHEN NEW.category IS NOT NULL BEGIN
   INSERT INTO insight_rollups (metric, dimension, hour, value, category, n, score_sum, score_squares)
     SELECT NEW.metric, d.column1, substr(NEW.received_at, 1, 13), d.column2, NEW.category, 1, COALESCE(NEW.score, 0), COALESCE(NEW.score * NEW.score, 0)
-    FROM (VALUES ('', ''), ('source', COALESCE(NEW.source, '')), ('survey', COALESCE(NEW.survey, '')), ('touchpoint', COALESCE(NEW.touchpoint, '')), ('plan', COALESCE(NEW.plan, '')), ('tier', COALESCE(NEW.tier, '')), ('arr', COALESCE(NEW.arr, '')), ('region', COALESCE(NEW.region, '')), ('owner', COALESCE(NEW.owner, '')), ('lifecycle', COALESCE(NEW.lifecycle, '')), ('crm', COALESCE(NEW.crm, ''))) AS d WHERE 1
+    FROM (VALUES ('', ''), ('source', NEW.source), ('survey', NEW.survey), ('touchpoint', NEW.touchpoint), ('plan', NEW.plan), ('tier', NEW.tier), ('arr', NEW.arr), ('region', NEW.region), ('owner', NEW.owner), ('lifecycle', NEW.lifecycle), ('crm', NEW.crm)) AS d WHERE d.column2 IS NOT NULL
     ON CONFLICT (metric, dimension, hour, value, category) DO UPDATE SET
       n = n + 1, score_sum = score_sum + excluded.score_sum, score_squares = score_squares + excluded.score_squares;
 END;
 CREATE TRIGGER response_segments_unrolled AFTER DELETE ON response_segments WHEN OLD.category IS NOT NULL BEGIN
   UPDATE insight_rollups SET n = n - 1, score_sum = score_sum - COALESCE(OLD.score, 0), score_squares = score_squares - COALESCE(OLD.score * OLD.score, 0)
   WHERE metric = OLD.metric AND hour = substr(OLD.received_at, 1, 13) AND category = OLD.category
-    AND (dimension, value) IN (VALUES ('', ''), ('source', COALESCE(OLD.source, '')), ('survey', COALESCE(OLD.survey, '')), ('touchpoint', COALESCE(OLD.touchpoint, '')), ('plan', COALESCE(OLD.plan, '')), ('tier', COALESCE(OLD.tier, '')), ('arr', COALESCE(OLD.arr, '')), ('region', COALESCE(OLD.region, '')), ('owner', COALESCE(OLD.owner, '')), ('lifecycle', COALESCE(OLD.lifecycle, '')), ('crm', COALESCE(OLD.crm, '')));
+    AND (dimension, value) IN (VALUES ('', ''), ('source', OLD.source), ('survey', OLD.survey), ('touchpoint', OLD.touchpoint), ('plan', OLD.plan), ('tier', OLD.tier), ('arr', OLD.arr), ('region', OLD.region), ('owner', OLD.owner), ('lifecycle', OLD.lifecycle), ('crm', OLD.crm));
 END;
 CREATE TRIGGER responses_leave_segments AFTER DELETE ON responses BEGIN
   DELETE FROM response_segments WHERE response_id = OLD.id;

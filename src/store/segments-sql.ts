@@ -89,18 +89,51 @@ export function segmentCountQueries(q: SegmentCountsQuery): Query[] {
   const queries: Query[] = [];
   if (hours.length) {
     // The window list drives the join (CROSS JOIN keeps it outside): one range of the rollups' key per window.
-    const whole = rollup.dimension === '' || rollup.value !== undefined;
+    // By a column, the whole comes along: the unknown value has no row of its own (see foldUnknown).
+    const byColumn = rollup.dimension !== '' && rollup.value === undefined;
     queries.push({
       sql: `WITH w (label, from_hour, to_hour) AS (VALUES ${hours.map(() => '(?, ?, ?)').join(', ')})
-        SELECT w.label AS window, ${whole ? `''` : 'r.value'} AS value, r.category AS category, SUM(r.n) AS n, SUM(r.score_sum) AS scoreSum, SUM(r.score_squares) AS scoreSquares
+        SELECT w.label AS window, ${byColumn ? 'r.dimension' : 'NULL'} AS dimension, ${byColumn ? 'r.value' : `''`} AS value, r.category AS category,
+          SUM(r.n) AS n, SUM(r.score_sum) AS scoreSum, SUM(r.score_squares) AS scoreSquares
         FROM w CROSS JOIN insight_rollups r
-        WHERE r.metric = ? AND r.dimension = ? AND r.hour >= w.from_hour AND r.hour < w.to_hour${rollup.value !== undefined ? ' AND r.value = ?' : ''}
-        GROUP BY 1, 2, 3`,
+        WHERE r.metric = ? AND r.dimension ${byColumn ? `IN ('', ?)` : '= ?'} AND r.hour >= w.from_hour AND r.hour < w.to_hour${rollup.value !== undefined ? ' AND r.value = ?' : ''}
+        GROUP BY 1, 2, 3, 4`,
       params: [...hours.flatMap((h) => [h.label, h.from, h.to]), q.metric, rollup.dimension, ...(rollup.value !== undefined ? [rollup.value] : [])],
     });
   }
   if (edges.length) queries.push(rawCounts(q, edges));
   return queries;
+}
+
+/**
+ * The rows of {@link segmentCountQueries}, the unknown value counted: a rollup row of the whole
+ * (`dimension` '') becomes, per window and category, the whole less the known values' rows of the
+ * same window and category, as value null. Other rows pass as they are. The stores' answer.
+ */
+export function foldUnknown(rows: readonly (SegmentCountRow & { dimension?: string | null })[]): SegmentCountRow[] {
+  const out: SegmentCountRow[] = [];
+  const unknown = new Map<string, SegmentCountRow>();
+  const bucket = (r: SegmentCountRow) => {
+    const key = `${r.window}\u0000${r.category}`;
+    let u = unknown.get(key);
+    if (!u) unknown.set(key, (u = { window: r.window, value: null, category: r.category, n: 0, scoreSum: 0, scoreSquares: 0 }));
+    return u;
+  };
+  for (const { dimension, ...r } of rows) {
+    const row = { ...r, value: r.value === '' ? null : r.value };
+    if (dimension === '') {
+      const u = bucket(row);
+      (u.n += row.n), (u.scoreSum += row.scoreSum), (u.scoreSquares += row.scoreSquares);
+      continue;
+    }
+    if (typeof dimension === 'string') {
+      const u = bucket(row);
+      (u.n -= row.n), (u.scoreSum -= row.scoreSum), (u.scoreSquares -= row.scoreSquares);
+    }
+    out.push(row);
+  }
+  for (const u of unknown.values()) if (u.n !== 0) out.push(u);
+  return out;
 }
 
 /** A JSON path of the keys as given, each quoted (`$."custom"."industry"`). */

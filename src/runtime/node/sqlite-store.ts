@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { newId } from '../../store/ids.js';
 import { MIGRATIONS } from '../../store/migrations.js';
-import { digestVerbatimsQuery, exportPageQuery, segmentCountQueries, segmentWrites, type DigestVerbatimRow, type ExportFilter, type ExportRow, type Query, type SegmentCountRow, type SegmentCountsQuery } from '../../store/segments-sql.js';
+import { digestVerbatimsQuery, exportPageQuery, foldUnknown, segmentCountQueries, segmentWrites, type DigestVerbatimRow, type ExportFilter, type ExportRow, type Query, type SegmentCountRow, type SegmentCountsQuery } from '../../store/segments-sql.js';
 import {
   ALL_STATUSES_ZERO,
   SQL,
@@ -331,11 +331,8 @@ export class SqliteStore implements Store {
   async segmentCounts(query: SegmentCountsQuery): Promise<SegmentCountRow[]> {
     // Over a year these are long reads too: on the reader thread.
     const rows: SegmentCountRow[] = [];
-    for (const q of segmentCountQueries(query)) {
-      const part = (this.reader ? await this.reader.all(q.sql, q.params) : this.db.prepare(q.sql).all(...q.params)) as SegmentCountRow[];
-      for (const r of part) rows.push({ ...r, value: r.value === '' ? null : r.value });
-    }
-    return rows;
+    for (const q of segmentCountQueries(query)) rows.push(...((this.reader ? await this.reader.all(q.sql, q.params) : this.db.prepare(q.sql).all(...q.params)) as SegmentCountRow[]));
+    return foldUnknown(rows);
   }
 
   async digestVerbatims(since: string, until: string): Promise<DigestVerbatimRow[]> {
