@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { silentLogger } from '../src/core/logger.js';
 import { createNodeHub } from '../src/runtime/node/hub.js';
 
