@@ -1,6 +1,8 @@
 import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordingServer } from '../support/http-recorder.js';
+import { expectRequestMatchesSpec, loadSpec } from '../support/openapi.js';
+import { SPECS } from '../support/shared.js';
 import { makeTestHub } from '../support/hub.js';
 import { insightsHub } from './support.js';
 
@@ -12,6 +14,9 @@ const api = recordingServer(
 beforeAll(() => api.listen());
 afterEach(() => api.reset());
 afterAll(() => api.close());
+
+/** Slack's published description (as test/connectors/slack.test.ts reads it: metadata postdates it, methods are form POSTs). */
+const spec = loadSpec(`${SPECS}/slack/slack_web_openapi_v2.json`, { postForGet: true, headersFromSecurity: ['token'], undocumentedParameters: ['metadata', 'include_all_metadata'] });
 
 const ENV = { SLACK_BOT_TOKEN: 'xoxb-test-123', SLACK_API_URL: `${API}/`, CLOSELOOP_DIGEST_CHANNEL: '#cx' };
 const accounts = { 'a@acme.com': { plan: 'pro', name: 'Acme' }, 'b@basic.com': { plan: 'basic', name: 'Basico' } };
@@ -69,6 +74,9 @@ describe('weekly digest to Slack', () => {
       { type: 'context', elements: [{ type: 'plain_text', text: 'closeloop weekly digest · 2026-03-02 to 2026-03-09 (UTC) · segments with fewer than 30 answers are not ranked' }] },
     ]);
     expect(JSON.parse(body.metadata!)).toEqual({ event_type: 'closeloop_job', event_payload: { key: 'digest:#cx:2026-03-02' } });
+    expect(Object.keys(body).sort()).toEqual(['blocks', 'channel', 'metadata', 'text', 'unfurl_links', 'unfurl_media']);
+    expect(api.requests[0]!.headers.get('authorization')).toBe('Bearer xoxb-test-123');
+    expectRequestMatchesSpec(spec, api.requests[0]!);
 
     // A scheduled run later that day, then a restart: the week's digest is not posted again.
     expect(await ctx.hub.digest!.run()).toBe(false);
