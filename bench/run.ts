@@ -7,7 +7,9 @@
  * rounds' ratios. The hub runs with the command line of `npm start`.
  * Then delivery (bench/delivery.ts, its own process): jobs/s against a local fake API, ingest
  * latency while the runner drains a backlog, and Slack's 1 message/second/channel pacing.
- * Last, a health probe on a database of half a million jobs (bench/health.ts, its own process).
+ * Then a health probe on a database of half a million jobs (bench/health.ts, its own process).
+ * Last, insights (bench/insights.ts): NPS by plan by week over a year at 100,000 and 1,000,000
+ * responses, and ingest with the rollups on and off.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +29,11 @@ interface DeliveryResult {
   throughput: { responses: number; actionJobs: number; seconds: number; actionJobsPerSecond: number; responsesPerSecond: number; vendorCalls: number; notDelivered: number; concurrency: number };
   ingestUnderLoad: { idle: { p50: number; p99: number }; busy: { p50: number; p99: number; backlogLeftWhenDone: number } };
   pacing: { messages: number; received: number; succeeded: number; minGapMs: number | null; meanGapMs: number | null; maxGapMs: number | null; countedAttempts: number };
+}
+
+interface InsightsResult {
+  queries: { responses: number; fillSeconds: number; queryMs: number; rollupRows: number; maxEventLoopStallMs: number; idleStallMs: number; mainThreadBusy: number; segments: number }[];
+  ab: { webhooks: number; rounds: number; withRollups: { ingestPerSecond: number; plannedPerSecond: number }; withoutRollups: { ingestPerSecond: number; plannedPerSecond: number } };
 }
 
 interface HealthResult {
@@ -121,6 +128,19 @@ try {
     `\nhealth probe (GET /healthz) on a database of ${health.jobs.toLocaleString('en')} jobs and ${health.unplanned.toLocaleString('en')} unplanned responses: ${health.healthzMs.toFixed(2)} ms (median of ${health.probes}); ` +
       `reference, counting the job rows and the unplanned responses (before migrations 8 and 11): ${health.recountMs.toFixed(1)} ms; ratio ${(health.recountMs / health.healthzMs).toFixed(0)}× faster` +
       `${health.agrees ? ' (counts agree with the rows)' : ' (COUNTS DISAGREE WITH THE ROWS)'}`,
+  );
+
+  const insights = await runPart<InsightsResult>('bench/insights.ts');
+  const [small, large] = [insights.queries[0]!, insights.queries.at(-1)!];
+  console.log('\ninsights: GET /api/nps?by=plan&interval=week&since=365d (a year, by plan, by week), through the app');
+  for (const q of insights.queries) {
+    console.log(`  ${q.responses.toLocaleString('en').padStart(9)} responses: ${q.queryMs.toFixed(1)} ms (median of 7; ${q.rollupRows.toLocaleString('en')} rollup rows; main thread busy ${(q.mainThreadBusy * 100).toFixed(0)}% of the time; event loop's longest stall ${q.maxEventLoopStallMs.toFixed(0)} ms, idle ${q.idleStallMs.toFixed(0)} ms)`);
+  }
+  console.log(`  ratio ${(large.queryMs / small.queryMs).toFixed(2)}× for ${(large.responses / small.responses).toFixed(0)}× the responses (target ≤ 3×)`);
+  const [withR, withoutR] = [insights.ab.withRollups, insights.ab.withoutRollups];
+  console.log(
+    `ingest + planning, rollups on / off (A/B in turns, ${insights.ab.webhooks} webhooks × ${insights.ab.rounds} rounds): ingest ${withR.ingestPerSecond.toFixed(0)} / ${withoutR.ingestPerSecond.toFixed(0)} webhooks/s, ` +
+      `planned ${withR.plannedPerSecond.toFixed(0)} / ${withoutR.plannedPerSecond.toFixed(0)} responses/s (${((withR.plannedPerSecond / withoutR.plannedPerSecond - 1) * 100).toFixed(1)}%; target within 10%)`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

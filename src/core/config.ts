@@ -1,4 +1,5 @@
 import ms from 'ms';
+import { Cron } from 'croner';
 import { z } from 'zod';
 import type { Env } from '../../connectors/connector.js';
 import { HubError, zodIssues } from './errors.js';
@@ -86,6 +87,38 @@ export const HubConfig = z.object({
     .describe(
       'How long a response keeps its personal data (email, name, comment, raw body, and the same in its versions and jobs) after it arrived: `400d`, `52w`, `36h`. Older ones keep only what the figures count (docs/privacy.md); checked at start and hourly. Unset: kept forever.',
     ),
+  CLOSELOOP_DIGEST_CHANNEL: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe('Slack channel of the weekly insights digest (NPS, its change, best and worst segments, verbatims, streaks; docs/insights.md). Unset: no digest.'),
+  CLOSELOOP_DIGEST_SCHEDULE: z
+    .string()
+    .trim()
+    .default('0 9 * * 1')
+    .refine((v) => {
+      try {
+        new Cron(v, { paused: true });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a cron expression such as 0 9 * * 1 (Mondays 09:00)')
+    .describe('When the digest is posted: a cron expression in CLOSELOOP_DIGEST_TZ (default Mondays 09:00), about the week before.'),
+  CLOSELOOP_DIGEST_TZ: z
+    .string()
+    .default('UTC')
+    .refine((v) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: v });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone name such as Europe/Paris')
+    .describe('IANA time zone of the digest\'s schedule and of its weeks.'),
+  CLOSELOOP_DIGEST_BY: z.string().trim().min(1).default('plan').describe('The digest\'s best and worst segments are by this dimension (as `GET /api/nps?by=`).'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level (pino).'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional().describe('`json`, or `pretty` for human-readable lines. Unset: pretty in a terminal, JSON otherwise.'),
 });

@@ -4,7 +4,9 @@ import { JOB_STATUSES } from '../jobs/job.js';
 import { deadJobFilter, ReplayFilter } from '../jobs/replay-filter.js';
 import { replayInChunks } from '../jobs/replay.js';
 import { timingSafeEqualText } from '../sources/hmac.js';
-import { NpsQuery, npsReport, type NpsReport } from '../reports/nps-report.js';
+import { InsightsQuery, insightsReport, wantsInsights } from '../insights/insights-report.js';
+import { npsReport, type NpsReport } from '../reports/nps-report.js';
+import { InsightsReportSchema } from './insights-schemas.js';
 import type { Store } from '../store/store.js';
 import { VERDICTS, type RecipeVerdict } from '../recipes/verdict.js';
 import { registerLoopRoutes } from './loops-api.js';
@@ -214,11 +216,19 @@ export function adminRoutes(deps: AdminDeps) {
     createRoute({
       method: 'get',
       path: '/nps',
-      summary: 'NPS figures: promoters, passives, detractors and the score, over a period, a source, a survey',
-      request: { query: NpsQuery },
-      responses: { 200: Json(NpsFiguresSchema, 'The figures and the filter they were computed for'), 401: Errors[401], 422: Errors[422] },
+      summary: 'NPS figures over a period, a source, a survey; with metric, by, interval or compare: CSAT or CES, by segment, as a series, compared and tested',
+      request: { query: InsightsQuery },
+      responses: {
+        200: Json(z.union([NpsFiguresSchema, InsightsReportSchema]), 'Without metric, by, interval, compare: the NPS figures and their filter (NpsFigures); with any: Insights'),
+        401: Errors[401],
+        422: Errors[422],
+      },
     }),
-    async (c) => c.json(await npsReport(deps.store, c.req.valid('query'), deps.now(), deps.sources.keys()), 200),
+    async (c) => {
+      const query = c.req.valid('query');
+      const report = wantsInsights(query) ? insightsReport(deps.store, query, deps.now(), deps.sources.keys()) : npsReport(deps.store, query, deps.now(), deps.sources.keys());
+      return c.json(await report, 200);
+    },
   );
 
   registerLoopRoutes(app, deps);

@@ -1,6 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import type { StoredResponse } from '../core/response.js';
 import type { Enricher } from '../enrichment/account.js';
+import { segmentsOf } from '../insights/segments.js';
 import { jobsOfPlan, planResponse } from '../recipes/plan.js';
 import { verdictsOfPlan } from '../recipes/verdict.js';
 import type { RecipeSet } from '../recipes/recipe-set.js';
@@ -123,8 +124,9 @@ async function runPlan(job: Job, deps: JobDeps): Promise<AttemptResult> {
       ? await planFollowUps(response, jobs, now.toISOString(), { store: deps.store, registry: deps.registry, maxAttempts: options.maxAttempts })
       : [];
   const tagged = tags && { responseId: response.id, version: response.version, ...tags, rules: await deps.themes!.fingerprint() };
+  const segments = segmentsOf(response, enrichment.account, now.toISOString());
   const verdicts = verdictsOfPlan(response, decisions, now.toISOString());
-  const committed = await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns, verdicts, ...(tagged ? { tags: tagged } : {}) }, now.toISOString());
+  const committed = await deps.store.commitPlan({ planJobId: job.id, responseId: response.id, jobs: [...jobs, ...followUps], recipeRuns, verdicts, segments, ...(tagged ? { tags: tagged } : {}) }, now.toISOString());
   if (!committed) {
     // Erased while it was planned: nothing was written, and what enrichment cached for the email goes too.
     if (response.respondent.email) await deps.store.forgetCachedEnrichment(response.respondent.email);

@@ -6,6 +6,8 @@ import type { LoopEvent, LoopState, LoopTarget } from '../loops/loop-event.js';
 import type { LoopFilter, LoopRow } from './loops.js';
 import type { ResponseToTag, TaggedResponse, ThemeCounts, ThemeCountsFilter, Verbatim, VerbatimFilter } from './theme-tags.js';
 import type { ErasureReport } from './erasure.js';
+import type { ResponseSegments } from '../insights/segments.js';
+import type { DigestVerbatimRow, ExportFilter, ExportRow, SegmentCountRow, SegmentCountsQuery } from './segments-sql.js';
 
 export interface IngestInput {
   response: NormalizedResponse;
@@ -88,6 +90,8 @@ export interface PlanWrite {
   tags?: TaggedResponse;
   /** Each recipe's verdict on the response (none for a plan superseded by a newer version). */
   verdicts: RecipeVerdict[];
+  /** The response's segments as its recipes saw them (account snapshot, survey, touchpoint), for the figures. */
+  segments?: ResponseSegments;
 }
 
 export interface QueueStats {
@@ -138,6 +142,12 @@ export interface Store {
   getRawBody(id: string): Promise<{ body: string; contentType: string } | undefined>;
   /** Scored NPS responses by category (CSAT answers and not-yet-scored stubs are not counted). */
   npsCounts(filter: NpsFilter): Promise<NpsCounts>;
+  /** Answers of one metric by window and segment, from the stored segments and their rollups (planned responses only). */
+  segmentCounts(query: SegmentCountsQuery): Promise<SegmentCountRow[]>;
+  /** A promoter's, a passive's and a detractor's comment received in [since, until), for the digest. */
+  digestVerbatims(since: string, until: string): Promise<DigestVerbatimRow[]>;
+  /** Up to `limit` responses with their segments after `afterSeq`, in arrival order (`closeloop export`, page by page). */
+  exportPage(filter: ExportFilter, afterSeq: number, limit: number): Promise<ExportRow[]>;
 
   /** Insert jobs, ignoring any whose key exists. Returns the ids of those inserted. */
   enqueueJobs(jobs: NewJob[]): Promise<string[]>;

@@ -6,7 +6,6 @@ import { HubError, zodIssues, type FieldIssue } from '../../core/errors.js';
 import { JOB_STATUSES, type JobStatus } from '../../jobs/job.js';
 import { deadJobFilter, ReplayFilter } from '../../jobs/replay-filter.js';
 import { REPLAY_CHUNK, replayInChunks } from '../../jobs/replay.js';
-import { NpsQuery, npsReport } from '../../reports/nps-report.js';
 import type { DeadJobFilter } from '../../store/store.js';
 import { checkRecipeParams } from '../../recipes/check.js';
 import { formatIssue, RecipeLoadError } from '../../recipes/recipe.js';
@@ -14,6 +13,9 @@ import { SOURCES } from '../../sources/registry.js';
 import { formatSourceListing, listSources } from '../../sources/source-listing.js';
 import { registerAdminTokenCommand } from './commands/admin-token.js';
 import { loadRecipesDir } from './recipes-dir.js';
+import { registerDigestCommand } from './commands/digest.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerNpsCommand } from './commands/nps.js';
 import { startServer } from './serve.js';
 import { registerShow } from './commands/show.js';
 import { registerTry } from './commands/try.js';
@@ -134,29 +136,9 @@ program
     });
   });
 
-program
-  .command('nps')
-  .description('NPS figures from CLOSELOOP_DB: promoters, passives, detractors and the score, over a period, a source, a survey')
-  .option('--since <time>', 'received at or after an ISO 8601 time or a duration back from now (30d, 12h)')
-  .option('--until <time>', 'received before, in the same form')
-  .option('--source <name>', 'one survey tool (typeform, generic, …)')
-  .option('--survey <id>', 'one survey, by the id its tool gives it')
-  .option('--json', 'print the figures as JSON')
-  .action(async (opts: { since?: string; until?: string; source?: string; survey?: string; json?: boolean }) => {
-    const parsed = NpsQuery.safeParse({ since: opts.since, until: opts.until, source: opts.source, survey: opts.survey });
-    if (!parsed.success) throw new HubError(422, 'invalid_arguments', 'Invalid options:', asOptions(zodIssues(parsed.error)));
-    const report = await withDatabase((store) => npsReport(store, parsed.data, new Date(), SOURCES.keys())).catch((error: unknown) => {
-      // An unknown source, a period that ends before it starts: the filter's fields are options here.
-      if (error instanceof HubError && error.status === 422) throw new HubError(422, 'invalid_arguments', error.message, asOptions(error.issues));
-      throw error;
-    });
-    if (opts.json) return console.log(JSON.stringify(report));
-    const share = (n: number) => `${n} (${((n / report.responses) * 100).toFixed(1)}%)`;
-    const scope = [report.since && `since ${report.since}`, report.until && `until ${report.until}`, report.source && `source ${report.source}`, report.survey && `survey ${report.survey}`].filter(Boolean).join(', ');
-    const counts = report.responses ? `: promoters ${share(report.promoters)}, passives ${share(report.passives)}, detractors ${share(report.detractors)}` : '';
-    console.log(report.nps === null ? 'NPS: no scored NPS responses' : `NPS ${report.nps > 0 ? '+' : ''}${report.nps}`);
-    console.log(`${report.responses} response${report.responses === 1 ? '' : 's'}${counts}${scope ? `; ${scope}` : ''}`);
-  });
+registerNpsCommand(program, env);
+registerExportCommand(program, env);
+registerDigestCommand(program, env);
 
 registerLoopsCommand(program, { withDatabase });
 registerAdminTokenCommand(program, env);

@@ -15,6 +15,7 @@ import { SOURCES, sourceListProblems, sourceSecretProblems } from '../../sources
 import { webhookPolicy } from '../../sources/webhook-policy.js';
 import { resolveAdminToken } from './admin-token.js';
 import { HubError } from '../../core/errors.js';
+import { checkDigestBy, DigestSchedule } from './digest-schedule.js';
 import { JobLoop } from './job-loop.js';
 import { MemoryRateLimiter } from './rate-limiter.js';
 import { RetentionSchedule } from './retention-schedule.js';
@@ -61,6 +62,7 @@ export function loadHubConfig(env: Env, retry?: Partial<RetryPolicy>): { config:
   if (problems.length) {
     throw new HubError(400, 'invalid_config', `Invalid configuration: ${problems.map((i) => `${i.field} ${i.message}`).join('; ')}`, problems);
   }
+  checkDigestBy(config.CLOSELOOP_DIGEST_BY);
   return { config, policies: deliveryPolicies(CONNECTORS, env, { override: retry }) };
 }
 
@@ -138,6 +140,10 @@ export function createNodeHub(options: NodeHubOptions) {
   });
   // CLOSELOOP_RETENTION: started with the server (serve.ts), not by tests that build a hub.
   const retention = config.CLOSELOOP_RETENTION ? new RetentionSchedule({ store, retentionMs: config.CLOSELOOP_RETENTION, log, now }) : null;
+  // The weekly digest, only when its channel is set.
+  const digest = config.CLOSELOOP_DIGEST_CHANNEL
+    ? new DigestSchedule({ store, log, now, channel: config.CLOSELOOP_DIGEST_CHANNEL, schedule: config.CLOSELOOP_DIGEST_SCHEDULE, tz: config.CLOSELOOP_DIGEST_TZ, by: config.CLOSELOOP_DIGEST_BY, sources: [...SOURCES.keys()], maxAttempts: policies.retryOf('slack').maxAttempts, onQueued: () => loop.wake() })
+    : null;
   return {
     config,
     /** The admin API's token, and where it is kept. */
@@ -146,6 +152,7 @@ export function createNodeHub(options: NodeHubOptions) {
     webhookPolicy: policy,
     redact,
     log,
+    digest,
     store,
     recipes,
     themes,
@@ -170,6 +177,7 @@ export function createNodeHub(options: NodeHubOptions) {
     retention,
     async close() {
       await retention?.stop();
+      digest?.stop();
       await loop.stop();
       await store.close();
     },

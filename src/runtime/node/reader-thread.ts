@@ -33,12 +33,21 @@ export class ReaderThread {
 
   /** The first row of a read-only statement. */
   get(sql: string, params: unknown[]): Promise<unknown> {
+    return this.ask(sql, params, false);
+  }
+
+  /** Every row of a read-only statement. */
+  all(sql: string, params: unknown[]): Promise<unknown[]> {
+    return this.ask(sql, params, true) as Promise<unknown[]>;
+  }
+
+  private ask(sql: string, params: unknown[], all: boolean): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.gone) return reject(this.gone);
       const id = this.next++;
       this.waiting.set(id, { resolve, reject });
       this.thread.worker.ref(); // an answer is awaited: the process stays up for it
-      this.thread.worker.postMessage({ id, sql, params });
+      this.thread.worker.postMessage({ id, sql, params, all });
     });
   }
 
@@ -60,7 +69,7 @@ parentPort.on('message', (message) => {
   try {
     let statement = statements.get(message.sql);
     if (!statement) statements.set(message.sql, (statement = db.prepare(message.sql)));
-    parentPort.postMessage({ id: message.id, row: statement.get(...message.params) });
+    parentPort.postMessage({ id: message.id, row: message.all ? statement.all(...message.params) : statement.get(...message.params) });
   } catch (error) {
     parentPort.postMessage({ id: message.id, error: String((error && error.message) || error) });
   }

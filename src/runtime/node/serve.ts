@@ -25,6 +25,7 @@ export async function startServer(options: NodeHubOptions) {
   else if (!config.CLOSELOOP_ADMIN_TOKEN) log.warn({}, 'admin API token generated for this process only (in-memory database): set CLOSELOOP_ADMIN_TOKEN to use /api');
   hub.loop.start();
   hub.retention?.start();
+  void hub.digest?.start();
   const server = serve({ fetch: hub.app.fetch, port: config.PORT, hostname: config.HOST });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   log.info({ port: config.PORT, db: config.CLOSELOOP_DB, recipes: hub.recipes.current().map((r) => r.name) }, `closeloop listening on http://localhost:${config.PORT}`);

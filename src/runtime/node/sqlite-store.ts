@@ -7,6 +7,7 @@ import { newId } from '../../store/ids.js';
 import { MIGRATIONS } from '../../store/migrations.js';
 import { revisionAfter, versionVerdict } from '../../store/replay-guard.js';
 import { VERDICT_SQL, responsesByEmailValues, verdictFromRow, verdictListValues, verdictValues, type VerdictRow } from '../../store/verdicts.js';
+import { digestVerbatimsQuery, exportPageQuery, foldUnknown, segmentCountQueries, segmentWrites, type DigestVerbatimRow, type ExportFilter, type ExportRow, type SegmentCountRow, type SegmentCountsQuery } from '../../store/segments-sql.js';
 import {
   ALL_STATUSES_ZERO,
   SQL,
@@ -319,6 +320,7 @@ export class SqliteStore implements Store {
       }
       if (plan.tags) this.runAll(tagStatements(plan.tags));
       plan.verdicts.forEach((v, position) => this.verdictStmt.insert.run(...verdictValues(v, position)));
+      if (plan.segments) for (const q of segmentWrites(plan.segments)) this.run(q);
       this.stmt.finishPlanJob.run(now, plan.planJobId);
       return true;
     });
@@ -360,6 +362,11 @@ export class SqliteStore implements Store {
   async listVerbatims(filter: VerbatimFilter) {
     const q = verbatimsQuery(filter);
     return (this.prepare(q.sql).all(...q.params) as VerbatimRow[]).map(verbatimFromRow);
+  }
+
+  /** Run a statement built by a store module, prepared once per distinct SQL. */
+  private run(q: Statement) {
+    return this.prepare(q.sql).run(...q.params);
   }
 
   claimJobs(options: ClaimOptions) {
@@ -430,6 +437,23 @@ export class SqliteStore implements Store {
     // A year of a busy hub's responses is a long read: it runs on the reader thread.
     const q = npsCountsQuery(filter);
     return (this.reader ? await this.reader.get(q.sql, q.params) : this.db.prepare(q.sql).get(...q.params)) as NpsCounts;
+  }
+
+  async segmentCounts(query: SegmentCountsQuery): Promise<SegmentCountRow[]> {
+    // Over a year these are long reads too: on the reader thread.
+    const rows: SegmentCountRow[] = [];
+    for (const q of segmentCountQueries(query)) rows.push(...((this.reader ? await this.reader.all(q.sql, q.params) : this.db.prepare(q.sql).all(...q.params)) as SegmentCountRow[]));
+    return foldUnknown(rows);
+  }
+
+  async digestVerbatims(since: string, until: string): Promise<DigestVerbatimRow[]> {
+    const q = digestVerbatimsQuery(since, until);
+    return (this.reader ? await this.reader.all(q.sql, q.params) : this.db.prepare(q.sql).all(...q.params)) as DigestVerbatimRow[];
+  }
+
+  async exportPage(filter: ExportFilter, afterSeq: number, limit: number): Promise<ExportRow[]> {
+    const q = exportPageQuery(filter, afterSeq, limit);
+    return this.db.prepare(q.sql).all(...q.params) as ExportRow[];
   }
 
   async listDeadJobIds(filter: DeadJobFilter) {
