@@ -1,36 +1,40 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { readFileSync } from 'node:fs';
-import { actionRegistry, CONNECTORS } from '../../../connectors/registry.js';
-import { verifyConnectors } from '../../../connectors/verify-connectors.js';
-import { loadConfig } from '../../core/config.js';
 import { HubError, zodIssues, type FieldIssue } from '../../core/errors.js';
-import { NormalizedResponse } from '../../core/response.js';
-import { noEnrichment } from '../../enrichment/account.js';
 import { JOB_STATUSES, type JobStatus } from '../../jobs/job.js';
-import { deadJobFilter, ReplayFilter } from '../../jobs/replay-filter.js';
-import { REPLAY_CHUNK, replayInChunks } from '../../jobs/replay.js';
-import { NpsQuery, npsReport } from '../../reports/nps-report.js';
-import type { DeadJobFilter } from '../../store/store.js';
-import { checkRecipeParams } from '../../recipes/check.js';
-import { parseRecipes } from '../../recipes/parse.js';
-import { planResponse } from '../../recipes/plan.js';
 import { formatIssue, RecipeLoadError } from '../../recipes/recipe.js';
-import { SOURCES } from '../../sources/registry.js';
-import { formatSourceListing, listSources } from '../../sources/source-listing.js';
-import { loadRecipesDir } from './recipes-dir.js';
-import { startServer } from './serve.js';
-import { loadHubConfig } from './hub.js';
-import { SqliteStore } from './sqlite-store.js';
+import type { DeadJobFilter } from '../../store/store.js';
+import type { SqliteStore } from './sqlite-store.js';
+import { exitQuietlyOnClosedPipe } from './closed-pipe.js';
+import { loadDotenvFile } from './dotenv-file.js';
+import { packageVersion } from './package-version.js';
+import { registerBackup } from './commands/backup.js';
+import { registerRestore } from './commands/restore.js';
+import { registerSend } from './commands/send.js';
+
+// Start-up time: only commander and light modules load here; each action imports what it needs
+// (the connectors' SDKs alone take seconds), so `--version`, `jobs` and `send` start fast.
+
+// `closeloop jobs | head -1`: the reader leaving is not an error.
+exitQuietlyOnClosedPipe(process.stdout);
 
 // A snapshot: every reader (a webhook reads its secret and field paths) gets a plain object, not
 // process.env's native getter on each look-up; the hub reads its environment once at start anyway.
+// Filled with `.env` (the environment wins) before any command runs.
 const env: Record<string, string | undefined> = { ...process.env };
-const program = new Command('closeloop').description('Close the NPS feedback loop').showHelpAfterError();
+const program = new Command('closeloop')
+  .description('Close the NPS feedback loop')
+  .version(packageVersion(), '-V, --version', 'print the version')
+  .showHelpAfterError()
+  .hook('preAction', () => {
+    loadDotenvFile(process.env);
+    Object.assign(env, process.env);
+  });
 
 program
   .command('serve')
   .description('Serve webhooks and the admin API, and deliver jobs (PORT, CLOSELOOP_DB, CLOSELOOP_RECIPES)')
   .action(async () => {
+    const { startServer } = await import('./serve.js');
     await startServer({ env });
   });
 
@@ -39,6 +43,7 @@ program
   .description('Validate configuration and recipes (file:line errors); exit 1 on any problem')
   .option('--connectors', 'also make one harmless call per configured connector to verify its credentials')
   .action(async (opts: { connectors?: boolean }) => {
+    const [{ actionRegistry, CONNECTORS }, { verifyConnectors }, { loadHubConfig }, { loadRecipesDir }, { checkRecipeParams }] = await Promise.all([import('../../../connectors/registry.js'), import('../../../connectors/verify-connectors.js'), import('./hub.js'), import('./recipes-dir.js'), import('../../recipes/check.js')]);
     const { config } = loadHubConfig(env);
     const registry = actionRegistry(CONNECTORS);
     const recipes = loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
@@ -58,7 +63,8 @@ program
   .command('sources')
   .description('List the survey sources: endpoint URL, whether the secret is set, settings (values are never printed)')
   .option('--json', 'print JSON')
-  .action((opts: { json?: boolean }) => {
+  .action(async (opts: { json?: boolean }) => {
+    const [{ loadConfig }, { SOURCES }, { formatSourceListing, listSources }] = await Promise.all([import('../../core/config.js'), import('../../sources/registry.js'), import('../../sources/source-listing.js')]);
     const listing = listSources(SOURCES.values(), env, `http://localhost:${loadConfig(env).PORT}`);
     console.log(opts.json ? JSON.stringify(listing, null, 2) : formatSourceListing(listing));
   });
@@ -70,6 +76,7 @@ program
   .argument('<payload>', 'path to a webhook body (JSON)')
   .option('-s, --source <name>', 'survey source that sent the payload', 'generic')
   .action(async (recipeArg: string, payloadPath: string, opts: { source: string }) => {
+    const [{ readFileSync }, { actionRegistry, CONNECTORS }, { loadConfig }, { NormalizedResponse }, { noEnrichment }, { parseRecipes }, { planResponse }, { SOURCES }, { loadRecipesDir }] = await Promise.all([import('node:fs'), import('../../../connectors/registry.js'), import('../../core/config.js'), import('../../core/response.js'), import('../../enrichment/account.js'), import('../../recipes/parse.js'), import('../../recipes/plan.js'), import('../../sources/registry.js'), import('./recipes-dir.js')]);
     const registry = actionRegistry(CONNECTORS);
     const known = new Set(registry.keys());
     const recipes = /\.ya?ml$/.test(recipeArg)
@@ -135,6 +142,7 @@ program
   .option('--action <name>', 'only this action (zendesk.createTicket, …)')
   .option('--since <time>', 'only jobs dead since an ISO 8601 time or a duration back from now (90m, 2h, 3d)')
   .action(async (ids: string[], opts: { dead?: boolean; connector?: string; action?: string; since?: string }) => {
+    const [{ deadJobFilter, ReplayFilter }, { REPLAY_CHUNK, replayInChunks }] = await Promise.all([import('../../jobs/replay-filter.js'), import('../../jobs/replay.js')]);
     const filtered = opts.connector !== undefined || opts.action !== undefined || opts.since !== undefined;
     if (ids.length && (opts.dead || filtered)) throw new HubError(400, 'invalid_arguments', 'Give job ids or --dead (with filters), not both');
     if (!ids.length && !opts.dead) throw new HubError(400, 'invalid_arguments', 'Give the ids of dead jobs, or --dead to replay every dead job (narrow with --connector, --action, --since)');
@@ -175,6 +183,7 @@ program
   .option('--survey <id>', 'one survey, by the id its tool gives it')
   .option('--json', 'print the figures as JSON')
   .action(async (opts: { since?: string; until?: string; source?: string; survey?: string; json?: boolean }) => {
+    const [{ NpsQuery, npsReport }, { SOURCES }] = await Promise.all([import('../../reports/nps-report.js'), import('../../sources/registry.js')]);
     const parsed = NpsQuery.safeParse({ since: opts.since, until: opts.until, source: opts.source, survey: opts.survey });
     if (!parsed.success) throw new HubError(422, 'invalid_arguments', 'Invalid options:', asOptions(zodIssues(parsed.error)));
     const report = await withDatabase((store) => npsReport(store, parsed.data, new Date(), SOURCES.keys())).catch((error: unknown) => {
@@ -190,8 +199,13 @@ program
     console.log(`${report.responses} response${report.responses === 1 ? '' : 's'}${counts}${scope ? `; ${scope}` : ''}`);
   });
 
+registerBackup(program, env);
+registerRestore(program, env);
+registerSend(program, env);
+
 /** The hub's database, which must exist (a command that reads or replays never creates an empty one), closed after use. */
 async function withDatabase<T>(use: (store: SqliteStore) => Promise<T>): Promise<T> {
+  const [{ loadConfig }, { SqliteStore }] = await Promise.all([import('../../core/config.js'), import('./sqlite-store.js')]);
   const store = new SqliteStore({ path: loadConfig(env).CLOSELOOP_DB, mustExist: true });
   try {
     return await use(store);
