@@ -36,14 +36,16 @@ describe('closeloop start-up', () => {
     }
   });
 
-  it('a reader that leaves early (closeloop jobs | head -1) ends it quietly', async () => {
-    const child = spawn(process.execPath, [BIN, 'jobs'], { cwd: ROOT, env: cliEnv({ CLOSELOOP_DB: db }), stdio: ['ignore', 'pipe', 'pipe'] });
-    // The reading end closed before the first line is written: that write fails with EPIPE.
-    child.stdout!.destroy();
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    const code = await new Promise((r) => child.once('close', r));
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  it('a reader that leaves early (closeloop jobs | head -1) ends it quietly, compiled or from source (npm run closeloop)', async () => {
+    for (const argv of [[BIN, 'jobs'], ['--import', 'tsx', 'src/runtime/node/cli.ts', 'jobs']]) {
+      const child = spawn(process.execPath, argv, { cwd: ROOT, env: cliEnv({ CLOSELOOP_DB: db }), stdio: ['ignore', 'pipe', 'pipe'] });
+      // The reading end closed before the first line is written: that write fails with EPIPE.
+      child.stdout!.destroy();
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      const code = await new Promise((r) => child.once('close', r));
+      expect({ argv, code, stderr }).toEqual({ argv, code: 0, stderr: '' });
+    }
   });
 
   it('.env in the working directory is read by every command; the environment wins over it', async () => {
