@@ -79,5 +79,5 @@ describe('closeloop start-up', () => {
     } finally {
       expect(await hub.stop()).toBe(0);
     }
-  });
+  }, 90_000);
 });
