@@ -75,13 +75,18 @@ export async function restoreDatabase(backup: string, target: string, now: Date)
 /** A copy that SQLite finds whole and that holds a hub's tables from this version or an older one; its counts. */
 function checkCopy(file: string): DatabaseSummary {
   let db: Database.Database;
+  let check: unknown;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
   } catch (error) {
-    throw new HubError(422, 'not_a_backup', `${file} is not a SQLite database (${(error as Error).message})`, [{ field: '<file>', message: 'is not a SQLite database' }]);
+    throw notADatabase(file, error);
   }
   try {
-    const check = db.pragma('quick_check', { simple: true });
+    try {
+      check = db.pragma('quick_check', { simple: true });
+    } catch (error) {
+      throw notADatabase(file, error);
+    }
     if (check !== 'ok') throw new HubError(422, 'not_a_backup', `${file} is damaged: ${String(check)}`, [{ field: '<file>', message: 'fails SQLite quick_check' }]);
     const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
     if (!tables.has('schema_migrations') || !tables.has('responses') || !tables.has('jobs')) {
@@ -97,6 +102,10 @@ function checkCopy(file: string): DatabaseSummary {
   } finally {
     db.close();
   }
+}
+
+function notADatabase(file: string, error: unknown): HubError {
+  return new HubError(422, 'not_a_backup', `${file} is not a SQLite database (${(error as Error).message})`, [{ field: '<file>', message: 'is not a SQLite database' }]);
 }
 
 /**
