@@ -7,13 +7,15 @@
  * rounds' ratios. The hub runs with the command line of `npm start`.
  * Then delivery (bench/delivery.ts, its own process): jobs/s against a local fake API, ingest
  * latency while the runner drains a backlog, and Slack's 1 message/second/channel pacing.
- * Last, a health probe on a database of half a million jobs (bench/health.ts, its own process).
+ * Then a health probe on a database of half a million jobs (bench/health.ts, its own process).
+ * Last, the CLI's start time beside `node -e 0` (bench/cli-start.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { measureCliStart } from './cli-start.js';
 import { BARE, START, WARMUP_SECONDS as WARMUP, hasTaskset, load as loadFrom, median, pinned, turn as turnOf, withServer, type LoadResult } from './harness.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -121,6 +123,14 @@ try {
     `\nhealth probe (GET /healthz) on a database of ${health.jobs.toLocaleString('en')} jobs and ${health.unplanned.toLocaleString('en')} unplanned responses: ${health.healthzMs.toFixed(2)} ms (median of ${health.probes}); ` +
       `reference, counting the job rows and the unplanned responses (before migrations 8 and 11): ${health.recountMs.toFixed(1)} ms; ratio ${(health.recountMs / health.healthzMs).toFixed(0)}× faster` +
       `${health.agrees ? ' (counts agree with the rows)' : ' (COUNTS DISAGREE WITH THE ROWS)'}`,
+  );
+
+  const cli = await measureCliStart(dir, Number(process.env.BENCH_CLI_RUNS ?? 10));
+  const vsNode = (ms: number) => `${Math.round(ms)} ms (${(ms / cli.nodeMs).toFixed(1)}× node -e 0)`;
+  console.log(
+    `\nCLI start, median of ${cli.runs} runs${cli.compiled ? '' : ' (NOT BUILT: run npm run build; this is the tsx fallback)'}: node -e 0 ${Math.round(cli.nodeMs)} ms; ` +
+      `closeloop --version ${vsNode(cli.versionMs)}; closeloop jobs (empty database) ${vsNode(cli.jobsMs)}; ` +
+      `reference, --version from source through tsx (npm run closeloop): ${vsNode(cli.fromSourceMs)}`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
