@@ -8,14 +8,16 @@
  * Then delivery (bench/delivery.ts, its own process): jobs/s against a local fake API, ingest
  * latency while the runner drains a backlog, and Slack's 1 message/second/channel pacing.
  * Then a health probe on a database of half a million jobs (bench/health.ts, its own process).
- * Last, insights (bench/insights.ts): NPS by plan by week over a year at 100,000 and 1,000,000
+ * Then insights (bench/insights.ts): NPS by plan by week over a year at 100,000 and 1,000,000
  * responses, and ingest with the rollups on and off.
+ * Last, the CLI's start time beside `node -e 0` (bench/cli-start.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { measureCliStart } from './cli-start.js';
 import { BARE, START, WARMUP_SECONDS as WARMUP, hasTaskset, load as loadFrom, median, pinned, turn as turnOf, withServer, type LoadResult } from './harness.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -141,6 +143,14 @@ try {
   console.log(
     `ingest + planning, rollups on / off (A/B in turns, ${insights.ab.webhooks} webhooks × ${insights.ab.rounds} rounds): ingest ${withR.ingestPerSecond.toFixed(0)} / ${withoutR.ingestPerSecond.toFixed(0)} webhooks/s, ` +
       `planned ${withR.plannedPerSecond.toFixed(0)} / ${withoutR.plannedPerSecond.toFixed(0)} responses/s (${((withR.plannedPerSecond / withoutR.plannedPerSecond - 1) * 100).toFixed(1)}%; target within 10%)`,
+  );
+
+  const cli = await measureCliStart(dir, Number(process.env.BENCH_CLI_RUNS ?? 10));
+  const vsNode = (ms: number) => `${Math.round(ms)} ms (${(ms / cli.nodeMs).toFixed(1)}× node -e 0)`;
+  console.log(
+    `\nCLI start, median of ${cli.runs} runs${cli.compiled ? '' : ' (NOT BUILT: run npm run build; this is the tsx fallback)'}: node -e 0 ${Math.round(cli.nodeMs)} ms; ` +
+      `closeloop --version ${vsNode(cli.versionMs)}; closeloop jobs (empty database) ${vsNode(cli.jobsMs)}; ` +
+      `reference, --version from source through tsx (npm run closeloop): ${vsNode(cli.fromSourceMs)}`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

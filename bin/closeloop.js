@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx closeloop` works without a build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI (dist/, built by `npm run build`, which `npm install` runs as `prepare`);
+// without a build, the TypeScript source through tsx (several seconds slower to start).
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/runtime/node/cli.ts');
+const compiled = new URL('../dist/src/runtime/node/cli.js', import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/runtime/node/cli.ts');
+}

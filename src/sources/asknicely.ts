@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { SourceAdapter } from './source.js';
-import { verifySharedToken } from './signature.js';
+import { signWithTokenHeader, verifySharedToken } from './signature.js';
 import { readJsonBody, textOrNull, unixToIso, VendorId, VendorScore, VendorText } from './vendor-body.js';
+import { jsonSample } from './sample.js';
 
 const Body = z.object({
   count: z.union([z.number(), z.string()]).nullish(),
@@ -45,6 +46,14 @@ export const asknicely: SourceAdapter = {
   settings: [],
 
   verify: verifySharedToken,
+  sign: signWithTokenHeader,
+  sample: (example, v) =>
+    jsonSample(example, (b) => {
+      b.question.id = v.id;
+      if (v.score !== undefined) b.question.score = v.score;
+      if (v.comment !== undefined) b.question.comment = v.comment;
+      if (v.email !== undefined) b.person.email = v.email;
+    }),
 
   parse(request) {
     const body = readJsonBody(request, Body, 'AskNicely');

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import type { Metric } from '../core/response.js';
 import { timeRevision, type SourceAdapter } from './source.js';
-import { verifyHmacHeader } from './signature.js';
+import { signHmacHeader, verifyHmacHeader, type HmacHeaderScheme } from './signature.js';
 import { IgnoredEvent, notAResponse, ratingCategory, readJsonBody, unixToIso, VendorId, VendorScore, VendorText } from './vendor-body.js';
+import { jsonSample, scoreValue } from './sample.js';
+
+const SIGNATURE: HmacHeaderScheme = { header: 'X-Delighted-Webhook-Signature', prefix: 'sha256=', hash: 'SHA-256', encoding: 'hex' };
 
 /** Delighted survey types → metric and scale. */
 const SURVEY_TYPES: Record<string, { metric: Metric; scale: { min: number; max: number } }> = {
@@ -45,8 +48,15 @@ export const delighted: SourceAdapter = {
   secretVariable: 'DELIGHTED_WEBHOOK_SECRET',
   settings: [],
 
-  verify: (request, secret) =>
-    verifyHmacHeader(request, secret, { header: 'X-Delighted-Webhook-Signature', prefix: 'sha256=', hash: 'SHA-256', encoding: 'hex' }),
+  verify: (request, secret) => verifyHmacHeader(request, secret, SIGNATURE),
+  sign: (body, secret) => signHmacHeader(secret, SIGNATURE, body),
+  sample: (example, v) =>
+    jsonSample(example, (b) => {
+      b.event_data.id = v.id;
+      if (v.score !== undefined) b.event_data.score = scoreValue(v.score);
+      if (v.comment !== undefined) b.event_data.comment = v.comment;
+      if (v.email !== undefined) b.event_data.person.email = v.email;
+    }),
 
   parse(request) {
     const body = readJsonBody(request, Body, 'Delighted');

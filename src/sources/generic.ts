@@ -1,10 +1,11 @@
-import { parsePath } from 'dot-prop';
+import { parsePath, setProperty } from 'dot-prop';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { HubError } from '../core/errors.js';
 import type { ResponseInput } from '../core/response.js';
 import type { Env } from '../../connectors/connector.js';
 import type { SourceAdapter } from './source.js';
 import { parseJsonBody } from './json-body.js';
+import { jsonSample, scoreValue } from './sample.js';
 
 /** Field of the normalized response → environment variable with its path, and the default path. */
 const FIELDS = {
@@ -47,6 +48,21 @@ export const generic: SourceAdapter = {
       throw error;
     }
   },
+
+  sign(body, secret, { now }) {
+    const id = `msg_${crypto.randomUUID()}`;
+    const signature = new Webhook(secret).sign(id, now, new TextDecoder().decode(body));
+    return { headers: { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signature } };
+  },
+
+  // At the configured paths (GENERIC_FIELD_*), so the hub reads back what was sent.
+  sample: (example, v, env) =>
+    jsonSample(example, (b) => {
+      setProperty(b, fieldPath('responseId', env), v.id);
+      if (v.score !== undefined) setProperty(b, fieldPath('score', env), scoreValue(v.score));
+      if (v.comment !== undefined) setProperty(b, fieldPath('comment', env), v.comment);
+      if (v.email !== undefined) setProperty(b, fieldPath('email', env), v.email);
+    }),
 
   parse(request, env) {
     const body = parseJsonBody(request);

@@ -71,3 +71,21 @@ export function timingSafeEqualText(a: string, b: string): boolean {
   for (let i = 0; i < n; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
   return diff === 0;
 }
+
+const signingKeys = new Map<string, Promise<CryptoKey>>();
+
+/** The HMAC of `data` keyed with `secret`, as a tool computes it when it signs a webhook (`closeloop send`). */
+export async function hmacSign(hash: HmacHash, secret: string, data: Uint8Array | string): Promise<Uint8Array> {
+  const id = `${hash}:${secret}`;
+  let key = signingKeys.get(id);
+  if (!key) signingKeys.set(id, (key = crypto.subtle.importKey('raw', utf8.encode(secret), { name: 'HMAC', hash }, false, ['sign'])));
+  return new Uint8Array(await crypto.subtle.sign('HMAC', await key, bytes(data)));
+}
+
+export function toHex(data: Uint8Array): string {
+  return Array.from(data, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function toBase64(data: Uint8Array): string {
+  return btoa(String.fromCharCode(...data));
+}

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { HubError } from '../core/errors.js';
 import type { SourceAdapter } from './source.js';
-import { verifySharedToken } from './signature.js';
+import { signWithTokenQuery, verifySharedToken } from './signature.js';
 import { parseJsonBody } from './json-body.js';
 import { IgnoredEvent, emailOrNull, firstTextAnswer, isoOrNull, readVendorBody, soleNpsAnswer, textOrNull, VendorId } from './vendor-body.js';
+import { jsonSample, type JsonExample } from './sample.js';
 
 const NPS_QUESTION_SETTING = 'HOTJAR_NPS_QUESTION_ID';
 
@@ -43,6 +44,15 @@ export const hotjar: SourceAdapter = {
   ],
 
   verify: verifySharedToken,
+  sign: signWithTokenQuery,
+  sample: (example, v) =>
+    jsonSample(example, (b) => {
+      const answers: JsonExample[] = b.data.answers;
+      b.data.response_id = v.id;
+      if (v.score !== undefined) answers[0]!.answer = v.score;
+      if (v.comment !== undefined) answers[1]!.answer = v.comment;
+      if (v.email !== undefined) b.data.user_attributes.email = v.email;
+    }),
 
   parse(request, env) {
     const raw = parseJsonBody(request);

@@ -4,11 +4,13 @@ import { isoFromMillis } from '../core/time.js';
 import { concatBytes } from './hmac.js';
 import { parseJsonBody } from './json-body.js';
 import type { SourceAdapter, WebhookRequest } from './source.js';
-import { requiredHeader, signatureRejected, verifyHmacHeader, verifySharedToken } from './signature.js';
+import { requiredHeader, signatureRejected, signHmacHeader, verifyHmacHeader, verifySharedToken, type HmacHeaderScheme } from './signature.js';
+import { jsonSample } from './sample.js';
 import { isoOrNull, notAResponse, ratingCategory, readVendorBody, textOrNull, VendorId, VendorScore, VendorText } from './vendor-body.js';
 
 const V3_HEADER = 'X-HubSpot-Signature-v3';
 const V3_TIMESTAMP = 'X-HubSpot-Request-Timestamp';
+const V3_SIGNATURE: HmacHeaderScheme = { header: V3_HEADER, hash: 'SHA-256', encoding: 'base64' };
 /** HubSpot asks receivers to refuse v3 signatures whose timestamp is older than 5 minutes. */
 export const HUBSPOT_TIMESTAMP_TOLERANCE_MS = 5 * 60 * 1000;
 
@@ -59,6 +61,19 @@ export const hubspot: SourceAdapter = {
   settings: [],
 
   verify: (request, secret) => (request.headers.has(V3_HEADER) ? verifyHubSpotV3(request, secret, new Date()) : verifySharedToken(request, secret)),
+  async sign(body, secret, { url, now }) {
+    // v3: the method, the URL, the body and the time in epoch milliseconds, signed with the app's secret.
+    const timestamp = String(now.getTime());
+    const signed = await signHmacHeader(secret, V3_SIGNATURE, concatBytes('POST', decodeHubSpotUri(url), body, timestamp));
+    return { headers: { ...signed.headers, [V3_TIMESTAMP]: timestamp } };
+  },
+  sample: (example, v) =>
+    jsonSample(example, (b) => {
+      b.hs_object_id = v.id;
+      if (v.score !== undefined) b.hs_value = v.score;
+      if (v.comment !== undefined) b.hs_content = v.comment;
+      if (v.email !== undefined) b.hs_contact_email_rollup = v.email;
+    }),
 
   parse(request) {
     const p = readVendorBody(Properties, flatten(parseJsonBody(request)), 'HubSpot feedback submission');
@@ -125,7 +140,7 @@ export async function verifyHubSpotV3(request: WebhookRequest, secret: string, n
   const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim();
   const host = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim();
   const uri = `${proto ?? url.protocol.replace(':', '')}://${host ?? url.host}${url.pathname}${url.search}`;
-  await verifyHmacHeader(request, secret, { header: V3_HEADER, hash: 'SHA-256', encoding: 'base64' }, concatBytes('POST', decodeHubSpotUri(uri), request.rawBody, timestamp));
+  await verifyHmacHeader(request, secret, V3_SIGNATURE, concatBytes('POST', decodeHubSpotUri(uri), request.rawBody, timestamp));
 }
 
 /** HubSpot decodes exactly these percent-escapes in the URI it signs. */

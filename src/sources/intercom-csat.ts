@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { SourceAdapter } from './source.js';
-import { verifyHmacHeader } from './signature.js';
+import { signHmacHeader, verifyHmacHeader, type HmacHeaderScheme } from './signature.js';
 import { IgnoredEvent, ratingCategory, readJsonBody, unixToIso, VendorId, VendorScore, VendorText } from './vendor-body.js';
+import { jsonSample, scoreValue } from './sample.js';
+
+const SIGNATURE: HmacHeaderScheme = { header: 'X-Hub-Signature', prefix: 'sha1=', hash: 'SHA-1', encoding: 'hex' };
 
 const SCALE = { min: 1, max: 5 };
 const Scalar = z.union([z.string(), z.number()]);
@@ -41,7 +44,16 @@ export const intercomCsat: SourceAdapter = {
   secretVariable: 'INTERCOM_CSAT_WEBHOOK_SECRET',
   settings: [],
 
-  verify: (request, secret) => verifyHmacHeader(request, secret, { header: 'X-Hub-Signature', prefix: 'sha1=', hash: 'SHA-1', encoding: 'hex' }),
+  verify: (request, secret) => verifyHmacHeader(request, secret, SIGNATURE),
+  sign: (body, secret) => signHmacHeader(secret, SIGNATURE, body),
+  sample: (example, v) =>
+    jsonSample(example, (b) => {
+      const item = b.data.item;
+      item.id = v.id;
+      if (v.score !== undefined) item.conversation_rating.rating = scoreValue(v.score);
+      if (v.comment !== undefined) item.conversation_rating.remark = v.comment;
+      if (v.email !== undefined) item.source.author.email = v.email;
+    }),
 
   parse(request) {
     const body = readJsonBody(request, Body, 'Intercom');

@@ -4,7 +4,7 @@ import { HubError } from '../core/errors.js';
 import type { ResponseInput, StoredResponse } from '../core/response.js';
 import { DeliveryError } from '../jobs/delivery-error.js';
 import { parseJsonBody } from './json-body.js';
-import { verifySharedToken } from './signature.js';
+import { signWithTokenQuery, verifySharedToken } from './signature.js';
 import { PENDING_FETCH, pendingFetchOf, type SourceAdapter, type WebhookRequest } from './source.js';
 import { emailOrNull, isoOrNull, readVendorBody, textOrNull } from './vendor-body.js';
 import { fetchTimeoutMs, getVendorJson, missingVariable, type VendorApi } from './vendor-api.js';
@@ -51,6 +51,13 @@ export const qualtrics: SourceAdapter = {
   verify(request, secret) {
     verifySharedToken(request, secret);
   },
+  sign: signWithTokenQuery,
+  // Qualtrics posts its event as form fields.
+  sample: (example, v) => ({
+    body: new URLSearchParams({ ...(example as Record<string, string>), ResponseID: v.id }).toString(),
+    contentType: 'application/x-www-form-urlencoded',
+    notCarried: ['score', 'comment', 'email'],
+  }),
 
   parse(request) {
     const event = readVendorBody(QualtricsEvent, eventFields(request), 'Qualtrics event');

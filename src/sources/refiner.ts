@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { HubError } from '../core/errors.js';
 import type { SourceAdapter } from './source.js';
-import { verifySharedToken } from './signature.js';
+import { signWithTokenQuery, verifySharedToken } from './signature.js';
 import { emailOrNull, firstTextAnswer, isoOrNull, readJsonBody, soleNpsAnswer, textOrNull, VendorId } from './vendor-body.js';
+import { jsonSample, scoreValue, type JsonExample } from './sample.js';
 
 const NPS_KEY_SETTING = 'REFINER_NPS_KEY';
 
@@ -41,6 +42,16 @@ export const refiner: SourceAdapter = {
   ],
 
   verify: verifySharedToken,
+  sign: signWithTokenQuery,
+  sample: (example, v, env) =>
+    jsonSample(example, (b) => {
+      const data: JsonExample = b.response.data;
+      const scoreKey = env[NPS_KEY_SETTING] ?? Object.keys(data).find((k) => typeof data[k] === 'number')!;
+      b.response.uuid = v.id;
+      if (v.score !== undefined) data[scoreKey] = scoreValue(v.score);
+      if (v.comment !== undefined) data[Object.keys(data).find((k) => typeof data[k] === 'string')!] = v.comment;
+      if (v.email !== undefined) b.email = v.email;
+    }),
 
   parse(request, env) {
     const body = readJsonBody(request, Body, 'Refiner');

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Metric } from '../core/response.js';
 import type { SourceAdapter } from './source.js';
-import { verifySharedToken } from './signature.js';
+import { signWithTokenHeader, verifySharedToken } from './signature.js';
 import { isoOrNull, notAResponse, ratingCategory, readJsonBody, textOrNull, VendorId, VendorScore, VendorText } from './vendor-body.js';
+import { jsonSample, scoreValue } from './sample.js';
 
 const METRICS: Record<string, { metric: Metric; scale: { min: number; max: number } }> = {
   NPS: { metric: 'nps', scale: { min: 0, max: 10 } },
@@ -47,6 +48,14 @@ export const retently: SourceAdapter = {
   settings: [],
 
   verify: verifySharedToken,
+  sign: signWithTokenHeader,
+  sample: (example, v) =>
+    jsonSample(example, (b) => {
+      b.feedback.id = v.id;
+      if (v.score !== undefined) b.feedback.score = scoreValue(v.score);
+      if (v.comment !== undefined) b.feedback.comment = v.comment;
+      if (v.email !== undefined) b.customer.email = v.email;
+    }),
 
   parse(request) {
     const body = readJsonBody(request, Body, 'Retently');

@@ -1,5 +1,5 @@
 import { HubError } from '../core/errors.js';
-import { fromBase64, fromHex, hmacMatches, type HmacHash, timingSafeEqualText } from './hmac.js';
+import { fromBase64, fromHex, hmacMatches, hmacSign, type HmacHash, timingSafeEqualText, toBase64, toHex } from './hmac.js';
 import type { WebhookRequest } from './source.js';
 
 /** 401 naming the header (or query parameter) that failed. */
@@ -56,3 +56,22 @@ export function verifySharedToken(request: WebhookRequest, secret: string): void
   if (!given) throw signatureRejected(field, `is missing (send the shared secret in the ${TOKEN_HEADER} header or the ?${TOKEN_QUERY}= query parameter)`);
   if (!timingSafeEqualText(given, secret)) throw signatureRejected(field, 'does not match the configured secret');
 }
+
+/** Headers and query parameters that sign a request as its tool does (`closeloop send`). */
+export interface SignedParts {
+  headers: Record<string, string>;
+  /** Query parameters the tool puts in the webhook URL (a shared token). */
+  query?: Record<string, string>;
+}
+
+/** The header `verifyHmacHeader` checks, computed over `signed` (default: the body). */
+export async function signHmacHeader(secret: string, scheme: HmacHeaderScheme, signed: Uint8Array): Promise<SignedParts> {
+  const mac = await hmacSign(scheme.hash, secret, signed);
+  return { headers: { [scheme.header]: `${scheme.prefix ?? ''}${scheme.encoding === 'hex' ? toHex(mac) : toBase64(mac)}` } };
+}
+
+/** A tool that can set a custom header: the shared secret in `X-Closeloop-Token`. */
+export const signWithTokenHeader = (_body: Uint8Array, secret: string): SignedParts => ({ headers: { [TOKEN_HEADER]: secret } });
+
+/** A tool that only takes a URL: the shared secret as `?token=`. */
+export const signWithTokenQuery = (_body: Uint8Array, secret: string): SignedParts => ({ headers: {}, query: { [TOKEN_QUERY]: secret } });

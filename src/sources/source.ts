@@ -1,5 +1,6 @@
 import type { Env } from '../../connectors/connector.js';
 import type { NormalizedResponse, ResponseInput, StoredResponse } from '../core/response.js';
+import type { SourceSampler } from './sample.js';
 
 /** A webhook request as a source sees it: headers and the exact bytes received. */
 export interface WebhookRequest {
@@ -30,6 +31,10 @@ export interface SourceAdapter {
   settings: readonly { name: string; description: string; secret?: boolean }[];
   /** Check the signature over the raw bytes; throw a 401 HubError when it does not match. */
   verify(request: WebhookRequest, secret: string): Promise<void> | void;
+  /** Sign a body as the tool does (`closeloop send`): what `verify` checks, from the sender's side. */
+  sign?: SourceSampler['sign'];
+  /** The tool's example body (`samples/<name>.json`) with given values in place (`closeloop send`). */
+  sample?: SourceSampler['sample'];
   /** Why a configured secret cannot work (wrong format), checked at start-up; undefined when fine. */
   secretProblem?(secret: string): string | undefined;
   /** Read the body into a normalized response; throw a 422 HubError naming what is missing. */

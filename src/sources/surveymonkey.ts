@@ -2,12 +2,15 @@ import { z } from 'zod';
 import type { Env } from '../../connectors/connector.js';
 import type { ResponseInput, StoredResponse } from '../core/response.js';
 import { DeliveryError } from '../jobs/delivery-error.js';
-import { verifyHmacHeader } from './signature.js';
+import { signHmacHeader, verifyHmacHeader, type HmacHeaderScheme } from './signature.js';
+import { jsonSample } from './sample.js';
 import { PENDING_FETCH, pendingFetchOf, timeRevision, type SourceAdapter } from './source.js';
 import { IgnoredEvent, emailOrNull, isoOrNull, readJsonBody, readVendorBody, textOrNull, VendorId } from './vendor-body.js';
 import { fetchTimeoutMs, getVendorJson, missingVariable, type VendorApi } from './vendor-api.js';
 
 export const SURVEYMONKEY_DEFAULT_BASE_URL = 'https://api.surveymonkey.com';
+
+const SIGNATURE: HmacHeaderScheme = { header: 'Sm-Signature', hash: 'SHA-1', encoding: 'base64' };
 
 /** Events after which the response has answers worth reading; other response events are stored not-scored. */
 const FETCH_EVENTS = new Set(['response_completed', 'response_updated']);
@@ -100,8 +103,15 @@ export const surveymonkey: SourceAdapter = {
   ],
 
   verify(request, secret) {
-    return verifyHmacHeader(request, secret, { header: 'Sm-Signature', hash: 'SHA-1', encoding: 'base64' });
+    return verifyHmacHeader(request, secret, SIGNATURE);
   },
+  sign: (body, secret) => signHmacHeader(secret, SIGNATURE, body),
+  sample: (example, v) => ({
+    ...jsonSample(example, (b) => {
+      b.object_id = b.resources.respondent_id = v.id;
+    }),
+    notCarried: ['score', 'comment', 'email'],
+  }),
 
   parse(request) {
     const event = readJsonBody(request, SurveyMonkeyEvent, 'SurveyMonkey');

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { SourceAdapter } from './source.js';
-import { verifyHmacHeader } from './signature.js';
+import { signHmacHeader, verifyHmacHeader, type HmacHeaderScheme } from './signature.js';
 import { emailOrNull, isoOrNull, notAResponse, readJsonBody, textOrNull, VendorId } from './vendor-body.js';
+import { jsonSample, scoreValue, type JsonExample } from './sample.js';
+
+const SIGNATURE: HmacHeaderScheme = { header: 'Hmac', hash: 'SHA-256', encoding: 'hex' };
 
 const NPS_QUESTION_SETTING = 'SURVICATE_NPS_QUESTION_ID';
 
@@ -51,7 +54,17 @@ export const survicate: SourceAdapter = {
     },
   ],
 
-  verify: (request, secret) => verifyHmacHeader(request, secret, { header: 'Hmac', hash: 'SHA-256', encoding: 'hex' }),
+  verify: (request, secret) => verifyHmacHeader(request, secret, SIGNATURE),
+  sign: (body, secret) => signHmacHeader(secret, SIGNATURE, body),
+  sample: (example, v) =>
+    jsonSample(example, (b) => {
+      const completed = b.event.surveyCompleted;
+      const answers: JsonExample[] = completed.answers;
+      completed.responseUuid = v.id;
+      if (v.score !== undefined) answers.find((a) => a.type === 'net_promoter_score')!.choice.id = scoreValue(v.score);
+      if (v.comment !== undefined) answers.find((a) => a.type === 'text')!.text = v.comment;
+      if (v.email !== undefined) completed.respondent.attributes.email = v.email;
+    }),
 
   parse(request, env) {
     const body = readJsonBody(request, Body, 'Survicate');

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { HubError } from '../core/errors.js';
 import type { SourceAdapter } from './source.js';
-import { verifyHmacHeader } from './signature.js';
+import { signHmacHeader, verifyHmacHeader, type HmacHeaderScheme } from './signature.js';
 import { IgnoredEvent, emailOrNull, isoOrNull, readJsonBody, textOrNull, VendorId } from './vendor-body.js';
+import { jsonSample, scoreValue, type JsonExample } from './sample.js';
+
+const SIGNATURE: HmacHeaderScheme = { header: 'Typeform-Signature', prefix: 'sha256=', hash: 'SHA-256', encoding: 'base64' };
 
 const NPS_FIELD_SETTING = 'TYPEFORM_NPS_FIELD_REF';
 /** Field types that hold a 0–10 scale answer. */
@@ -53,7 +56,16 @@ export const typeform: SourceAdapter = {
     },
   ],
 
-  verify: (request, secret) => verifyHmacHeader(request, secret, { header: 'Typeform-Signature', prefix: 'sha256=', hash: 'SHA-256', encoding: 'base64' }),
+  verify: (request, secret) => verifyHmacHeader(request, secret, SIGNATURE),
+  sign: (body, secret) => signHmacHeader(secret, SIGNATURE, body),
+  sample: (example, v) =>
+    jsonSample(example, (b) => {
+      const answers: JsonExample[] = b.form_response.answers;
+      b.form_response.token = v.id;
+      if (v.score !== undefined) answers.find((a) => SCALE_TYPES.has(a.field.type))!.number = scoreValue(v.score);
+      if (v.comment !== undefined) answers.find((a) => a.field.type === 'long_text')!.text = v.comment;
+      if (v.email !== undefined) answers.find((a) => a.type === 'email')!.email = v.email;
+    }),
 
   parse(request, env) {
     const body = readJsonBody(request, Body, 'Typeform');

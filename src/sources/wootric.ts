@@ -3,8 +3,11 @@ import { z } from 'zod';
 import type { Metric } from '../core/response.js';
 import { parseJsonBody } from './json-body.js';
 import { timeRevision, type SourceAdapter, type WebhookRequest } from './source.js';
-import { verifyHmacHeader } from './signature.js';
+import { signHmacHeader, verifyHmacHeader, type HmacHeaderScheme } from './signature.js';
 import { isoOrNull, notAResponse, ratingCategory, readVendorBody, VendorId, VendorScore, VendorText } from './vendor-body.js';
+import { jsonSample, scoreValue } from './sample.js';
+
+const SIGNATURE: HmacHeaderScheme = { header: 'X-Wootric-Signature', prefix: 'sha1=', hash: 'SHA-1', encoding: 'hex' };
 
 const MODES: Record<string, { metric: Metric; scale: { min: number; max: number } }> = {
   NPS: { metric: 'nps', scale: { min: 0, max: 10 } },
@@ -41,7 +44,15 @@ export const wootric: SourceAdapter = {
   secretVariable: 'WOOTRIC_WEBHOOK_SECRET',
   settings: [],
 
-  verify: (request, secret) => verifyHmacHeader(request, secret, { header: 'X-Wootric-Signature', prefix: 'sha1=', hash: 'SHA-1', encoding: 'hex' }),
+  verify: (request, secret) => verifyHmacHeader(request, secret, SIGNATURE),
+  sign: (body, secret) => signHmacHeader(secret, SIGNATURE, body),
+  sample: (example, v) =>
+    jsonSample(example, (b) => {
+      b.response.id = v.id;
+      if (v.score !== undefined) b.response.score = scoreValue(v.score);
+      if (v.comment !== undefined) b.response.text = v.comment;
+      if (v.email !== undefined) b.response.email = v.email;
+    }),
 
   parse(request) {
     const raw = wootricBody(request);

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { timeRevision, type SourceAdapter, type WebhookRequest } from './source.js';
-import { requiredHeader, signatureRejected, verifyHmacHeader } from './signature.js';
+import { requiredHeader, signatureRejected, signHmacHeader, verifyHmacHeader, type HmacHeaderScheme } from './signature.js';
+import { jsonSample } from './sample.js';
 import { concatBytes } from './hmac.js';
 import { isoOrNull, notAResponse, ratingCategory, readJsonBody, VendorId } from './vendor-body.js';
 
 const SIGNATURE_HEADER = 'X-Zendesk-Webhook-Signature';
 const TIMESTAMP_HEADER = 'X-Zendesk-Webhook-Signature-Timestamp';
+const SIGNATURE: HmacHeaderScheme = { header: SIGNATURE_HEADER, hash: 'SHA-256', encoding: 'base64' };
 /** Zendesk signs a timestamp for replay protection; older (or further ahead) than this is refused. */
 export const ZENDESK_TIMESTAMP_TOLERANCE_MS = 5 * 60 * 1000;
 
@@ -33,6 +35,19 @@ export const zendeskCsat: SourceAdapter = {
   settings: [],
 
   verify: (request, secret) => verifyZendeskSignature(request, secret, new Date()),
+  async sign(body, secret, { now }) {
+    // Zendesk states the time to the second.
+    const timestamp = now.toISOString().replace(/\.\d+Z$/, 'Z');
+    const signed = await signHmacHeader(secret, SIGNATURE, concatBytes(timestamp, body));
+    return { headers: { ...signed.headers, [TIMESTAMP_HEADER]: timestamp } };
+  },
+  sample: (example, v) =>
+    jsonSample(example, (b) => {
+      b.ticket.id = v.id;
+      if (v.score !== undefined) b.satisfaction.score = v.score;
+      if (v.comment !== undefined) b.satisfaction.comment = v.comment;
+      if (v.email !== undefined) b.requester.email = v.email;
+    }),
 
   parse(request) {
     const body = readJsonBody(request, Body, 'Zendesk CSAT');
@@ -82,5 +97,5 @@ export async function verifyZendeskSignature(request: WebhookRequest, secret: st
   const at = Date.parse(timestamp);
   if (Number.isNaN(at)) throw signatureRejected(TIMESTAMP_HEADER, 'is not a timestamp');
   if (Math.abs(now.getTime() - at) > ZENDESK_TIMESTAMP_TOLERANCE_MS) throw signatureRejected(TIMESTAMP_HEADER, 'is more than 5 minutes from now (replayed or clock skew)');
-  await verifyHmacHeader(request, secret, { header: SIGNATURE_HEADER, hash: 'SHA-256', encoding: 'base64' }, concatBytes(timestamp, request.rawBody));
+  await verifyHmacHeader(request, secret, SIGNATURE, concatBytes(timestamp, request.rawBody));
 }

@@ -1,40 +1,40 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { actionRegistry, CONNECTORS } from '../../../connectors/registry.js';
-import { verifyConnectors } from '../../../connectors/verify-connectors.js';
-import { loadConfig } from '../../core/config.js';
 import { HubError, zodIssues, type FieldIssue } from '../../core/errors.js';
 import { JOB_STATUSES, type JobStatus } from '../../jobs/job.js';
-import { deadJobFilter, ReplayFilter } from '../../jobs/replay-filter.js';
-import { REPLAY_CHUNK, replayInChunks } from '../../jobs/replay.js';
-import type { DeadJobFilter } from '../../store/store.js';
-import { checkRecipeParams } from '../../recipes/check.js';
 import { formatIssue, RecipeLoadError } from '../../recipes/recipe.js';
-import { SOURCES } from '../../sources/registry.js';
-import { formatSourceListing, listSources } from '../../sources/source-listing.js';
-import { registerAdminTokenCommand } from './commands/admin-token.js';
-import { loadRecipesDir } from './recipes-dir.js';
-import { registerDigestCommand } from './commands/digest.js';
-import { registerExportCommand } from './commands/export.js';
-import { registerNpsCommand } from './commands/nps.js';
-import { startServer } from './serve.js';
-import { registerShow } from './commands/show.js';
-import { registerTry } from './commands/try.js';
-import { loadHubConfig } from './hub.js';
-import { SqliteStore } from './sqlite-store.js';
-import { registerLoopsCommand } from './commands/loops.js';
-import { registerThemesCommand } from './commands/themes.js';
-import { loadThemesFile } from './themes-file.js';
-import { registerForgetCommand } from './commands/forget.js';
+import type { DeadJobFilter } from '../../store/store.js';
+import type { SqliteStore } from './sqlite-store.js';
+import { exitQuietlyOnClosedPipe } from './closed-pipe.js';
+import { loadDotenvFile } from './dotenv-file.js';
+import { packageVersion } from './package-version.js';
+import { registerBackup } from './commands/backup.js';
+import { registerRestore } from './commands/restore.js';
+import { registerSend } from './commands/send.js';
+
+// Start-up time: only commander and light modules load here; each action imports what it needs
+// (the connectors' SDKs alone take seconds), so `--version`, `jobs` and `send` start fast.
+
+// `closeloop jobs | head -1`: the reader leaving is not an error.
+exitQuietlyOnClosedPipe(process.stdout);
 
 // A snapshot: every reader (a webhook reads its secret and field paths) gets a plain object, not
 // process.env's native getter on each look-up; the hub reads its environment once at start anyway.
+// Filled with `.env` (the environment wins) before any command runs.
 const env: Record<string, string | undefined> = { ...process.env };
-const program = new Command('closeloop').description('Close the NPS feedback loop').showHelpAfterError();
+const program = new Command('closeloop')
+  .description('Close the NPS feedback loop')
+  .version(packageVersion(), '-V, --version', 'print the version')
+  .showHelpAfterError()
+  .hook('preAction', () => {
+    loadDotenvFile(process.env);
+    Object.assign(env, process.env);
+  });
 
 program
   .command('serve')
   .description('Serve webhooks and the admin API, and deliver jobs (PORT, CLOSELOOP_DB, CLOSELOOP_RECIPES)')
   .action(async () => {
+    const { startServer } = await import('./serve.js');
     await startServer({ env });
   });
 
@@ -43,12 +43,13 @@ program
   .description('Validate configuration and recipes (file:line errors); exit 1 on any problem')
   .option('--connectors', 'also make one harmless call per configured connector to verify its credentials')
   .action(async (opts: { connectors?: boolean }) => {
+    const [{ actionRegistry, CONNECTORS }, { verifyConnectors }, { loadHubConfig }, { loadRecipesDir }, { checkRecipeParams }] = await Promise.all([import('../../../connectors/registry.js'), import('../../../connectors/verify-connectors.js'), import('./hub.js'), import('./recipes-dir.js'), import('../../recipes/check.js')]);
     const { config } = loadHubConfig(env);
     const registry = actionRegistry(CONNECTORS);
     const recipes = loadRecipesDir(config.CLOSELOOP_RECIPES, new Set(registry.keys()));
     const issues = checkRecipeParams(recipes, registry);
     if (issues.length) throw new RecipeLoadError(issues);
-    const { rules } = loadThemesFile(config);
+    const { rules } = (await import('./themes-file.js')).loadThemesFile(config);
     for (const r of recipes) console.log(`ok  ${r.file}  ${r.name}${r.enabled ? '' : ' (disabled)'}: ${r.actions.map((a) => a.action).join(', ')}`);
     if (rules.file) console.log(`ok  ${rules.file}  themes: ${rules.themes.map((t) => t.name).join(', ')}`);
     if (!opts.connectors) for (const c of CONNECTORS) console.log(`${c.configured(env) ? 'live   ' : 'sandbox'}  ${c.title}`);
@@ -64,15 +65,13 @@ program
   .command('sources')
   .description('List the survey sources: endpoint URL, whether the secret is set, settings (values are never printed)')
   .option('--json', 'print JSON')
-  .action((opts: { json?: boolean }) => {
+  .action(async (opts: { json?: boolean }) => {
+    const [{ loadConfig }, { SOURCES }, { formatSourceListing, listSources }, { CONNECTORS }] = await Promise.all([import('../../core/config.js'), import('../../sources/registry.js'), import('../../sources/source-listing.js'), import('../../../connectors/registry.js')]);
     const config = loadConfig(env);
     const policy = { enabled: config.CLOSELOOP_SOURCES, allowUnsigned: config.CLOSELOOP_ALLOW_UNSIGNED, anyConnectorLive: CONNECTORS.some((c) => c.configured(env)) };
     const listing = listSources(SOURCES.values(), env, `http://localhost:${config.PORT}`, policy);
     console.log(opts.json ? JSON.stringify(listing, null, 2) : formatSourceListing(listing));
   });
-
-registerTry(program, env);
-registerShow(program, env);
 
 program
   .command('jobs')
@@ -105,6 +104,7 @@ program
   .option('--action <name>', 'only this action (zendesk.createTicket, …)')
   .option('--since <time>', 'only jobs dead since an ISO 8601 time or a duration back from now (90m, 2h, 3d)')
   .action(async (ids: string[], opts: { dead?: boolean; connector?: string; action?: string; since?: string }) => {
+    const [{ deadJobFilter, ReplayFilter }, { REPLAY_CHUNK, replayInChunks }] = await Promise.all([import('../../jobs/replay-filter.js'), import('../../jobs/replay.js')]);
     const filtered = opts.connector !== undefined || opts.action !== undefined || opts.since !== undefined;
     if (ids.length && (opts.dead || filtered)) throw new HubError(400, 'invalid_arguments', 'Give job ids or --dead (with filters), not both');
     if (!ids.length && !opts.dead) throw new HubError(400, 'invalid_arguments', 'Give the ids of dead jobs, or --dead to replay every dead job (narrow with --connector, --action, --since)');
@@ -136,17 +136,34 @@ program
     });
   });
 
-registerNpsCommand(program, env);
-registerExportCommand(program, env);
-registerDigestCommand(program, env);
+registerBackup(program, env);
+registerRestore(program, env);
+registerSend(program, env);
 
-registerLoopsCommand(program, { withDatabase });
-registerAdminTokenCommand(program, env);
-registerThemesCommand(program, env);
-registerForgetCommand(program, env);
+/**
+ * Commands in their own modules, loaded only when named (or all of them for help and for an
+ * unknown command's suggestions): several import the connectors' SDKs, which take seconds.
+ */
+const COMMAND_MODULES: Record<string, () => Promise<void>> = {
+  try: async () => (await import('./commands/try.js')).registerTry(program, env),
+  show: async () => (await import('./commands/show.js')).registerShow(program, env),
+  nps: async () => (await import('./commands/nps.js')).registerNpsCommand(program, env),
+  export: async () => (await import('./commands/export.js')).registerExportCommand(program, env),
+  digest: async () => (await import('./commands/digest.js')).registerDigestCommand(program, env),
+  loops: async () => (await import('./commands/loops.js')).registerLoopsCommand(program, { withDatabase }),
+  'admin-token': async () => (await import('./commands/admin-token.js')).registerAdminTokenCommand(program, env),
+  themes: async () => (await import('./commands/themes.js')).registerThemesCommand(program, env),
+  forget: async () => (await import('./commands/forget.js')).registerForgetCommand(program, env),
+};
+const named = process.argv[2];
+const inline = new Set(program.commands.map((c) => c.name()));
+const needed = named && COMMAND_MODULES[named] ? [named] : named === '-V' || named === '--version' || (named && inline.has(named)) ? [] : Object.keys(COMMAND_MODULES);
+// In the order above, so `--help` lists them as written.
+for (const name of Object.keys(COMMAND_MODULES)) if (needed.includes(name)) await COMMAND_MODULES[name]!();
 
 /** The hub's database, which must exist (a command that reads or replays never creates an empty one), closed after use. */
 async function withDatabase<T>(use: (store: SqliteStore) => Promise<T>): Promise<T> {
+  const [{ loadConfig }, { SqliteStore }] = await Promise.all([import('../../core/config.js'), import('./sqlite-store.js')]);
   const store = new SqliteStore({ path: loadConfig(env).CLOSELOOP_DB, mustExist: true });
   try {
     return await use(store);
@@ -165,6 +182,7 @@ function reasonOf(job: { status: JobStatus; lastError: string | null; updatedAt:
 function asOptions(issues: FieldIssue[]): FieldIssue[] {
   return issues.map((i) => ({ ...i, field: `--${i.field}` }));
 }
+
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { CONNECTORS } from '../../../connectors/registry.js';
+import { HubError } from '../../core/errors.js';
 import { SOURCES } from '../../sources/registry.js';
 import { unsignedStatus } from '../../sources/webhook-policy.js';
 import { createNodeHub, type NodeHubOptions } from './hub.js';
@@ -27,7 +28,12 @@ export async function startServer(options: NodeHubOptions) {
   hub.retention?.start();
   void hub.digest?.start();
   const server = serve({ fetch: hub.app.fetch, port: config.PORT, hostname: config.HOST });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  try {
+    await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  } catch (error) {
+    await hub.close();
+    throw listenFailure(error, config.HOST, config.PORT);
+  }
   log.info({ port: config.PORT, db: config.CLOSELOOP_DB, recipes: hub.recipes.current().map((r) => r.name) }, `closeloop listening on http://localhost:${config.PORT}`);
 
   const reload = () => void hub.reloadRecipes();
@@ -48,4 +54,13 @@ export async function startServer(options: NodeHubOptions) {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   return { hub, server };
+}
+
+/** A port that cannot be had, said in one line (not a stack); any other failure as it is. */
+function listenFailure(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new HubError(409, 'port_in_use', `Port ${port} is already in use on ${host}: stop what listens there, or set PORT to another port`);
+  if (code === 'EACCES') return new HubError(403, 'port_not_allowed', `Port ${port} on ${host} needs privileges this process lacks: set PORT to 1024 or above`);
+  if (code === 'EADDRNOTAVAIL') return new HubError(400, 'host_not_available', `HOST ${host} is not an address of this machine: set HOST (default 0.0.0.0)`);
+  return error;
 }
