@@ -119,13 +119,23 @@ export const HubConfig = z.object({
     }, 'must be an IANA time zone name such as Europe/Paris')
     .describe('IANA time zone of the digest\'s schedule and of its weeks.'),
   CLOSELOOP_DIGEST_BY: z.string().trim().min(1).default('plan').describe('The digest\'s best and worst segments are by this dimension (as `GET /api/nps?by=`).'),
+  ZENDESK_EVENTS_WEBHOOK_SECRET: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Signing secret of the Zendesk webhook that sends ticket events to `/webhooks/zendesk-events` (docs/loops.md). Unset: that feed refuses every event.'),
+  INTERCOM_EVENTS_WEBHOOK_SECRET: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The Intercom app\'s client secret, which signs the conversation events sent to `/webhooks/intercom-events` (docs/loops.md). Unset: that feed refuses every event.'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level (pino).'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional().describe('`json`, or `pretty` for human-readable lines. Unset: pretty in a terminal, JSON otherwise.'),
 });
 export type HubConfig = z.output<typeof HubConfig>;
 
 /** The hub's own settings whose values are secrets (redacted wherever text is stored or shown). */
-export const HUB_SECRET_VARIABLES: readonly (keyof HubConfig)[] = ['CLOSELOOP_ADMIN_TOKEN'];
+export const HUB_SECRET_VARIABLES: readonly (keyof HubConfig)[] = ['CLOSELOOP_ADMIN_TOKEN', 'ZENDESK_EVENTS_WEBHOOK_SECRET', 'INTERCOM_EVENTS_WEBHOOK_SECRET'];
 
 /** Parse the environment; a bad value is a 400-class error naming the variable. */
 export function loadConfig(env: Env): HubConfig {

@@ -4,9 +4,9 @@ import type { Env } from '../../connectors/connector.js';
 import { HubError, zodIssues } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { applyLoopEvent, type ApplyLoopEventDeps } from '../loops/apply-loop-event.js';
-import { INTERCOM_EVENTS_SECRET, parseIntercomEvent, verifyIntercomEvent } from '../loops/intercom-events.js';
+import { intercomEventsSecretVariable, parseIntercomEvent, verifyIntercomEvent } from '../loops/intercom-events.js';
 import type { ParsedLoopEvent } from '../loops/loop-event.js';
-import { parseZendeskEvent, verifyZendeskEvent, ZENDESK_EVENTS_SECRET } from '../loops/zendesk-events.js';
+import { parseZendeskEvent, verifyZendeskEvent, zendeskEventsSecretVariable } from '../loops/zendesk-events.js';
 
 export interface LoopEventDeps extends ApplyLoopEventDeps {
   env: Env;
@@ -24,8 +24,8 @@ interface LoopEventFeed {
 }
 
 const FEEDS: Record<string, LoopEventFeed> = {
-  'zendesk-events': { secretVariable: ZENDESK_EVENTS_SECRET, verify: verifyZendeskEvent, parse: parseZendeskEvent },
-  'intercom-events': { secretVariable: INTERCOM_EVENTS_SECRET, verify: verifyIntercomEvent, parse: parseIntercomEvent },
+  'zendesk-events': { secretVariable: zendeskEventsSecretVariable, verify: verifyZendeskEvent, parse: parseZendeskEvent },
+  'intercom-events': { secretVariable: intercomEventsSecretVariable, verify: verifyIntercomEvent, parse: parseIntercomEvent },
 };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

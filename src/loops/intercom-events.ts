@@ -7,7 +7,7 @@ import type { LoopEvent, ParsedLoopEvent } from './loop-event.js';
  * `conversation.admin.closed`). Signed with the app's client secret: `X-Hub-Signature` =
  * `sha1=` + hex(HMAC-SHA1(body)).
  */
-export const INTERCOM_EVENTS_SECRET = 'INTERCOM_EVENTS_WEBHOOK_SECRET';
+export const intercomEventsSecretVariable = 'INTERCOM_EVENTS_WEBHOOK_SECRET';
 
 export async function verifyIntercomEvent(secret: string, headers: Headers, body: Uint8Array): Promise<boolean> {
   const signature = headers.get('x-hub-signature');

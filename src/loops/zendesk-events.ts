@@ -8,7 +8,7 @@ import type { ParsedLoopEvent } from './loop-event.js';
  * the webhook's signing secret: `X-Zendesk-Webhook-Signature` = base64(HMAC-SHA256(timestamp + body)),
  * the timestamp in `X-Zendesk-Webhook-Signature-Timestamp`.
  */
-export const ZENDESK_EVENTS_SECRET = 'ZENDESK_EVENTS_WEBHOOK_SECRET';
+export const zendeskEventsSecretVariable = 'ZENDESK_EVENTS_WEBHOOK_SECRET';
 
 export async function verifyZendeskEvent(secret: string, headers: Headers, body: Uint8Array): Promise<boolean> {
   const timestamp = headers.get('x-zendesk-webhook-signature-timestamp');

@@ -120,7 +120,7 @@ describe('closeloop CLI', () => {
     const result = await closeloop(['try', 'detractor-ticket', payload], { CLOSELOOP_RECIPES: 'recipes' });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
-      'response: score 7 (passive), no email, comment: none\nthemes: none; sentiment 0\n\nskips  detractor-ticket: condition is false: response.metric == "nps" && response.score <= 6\n',
+      'response: score 7 (passive), no email, comment: none\n\nskips  detractor-ticket: condition is false: response.metric == "nps" && response.score <= 6\n',
     );
   });
 

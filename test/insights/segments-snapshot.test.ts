@@ -1,3 +1,4 @@
+import { NormalizedResponse } from '../../src/core/response.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emptyEnrichment, type Account, type Enricher } from '../../src/enrichment/account.js';
 import { arrBand } from '../../src/insights/segments.js';
@@ -62,10 +63,13 @@ describe('the account snapshot stored with each response (migration 15)', () => 
 
   it('an older version planned after a newer one leaves the newer snapshot', async () => {
     hub = makeTestHub({ recipes: [] });
-    const base = { responseId: 'x', receivedAt: '2026-03-02T10:00:00.000Z', metric: 'nps' as const, score: 9, plannedAt: '2026-03-02T10:00:01.000Z', account: emptyEnrichment().account };
+    // A plan commits only for a response that exists (one erased meanwhile gets nothing).
+    const response = NormalizedResponse.parse({ source: 'generic', sourceResponseId: 'x', score: 9 });
+    const { id } = await hub.store.ingest({ response, rawBody: '{}', contentType: 'application/json' });
+    const base = { responseId: id, receivedAt: '2026-03-02T10:00:00.000Z', metric: 'nps' as const, score: 9, plannedAt: '2026-03-02T10:00:01.000Z', account: emptyEnrichment().account };
     const values = { source: 'generic', survey: null, touchpoint: null, plan: null, tier: null, arr: null, region: null, owner: null, lifecycle: null, crm: null };
-    await hub.store.commitPlan({ planJobId: 'none', responseId: 'x', jobs: [], recipeRuns: [], verdicts: [], segments: { ...base, version: 2, category: 'promoter', values: { ...values, plan: 'new' } } }, base.plannedAt);
-    await hub.store.commitPlan({ planJobId: 'none', responseId: 'x', jobs: [], recipeRuns: [], verdicts: [], segments: { ...base, version: 1, category: 'passive', score: 7, values: { ...values, plan: 'old' } } }, base.plannedAt);
+    await hub.store.commitPlan({ planJobId: 'none', responseId: id, jobs: [], recipeRuns: [], verdicts: [], segments: { ...base, version: 2, category: 'promoter', values: { ...values, plan: 'new' } } }, base.plannedAt);
+    await hub.store.commitPlan({ planJobId: 'none', responseId: id, jobs: [], recipeRuns: [], verdicts: [], segments: { ...base, version: 1, category: 'passive', score: 7, values: { ...values, plan: 'old' } } }, base.plannedAt);
     expect(hub.store.db.prepare('SELECT version, plan FROM response_segments').all()).toEqual([{ version: 2, plan: 'new' }]);
     expect(rollups()).toContainEqual({ dimension: 'plan', value: 'new', category: 'promoter', n: 1, scoreSum: 9 });
   });

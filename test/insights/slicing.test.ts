@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { insightsHub } from './support.js';
+import { adminRequest } from '../support/hub.js';
 
 let ctx: ReturnType<typeof insightsHub>;
 afterEach(() => ctx?.hub.cleanup());
@@ -130,7 +131,7 @@ describe('GET /api/nps by segment, period and comparison', () => {
 
   it('documented in the OpenAPI description', async () => {
     ctx = insightsHub();
-    const doc = (await (await ctx.hub.app.request('/api/openapi.json')).json()) as any;
+    const doc = (await (await adminRequest(ctx.hub, '/api/openapi.json')).json()) as any;
     const names = doc.paths['/nps'].get.parameters.map((p: any) => p.name);
     expect(names).toEqual(expect.arrayContaining(['by', 'interval', 'compare', 'metric', 'tz', 'minSample', 'top', 'since', 'until', 'source', 'survey']));
     expect(doc.components.schemas.Insights.properties.series).toBeDefined();

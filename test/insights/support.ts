@@ -1,6 +1,6 @@
 import { NormalizedResponse, type ResponseInput } from '../../src/core/response.js';
 import { emptyEnrichment, type Account, type Enricher } from '../../src/enrichment/account.js';
-import { makeTestHub } from '../support/hub.js';
+import { adminRequest, makeTestHub } from '../support/hub.js';
 
 /** A CRM that knows accounts by respondent email. */
 export function accountsByEmail(accounts: Record<string, Partial<Account>>): Enricher {
@@ -24,7 +24,7 @@ export function insightsHub(accounts: Record<string, Partial<Account>> = {}, env
     await hub.store.ingest({ response, rawBody: JSON.stringify(input), contentType: 'application/json' });
   };
   const get = async (query: string) => {
-    const res = await hub.app.request(`/api/nps${query}`);
+    const res = await adminRequest(hub, `/api/nps${query}`);
     return { status: res.status, body: (await res.json()) as any };
   };
   return { hub, clock, receive, get };

@@ -27,7 +27,7 @@ const SECRETS: Record<string, string> = Object.fromEntries(
   NAMES.map((name) => {
     const m = markers.get(name)!;
     // Values in the shape each variable must have; the marker inside.
-    if (name === 'GENERIC_WEBHOOK_SECRET') return [name, `whsec_${`${m}abcdefgh`.slice(0, 16)}`];
+    if (name === 'GENERIC_WEBHOOK_SECRET' || name === 'CLOSELOOP_WEBHOOK_SECRET') return [name, `whsec_${`${m}abcdefgh`.slice(0, 16)}`];
     if (name === 'SLACK_BOT_TOKEN') return [name, `xoxb-${m}-secret`];
     if (name === 'CLOSELOOP_ADMIN_TOKEN') return [name, `admin-${m}-0123456789`];
     return [name, `${m}-secret-value`];
