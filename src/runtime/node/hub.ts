@@ -14,6 +14,7 @@ import { SOURCES, sourceListProblems, sourceSecretProblems } from '../../sources
 import { webhookPolicy } from '../../sources/webhook-policy.js';
 import { resolveAdminToken } from './admin-token.js';
 import { HubError } from '../../core/errors.js';
+import { createHash } from 'node:crypto';
 import { JobLoop } from './job-loop.js';
 import { MemoryRateLimiter } from './rate-limiter.js';
 import { createLogger } from './logger.js';
@@ -112,6 +113,7 @@ export function createNodeHub(options: NodeHubOptions) {
     store,
     sources: SOURCES,
     policy: webhookPolicy(policy),
+    bodyDigest: (body) => createHash('sha256').update(body).digest('hex'),
     env: options.env,
     bodyLimit: config.CLOSELOOP_BODY_LIMIT,
     log,
