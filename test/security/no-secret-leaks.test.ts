@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { Webhook } from 'standardwebhooks';
@@ -158,11 +158,15 @@ describe('no configured secret leaks', () => {
         expect(found(bytes), `${crm}: ${file}`).toEqual([]);
         expect(bytes.includes(zendeskBasic), `${crm}: ${file} holds the Zendesk Basic credentials`).toBe(false);
       }
-      const { rmSync } = await import('node:fs');
       rmSync(h.dir, { recursive: true, force: true });
       hub = undefined;
     }
     expect(api.requests.length).toBeGreaterThan(0);
+    // Operator alerts went to Slack (the alert channel) carrying the failures' errors, without a secret.
+    const alerts = api.requests.filter((r) => r.url.host === 'slack.test' && (r.body as { channel?: string }).channel === '#ops');
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(JSON.stringify(alerts.map((r) => r.body))).toContain('[redacted]');
+    expect(found(JSON.stringify(alerts.map((r) => r.body))), 'operator alerts').toEqual([]);
     const logText = logs.join('');
     expect(logText).toContain('[redacted]');
     expect(found(logText), 'logs').toEqual([]);
