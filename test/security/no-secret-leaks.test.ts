@@ -102,7 +102,7 @@ function signedWebhooks(): { source: string; body: string; headers: Record<strin
 }
 
 /** The other sources: a shared fixture each (shared/specs/payloads), signed their way. */
-function fixtureWebhooks(at: Date) {
+function fixtureWebhooks(at: Date): { source: string; body: string; headers: Record<string, string> }[] {
   const body = (source: string, file: string, dir?: string) => new TextDecoder().decode(fixtureBytes(source, file, dir));
   const secret = (source: string) => SECRETS[`${source.toUpperCase().replace(/-/g, '_')}_WEBHOOK_SECRET`]!;
   const token = (source: string) => ({ [TOKEN_HEADER]: secret(source) });
