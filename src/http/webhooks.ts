@@ -17,6 +17,11 @@ export interface WebhookDeps {
   env: Env;
   bodyLimit: number;
   log: Logger;
+  /**
+   * SHA-256 (hex) of a raw body, which recognises a replayed request. Default: Web Crypto; Node
+   * passes its synchronous hash (Web Crypto's digest is a thread-pool round trip per webhook there).
+   */
+  bodyDigest?: (body: Uint8Array) => string | Promise<string>;
   /** Called after a new response is committed (wakes the in-process runner). */
   onIngested?: () => void;
 }
@@ -94,7 +99,7 @@ export function webhookRoutes(deps: WebhookDeps) {
         throw new HubError(422, 'invalid_response', `Invalid ${source.name} response: ${issues[0]!.field} ${issues[0]!.message}`, issues);
       }
       const response = parsed.data;
-      const marks = { digest: await sha256Hex(rawBody), revision: source.revision?.(response) ?? null };
+      const marks = { digest: await (deps.bodyDigest ?? sha256Hex)(rawBody), revision: source.revision?.(response) ?? null };
       const result = await deps.store.ingest({ response, rawBody: text, contentType: request.contentType, marks });
       if (result.erased) {
         // A 2xx, so the tool does not retry a response that must never be stored again (docs/privacy.md).

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { Webhook } from 'standardwebhooks';
@@ -13,6 +13,7 @@ import { SOURCES } from '../../src/sources/registry.js';
 import { TOKEN_HEADER } from '../../src/sources/signature.js';
 import { recordingServer } from '../support/http-recorder.js';
 import { adminRequest, makeTestHub, postWebhook } from '../support/hub.js';
+import { fixtureBytes, LOCAL_PAYLOADS } from '../sources/source-suite.js';
 
 /**
  * Every declared secret gets a unique marker; fake vendors echo the request's headers, body and URL
@@ -80,7 +81,7 @@ actions:
 const encoder = new TextEncoder();
 const hmac = (algorithm: string, key: string, body: string, encoding: 'hex' | 'base64') => createHmac(algorithm, key).update(body).digest(encoding);
 
-/** One signed webhook per source that a test body is easy to write for; the vendor-API sources fetch with their tokens. */
+/** One signed webhook per source; the vendor-API sources (SurveyMonkey, Qualtrics) then fetch with their tokens. */
 function signedWebhooks(): { source: string; body: string; headers: Record<string, string>; query?: string }[] {
   const generic = JSON.stringify({ response_id: 'g-1', score: 3, comment: 'Slow', email: 'ana@example.com' });
   const at = new Date();
@@ -96,6 +97,27 @@ function signedWebhooks(): { source: string; body: string; headers: Record<strin
     { source: 'asknicely', body: asknicely, headers: { [TOKEN_HEADER]: SECRETS.ASKNICELY_WEBHOOK_SECRET! } },
     { source: 'surveymonkey', body: surveymonkey, headers: { 'Sm-Signature': hmac('sha1', SECRETS.SURVEYMONKEY_WEBHOOK_SECRET!, surveymonkey, 'base64') } },
     { source: 'qualtrics', body: qualtrics, headers: {}, query: `?token=${encodeURIComponent(SECRETS.QUALTRICS_WEBHOOK_SECRET!)}` },
+    ...fixtureWebhooks(at),
+  ];
+}
+
+/** The other sources: a shared fixture each (shared/specs/payloads), signed their way. */
+function fixtureWebhooks(at: Date): { source: string; body: string; headers: Record<string, string> }[] {
+  const body = (source: string, file: string, dir?: string) => new TextDecoder().decode(fixtureBytes(source, file, dir));
+  const secret = (source: string) => SECRETS[`${source.toUpperCase().replace(/-/g, '_')}_WEBHOOK_SECRET`]!;
+  const token = (source: string) => ({ [TOKEN_HEADER]: secret(source) });
+  const wootric = body('wootric', 'promoter-with-comment.json');
+  const survicate = body('survicate', 'promoter-with-comment.json');
+  const intercom = body('intercom-csat', 'rating5-with-remark.json');
+  const zendesk = body('zendesk-csat', 'good-with-comment.json');
+  const stamp = at.toISOString().replace(/\.\d+Z$/, 'Z');
+  return [
+    { source: 'wootric', body: wootric, headers: { 'X-Wootric-Signature': `sha1=${hmac('sha1', secret('wootric'), wootric, 'hex')}` } },
+    { source: 'survicate', body: survicate, headers: { Hmac: hmac('sha256', secret('survicate'), survicate, 'hex') } },
+    { source: 'intercom-csat', body: intercom, headers: { 'X-Hub-Signature': `sha1=${hmac('sha1', secret('intercom-csat'), intercom, 'hex')}` } },
+    { source: 'zendesk-csat', body: zendesk, headers: { 'X-Zendesk-Webhook-Signature': hmac('sha256', secret('zendesk-csat'), stamp + zendesk, 'base64'), 'X-Zendesk-Webhook-Signature-Timestamp': stamp } },
+    { source: 'hubspot', body: body('hubspot', 'promoter-with-comment.json', LOCAL_PAYLOADS), headers: token('hubspot') },
+    ...['refiner', 'hotjar', 'retently'].map((source) => ({ source, body: body(source, 'promoter-with-comment.json'), headers: token(source) })),
   ];
 }
 
@@ -119,7 +141,9 @@ describe('no configured secret leaks', () => {
     for (const crm of ['none', 'hubspot', 'salesforce']) {
       hub = makeTestHub({ env: { ...LIVE, CLOSELOOP_CRM: crm }, recipes, log: undefined, logDestination: { write: (line: string) => void logs.push(line) }, retry: { baseMs: 1, capMs: 2, maxAttempts: 2 } });
       const h = hub;
-      for (const w of signedWebhooks()) {
+      const webhooks = signedWebhooks();
+      expect(webhooks.map((w) => w.source).sort()).toEqual([...SOURCES.keys()].sort());
+      for (const w of webhooks) {
         const res = await postWebhook(h, `${w.source}${w.query ?? ''}`, w.body, { ...w.headers, 'content-type': 'application/json' });
         answers.push(await res.text());
         expect(res.status, `${w.source}: ${answers.at(-1)}`).toBe(202);
@@ -158,11 +182,15 @@ describe('no configured secret leaks', () => {
         expect(found(bytes), `${crm}: ${file}`).toEqual([]);
         expect(bytes.includes(zendeskBasic), `${crm}: ${file} holds the Zendesk Basic credentials`).toBe(false);
       }
-      const { rmSync } = await import('node:fs');
       rmSync(h.dir, { recursive: true, force: true });
       hub = undefined;
     }
     expect(api.requests.length).toBeGreaterThan(0);
+    // Operator alerts went to Slack (the alert channel) carrying the failures' errors, without a secret.
+    const alerts = api.requests.filter((r) => r.url.host === 'slack.test' && (r.body as { channel?: string }).channel === '#ops');
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(JSON.stringify(alerts.map((r) => r.body))).toContain('[redacted]');
+    expect(found(JSON.stringify(alerts.map((r) => r.body))), 'operator alerts').toEqual([]);
     const logText = logs.join('');
     expect(logText).toContain('[redacted]');
     expect(found(logText), 'logs').toEqual([]);

@@ -16,6 +16,7 @@ import { webhookPolicy } from '../../sources/webhook-policy.js';
 import { resolveAdminToken } from './admin-token.js';
 import { HubError } from '../../core/errors.js';
 import { checkDigestBy, DigestSchedule } from './digest-schedule.js';
+import { createHash } from 'node:crypto';
 import { JobLoop } from './job-loop.js';
 import { MemoryRateLimiter } from './rate-limiter.js';
 import { RetentionSchedule } from './retention-schedule.js';
@@ -126,6 +127,7 @@ export function createNodeHub(options: NodeHubOptions) {
     store,
     sources: SOURCES,
     policy: webhookPolicy(policy),
+    bodyDigest: (body) => createHash('sha256').update(body).digest('hex'),
     env: options.env,
     bodyLimit: config.CLOSELOOP_BODY_LIMIT,
     log,
