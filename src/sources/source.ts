@@ -27,6 +27,8 @@ export interface SourceAdapter {
   settings: readonly { name: string; description: string }[];
   /** Check the signature over the raw bytes; throw a 401 HubError when it does not match. */
   verify(request: WebhookRequest, secret: string): Promise<void> | void;
+  /** Settings of the source with a bad value, checked at start-up with the secrets. Default: none. */
+  settingsProblems?(env: Env): import('../core/errors.js').FieldIssue[];
   /** Why a configured secret cannot work (wrong format), checked at start-up; undefined when fine. */
   secretProblem?(secret: string): string | undefined;
   /** Read the body into a normalized response; throw a 422 HubError naming what is missing. */
