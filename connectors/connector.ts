@@ -67,8 +67,11 @@ export interface ActionDefinition<Params = any, Client = any> {
   effectOnce: string;
   /** Parameters after templates are rendered. */
   params: z.ZodType<Params>;
-  /** The call this action makes with these parameters (pure: used for sandbox mode too). */
-  request(params: Params): ActionRequest;
+  /**
+   * The call this action makes with these parameters (pure: used for sandbox mode too), its
+   * vendor-limited fields clipped (`clip.ts`); `job` names the response in the truncation marker.
+   */
+  request(params: Params, job?: Job): ActionRequest;
   /** Make the call through the vendor SDK. Throws {@link DeliveryError} (via the connector's classify). */
   run(client: Client, params: Params, ctx: ActionContext): Promise<ActionResult>;
   /** What to send when the response changes after this action ran (see "Updates and late comments"). Default: nothing. */

@@ -141,7 +141,7 @@ async function runAction(job: Job, deps: JobDeps): Promise<AttemptResult | Defer
     return { outcome: 'dead', error: `invalid parameters for ${job.action}: ${first?.path.join('.') || '(root)'} ${first?.message ?? ''}`.trim() };
   }
   if (deps.clients.isSandboxed(registered.connector)) {
-    return { outcome: 'sandboxed', result: { sandbox: true, request: registered.action.request(params.data) } };
+    return { outcome: 'sandboxed', result: { sandbox: true, request: registered.action.request(params.data, job) } };
   }
   const log = deps.log.child({ job: job.id, action: job.action });
   const parent = job.parentJobId ? await parentOf(job, deps) : undefined;
