@@ -102,9 +102,10 @@ export interface ConnectorDefinition<Client = any> {
   verify?(client: Client): Promise<string>;
   actions: readonly ActionDefinition<any, Client>[];
   /**
-   * How patient this connector's jobs are, over DEFAULT_RETRY_POLICY (8 attempts, backoff from
-   * 5 s doubling to 15 min, 24 h): a chat alert loses its worth within hours, a detractor's
-   * ticket deserves days. Overridable by `CLOSELOOP_<NAME>_MAX_ATTEMPTS` and `_MAX_AGE`.
+   * How patient this connector's jobs are, over DEFAULT_RETRY_POLICY (backoff from 5 s doubling to
+   * 15 min, max age 24 h, which decides; a cap of 100 vendor failures): a chat alert loses its worth
+   * within hours, a detractor's ticket deserves days. Overridable by `CLOSELOOP_<NAME>_MAX_AGE` and
+   * `_MAX_ATTEMPTS`.
    */
   retry?: Partial<RetryPolicy>;
   /**
