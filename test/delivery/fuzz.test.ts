@@ -21,7 +21,7 @@ const PAYLOADS = `${SPECS}/payloads`;
  * store write. Generous for a loaded 2-core machine; before the limits, one 95,000-key body held the
  * loop for about a second on an idle one.
  */
-const MAX_BLOCK_REJECTED_MS = 250;
+const MAX_BLOCK_REJECTED_MS = 500;
 const MAX_BLOCK_ACCEPTED_MS = 1_500;
 const BODY_LIMIT = 64 * 1024;
 /** Runs per webhook source, and per admin endpoint group: ≥ 10,000 requests in all. */
