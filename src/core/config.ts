@@ -32,8 +32,9 @@ export const HubConfig = z.object({
    */
   CLOSELOOP_LEASE_SECONDS: Int(30, 1, 3600),
   /**
-   * Attempts per action job before it dead-letters, for every connector. Unset (default): each
-   * connector's own (README "Retry schedule per connector"); `CLOSELOOP_<NAME>_MAX_ATTEMPTS`,
+   * Vendor failures after which an action job dead-letters before its max age, for every
+   * connector (attempts a crash cut short do not count). Unset (default): 100, so each connector's
+   * max age decides (docs/security-input.md "Patience during outages"); `CLOSELOOP_<NAME>_MAX_ATTEMPTS`,
    * `_MAX_AGE` and `_RATE_LIMIT` set one connector (validated when the hub starts).
    */
   CLOSELOOP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).optional(),
