@@ -78,8 +78,11 @@ export interface ActionDefinition<Params = any, Client = any> {
   effectOnce: string;
   /** Parameters after templates are rendered. */
   params: z.ZodType<Params>;
-  /** The call this action makes with these parameters (pure: used for sandbox mode too). */
-  request(params: Params): ActionRequest;
+  /**
+   * The call this action makes with these parameters (pure: used for sandbox mode too), its
+   * vendor-limited fields clipped (`clip.ts`); `job` names the response in the truncation marker.
+   */
+  request(params: Params, job?: Job): ActionRequest;
   /** Make the call through the vendor SDK. Throws {@link DeliveryError} (via the connector's classify). */
   run(client: Client, params: Params, ctx: ActionContext): Promise<ActionResult>;
   /** What to send when the response changes after this action ran (see "Updates and late comments"). Default: nothing. */
@@ -154,9 +157,10 @@ export interface ConnectorDefinition<Client = any> {
    */
   link?(result: ActionResult, env: Env): string | undefined;
   /**
-   * How patient this connector's jobs are, over DEFAULT_RETRY_POLICY (8 attempts, backoff from
-   * 5 s doubling to 15 min, 24 h): a chat alert loses its worth within hours, a detractor's
-   * ticket deserves days. Overridable by `CLOSELOOP_<NAME>_MAX_ATTEMPTS` and `_MAX_AGE`.
+   * How patient this connector's jobs are, over DEFAULT_RETRY_POLICY (backoff from 5 s doubling to
+   * 15 min, max age 24 h, which decides; a cap of 100 vendor failures): a chat alert loses its worth
+   * within hours, a detractor's ticket deserves days. Overridable by `CLOSELOOP_<NAME>_MAX_AGE` and
+   * `_MAX_ATTEMPTS`.
    */
   retry?: Partial<RetryPolicy>;
   /**

@@ -53,17 +53,24 @@ export function hubspotLookup(client: HubSpotClient, settings: HubSpotEnrichment
     crm: 'hubspot',
     classify: classifyHubSpotError,
 
-    async findContact(email) {
-      const search = await client.call('contact search', (sdk) =>
-        sdk.crm.contacts.searchApi.doSearch({
-          filterGroups: [{ filters: [{ propertyName: 'email', operator: FilterOperatorEnum.Eq, value: email }] }],
-          properties: contactProperties,
-          limit: 1,
-        }),
-      );
-      const found = search.results[0];
+    async findContact(email, cache) {
+      // The search is a step of its own: when the associations call fails, a retry starts from it.
+      const searchKey = `hubspot:contact-search:${email.trim().toLowerCase()}`;
+      let found = (await cache.get<{ found: { id: string; properties: Properties } | null }>(searchKey))?.found;
+      if (found === undefined) {
+        const search = await client.call('contact search', (sdk) =>
+          sdk.crm.contacts.searchApi.doSearch({
+            filterGroups: [{ filters: [{ propertyName: 'email', operator: FilterOperatorEnum.Eq, value: email }] }],
+            properties: contactProperties,
+            limit: 1,
+          }),
+        );
+        const first = search.results[0];
+        found = first ? { id: first.id, properties: first.properties as Properties } : null;
+        await cache.put(searchKey, { found });
+      }
       if (!found) return null;
-      const props = found.properties as Properties;
+      const props = found.properties;
       const contact: Contact = {
         id: found.id,
         email: text(props.email) ?? email,
@@ -71,8 +78,9 @@ export function hubspotLookup(client: HubSpotClient, settings: HubSpotEnrichment
         lastName: text(props.lastname),
         custom: pick(props, settings.HUBSPOT_CONTACT_PROPERTIES),
       };
+      const contactId = found.id;
       const associations = await client.call('contact companies', (sdk) =>
-        sdk.crm.associations.v4.basicApi.getPage('contacts', found.id, 'companies', undefined, 100),
+        sdk.crm.associations.v4.basicApi.getPage('contacts', contactId, 'companies', undefined, 100),
       );
       const primary =
         associations.results.find((a) =>
@@ -82,14 +90,21 @@ export function hubspotLookup(client: HubSpotClient, settings: HubSpotEnrichment
     },
 
     async getAccount(id, cache) {
-      let company;
-      try {
-        company = await client.call('company read', (sdk) => sdk.crm.companies.basicApi.getById(id, companyProperties));
-      } catch (error) {
-        if (hubspotStatus(error) === 404) return null;
-        throw error;
+      // The company read is a step of its own: when the owner read fails, a retry starts from it.
+      const companyKey = `hubspot:company:${id}`;
+      let company = (await cache.get<{ found: { id: string; properties: Properties } | null }>(companyKey))?.found;
+      if (company === undefined) {
+        try {
+          const read = await client.call('company read', (sdk) => sdk.crm.companies.basicApi.getById(id, companyProperties));
+          company = { id: read.id, properties: read.properties as Properties };
+        } catch (error) {
+          if (hubspotStatus(error) !== 404) throw error;
+          company = null;
+        }
+        await cache.put(companyKey, { found: company });
       }
-      const p = company.properties as Properties;
+      if (!company) return null;
+      const p = company.properties;
       return {
         id: company.id,
         name: text(p.name),

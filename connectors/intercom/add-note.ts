@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { IntercomClient } from 'intercom-client';
+import { clip, FIELD_LIMITS, fullTextRef } from '../clip.js';
 import { defineAction } from '../connector.js';
 import { findOrCreateContact } from './contact.js';
 
 export const AddNoteParams = z.strictObject({
   email: z.email('must be an email address'),
-  /** Note text (plain text: HTML in it is shown as text, line breaks are kept). */
-  body: z.string().trim().min(1, 'is required').max(10_000),
+  /** Note text (plain text: HTML in it is shown as text, line breaks are kept); clipped to 10,000 characters. */
+  body: z.string().trim().min(1, 'is required'),
   /** Intercom admin id the note is written as; default: the token's admin. */
   adminId: z.string().trim().default(''),
   /** Name for the contact if it has to be created. */
@@ -22,7 +23,8 @@ export function noteMarker(jobKey: string): string {
 }
 
 /** Notes are HTML: the text is escaped, one paragraph per line, then the marker in small print. */
-export function noteHtml(text: string, jobKey: string): string {
+export function noteHtml(text: string, jobKey: string, responseId?: string): string {
+  text = clip(text, FIELD_LIMITS.intercom.noteBody, fullTextRef(responseId));
   const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   const paragraphs = text.split(/\r?\n/).map((line) => `<p>${escape(line)}</p>`);
   return `${paragraphs.join('')}<p><small>${escape(noteMarker(jobKey))}</small></p>`;
@@ -37,7 +39,7 @@ export const addNote = defineAction({
   effectOnce:
     'Intercom notes have no idempotency key: each note ends with a `closeloop:<job key>` marker, and before writing, the action lists the contact\'s notes (`GET /contacts/{id}/notes`, newest first, up to 500) and skips if one carries the marker. The note id is stored on the job.',
   params: AddNoteParams,
-  request: (p) => ({ method: 'POST', path: '/contacts/{contact id}/notes', body: { body: noteHtml(p.body, '<job key>'), ...(p.adminId ? { admin_id: p.adminId } : {}) } }),
+  request: (p, job) => ({ method: 'POST', path: '/contacts/{contact id}/notes', body: { body: noteHtml(p.body, '<job key>', job?.responseId), ...(p.adminId ? { admin_id: p.adminId } : {}) } }),
   async run(client: IntercomClient, p, ctx) {
     const contact = await findOrCreateContact(client, p.email, { role: p.role, name: p.name });
     const marker = noteMarker(ctx.job.key);
@@ -51,7 +53,7 @@ export const addNote = defineAction({
         if (++scanned >= MAX_NOTES_SCANNED) break;
       }
     }
-    const note = await client.notes.create({ contact_id: contact.id, body: noteHtml(p.body, ctx.job.key), ...(p.adminId ? { admin_id: p.adminId } : {}) });
+    const note = await client.notes.create({ contact_id: contact.id, body: noteHtml(p.body, ctx.job.key, ctx.job.responseId), ...(p.adminId ? { admin_id: p.adminId } : {}) });
     return { remoteId: String(note.id), contactId: contact.id, noteId: String(note.id), existing: false };
   },
 });

@@ -17,7 +17,7 @@ export const intercom: ConnectorDefinition<IntercomClient> = {
   // Intercom's contact URL needs the workspace's app id, which the hub does not know.
   link: (result) => (typeof result.contactId === 'string' ? `Intercom contact ${result.contactId}` : undefined),
   actions: [trackEvent, tagContact, untagContact, addNote],
-  retry: { maxAttempts: 20, maxAgeMs: 24 * 60 * 60_000 },
+  retry: { maxAgeMs: 24 * 60 * 60_000 },
   // Per account (workspace). An action makes up to three calls (search contact, create it, the event).
   rateLimit: { points: 500, durationMs: 10_000, source: 'private apps: 10,000 calls per minute per app, 25,000 per workspace, enforced per 10-second period (1,666 per 10 s); https://developers.intercom.com/docs/references/rest-api/errors/rate-limiting' },
 };

@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { DeliveryError } from '../../src/jobs/delivery-error.js';
 import { jobMarker } from '../../src/jobs/job-marker.js';
+import { clip, FIELD_LIMITS, fullTextRef } from '../clip.js';
 import { defineAction } from '../connector.js';
 import type { SalesforceClient } from './client.js';
 import { Blankable, SalesforceId } from './params.js';
 import { selectWhereEquals } from './soql.js';
 
 export const CreateTaskParams = z.strictObject({
-  /** Task subject; closeloop appends its effect-once marker, e.g. `… [cl-1a2b3c4d5e6f]`. Max 255 with it. */
-  subject: z.string().trim().min(1, 'is required').max(235),
-  description: z.string().max(32_000).default(''),
+  /** Task subject; closeloop appends its effect-once marker, e.g. `… [cl-1a2b3c4d5e6f]`, clipping the subject so both fit in 255. */
+  subject: z.string().trim().min(1, 'is required'),
+  /** Clipped so that it and the job line fit in Salesforce's 32,000 characters. */
+  description: z.string().default(''),
   /** The Contact (`{{ contact.id }}`): the Task's Name (WhoId). */
   contactId: Blankable(SalesforceId),
   /** The Account (`{{ account.id }}`): the Task's Related To (WhatId). */
@@ -25,10 +27,14 @@ export type CreateTaskParams = z.output<typeof CreateTaskParams>;
 
 const DAY_MS = 24 * 60 * 60_000;
 
-function taskRecord(p: CreateTaskParams, marker: string, jobKey: string, plannedAt: Date) {
+function taskRecord(p: CreateTaskParams, marker: string, jobKey: string, plannedAt: Date, responseId?: string) {
+  const ref = fullTextRef(responseId);
+  const limits = FIELD_LIMITS.salesforce;
+  // The effect-once marker and the job line stay whole after a clipped text.
+  const trailer = `\n\ncloseloop job ${jobKey}`;
   return {
-    Subject: `${p.subject} ${marker}`,
-    Description: p.description ? `${p.description}\n\ncloseloop job ${jobKey}` : `closeloop job ${jobKey}`,
+    Subject: `${clip(p.subject, limits.taskSubject - marker.length - 1, ref)} ${marker}`,
+    Description: p.description ? `${clip(p.description, limits.taskDescription - trailer.length, ref)}${trailer}` : `closeloop job ${jobKey}`,
     Priority: p.priority,
     Status: p.status,
     ActivityDate: new Date(plannedAt.getTime() + p.dueInDays * DAY_MS).toISOString().slice(0, 10),
@@ -44,11 +50,11 @@ export const createTask = defineAction({
   effectOnce:
     'The subject ends with a marker derived from the job key; before creating, a SOQL query on that exact subject returns the Task a previous attempt made.',
   params: CreateTaskParams,
-  request: (p) => ({ method: 'POST', path: '/services/data/vXX.X/sobjects/Task', body: taskRecord(p, '[cl-<job marker>]', '<job key>', new Date(0)) }),
+  request: (p, job) => ({ method: 'POST', path: '/services/data/vXX.X/sobjects/Task', body: taskRecord(p, '[cl-<job marker>]', '<job key>', new Date(0), job?.responseId) }),
   async run(client: SalesforceClient, p, ctx) {
     const marker = await jobMarker(ctx.job.key);
     // Due relative to when the job was planned, so every attempt sends the same Task.
-    const record = taskRecord(p, marker, ctx.job.key, new Date(ctx.job.createdAt));
+    const record = taskRecord(p, marker, ctx.job.key, new Date(ctx.job.createdAt), ctx.job.responseId);
     const soql = selectWhereEquals('Task', ['Id'], 'Subject', record.Subject);
     const existing = await client.call(async (conn) => await conn.query<{ Id: string }>(soql, { autoFetch: false }));
     const found = existing.records[0];

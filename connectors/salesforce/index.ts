@@ -19,5 +19,5 @@ export const salesforce: ConnectorDefinition<SalesforceClient> = {
   actions: [updateContact, createTask],
   // No rate limit: Salesforce counts API requests per 24 h (100,000 + 1,000 per licence on
   // Enterprise) and long-running concurrent requests, not per second.
-  retry: { maxAttempts: 20, maxAgeMs: 24 * 60 * 60_000 },
+  retry: { maxAgeMs: 24 * 60 * 60_000 },
 };

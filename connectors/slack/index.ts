@@ -19,9 +19,9 @@ export const slack: ConnectorDefinition<WebClient> = {
       ? `https://slack.com/archives/${result.channel}/p${result.ts.replace('.', '')}${typeof result.threadTs === 'string' ? `?thread_ts=${result.threadTs}` : ''}`
       : undefined,
   actions: [postMessage, replyInThread, deleteMessage],
-  // An alert hours late has lost most of its worth: about half an hour of retries, then dead
-  // (the operator is alerted and can replay).
-  retry: { maxAttempts: 10, maxAgeMs: 2 * 60 * 60_000 },
+  // An alert hours late has lost most of its worth: two hours of retries, then dead (the
+  // operator is alerted and can replay).
+  retry: { maxAgeMs: 2 * 60 * 60_000 },
   // Per channel (each action's rateLimitKey).
   rateLimit: { points: 1, durationMs: 1_000, source: 'chat.postMessage: 1 message per second per channel, short bursts allowed (https://docs.slack.dev/apis/web-api/rate-limits)' },
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { WebClient } from '@slack/web-api';
+import { clip, FIELD_LIMITS, fullTextRef } from '../clip.js';
 import { defineAction } from '../connector.js';
 import { mayHaveRunBefore } from '../previous-attempt.js';
 import { escapeSlackText } from './escape.js';
@@ -14,14 +15,14 @@ const Field = z.strictObject({
 export const PostMessageParams = z.strictObject({
   /** Channel name (`#nps`) or id (`C0123…`). */
   channel: z.string().trim().min(1, 'is required'),
-  /** Headline, and the notification text. */
-  text: z.string().trim().min(1, 'is required').max(3000),
+  /** Headline, and the notification text (clipped to Slack's 3,000-character section). */
+  text: z.string().trim().min(1, 'is required'),
   /** Label/value pairs shown in two columns (at most 10, Slack's limit). */
   fields: z.array(Field).max(10).default([]),
-  /** The customer's words, shown as a quote exactly as written (no formatting, no mentions). */
-  quote: z.string().max(3000).default(''),
-  /** Small print under the message. */
-  context: z.string().max(2000).default(''),
+  /** The customer's words, shown as a quote exactly as written (no formatting, no mentions); clipped to 3,000 characters. */
+  quote: z.string().default(''),
+  /** Small print under the message (clipped to 3,000 characters). */
+  context: z.string().default(''),
 });
 export type PostMessageParams = z.output<typeof PostMessageParams>;
 
@@ -31,38 +32,35 @@ export type PostMessageParams = z.output<typeof PostMessageParams>;
  * `<!channel>`, `@here`, `<@U…>`, `<https://evil|link>`, `*bold*` or a code fence in a verbatim
  * or a name stay text. The top-level `text` (the notification) is mrkdwn, so it is escaped.
  */
-export function verbatimMessage(p: PostMessageParams, jobKey?: string) {
-  const blocks: unknown[] = [{ type: 'section', text: { type: 'plain_text', text: p.text } }];
+export function verbatimMessage(p: PostMessageParams, { jobKey, responseId }: { jobKey?: string; responseId?: string } = {}) {
+  const ref = fullTextRef(responseId);
+  const limits = FIELD_LIMITS.slack;
+  const text = clip(p.text, limits.sectionText, ref);
+  const blocks: unknown[] = [{ type: 'section', text: { type: 'plain_text', text } }];
   const fields = p.fields.filter((f) => f.value.trim() !== '');
   if (fields.length) {
     blocks.push({
       type: 'section',
-      fields: fields.map((f) => ({ type: 'plain_text', text: clip(`${f.label}\n${f.value}`, FIELD_MAX) })),
+      fields: fields.map((f) => ({ type: 'plain_text', text: clip(`${f.label}\n${f.value}`, limits.sectionField, ref) })),
     });
   }
   if (p.quote.trim()) {
     blocks.push({
       type: 'rich_text',
-      elements: [{ type: 'rich_text_quote', elements: [{ type: 'text', text: p.quote }] }],
+      elements: [{ type: 'rich_text_quote', elements: [{ type: 'text', text: clip(p.quote, limits.textObject, ref) }] }],
     });
   }
   if (p.context.trim()) {
-    blocks.push({ type: 'context', elements: [{ type: 'plain_text', text: p.context }] });
+    blocks.push({ type: 'context', elements: [{ type: 'plain_text', text: clip(p.context, limits.textObject, ref) }] });
   }
   return {
     channel: p.channel,
-    text: escapeSlackText(p.text),
+    text: escapeSlackText(text),
     blocks,
     unfurl_links: false,
     unfurl_media: false,
     ...(jobKey ? { metadata: { event_type: JOB_METADATA_TYPE, event_payload: { key: jobKey } } } : {}),
   };
-}
-
-/** Slack's limit for one section field's text. */
-const FIELD_MAX = 2000;
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 export const postMessage = defineAction({
@@ -71,7 +69,7 @@ export const postMessage = defineAction({
   effectOnce:
     "The message carries the job key as metadata (`closeloop_job`) and its `ts` is stored on the job. A retried or replayed job first reads the channel's recent history (`conversations.history` with `include_all_metadata`; needs channels:history, and channels:read to resolve a `#name`) and records the message already there instead of posting again. Without those scopes the lookup is skipped (logged) and a retry after a lost answer can post twice.",
   params: PostMessageParams,
-  request: (p) => ({ method: 'POST', path: '/chat.postMessage', body: verbatimMessage(p) }),
+  request: (p, job) => ({ method: 'POST', path: '/chat.postMessage', body: verbatimMessage(p, { responseId: job?.responseId }) }),
   // Slack paces messages per channel (`#nps` and `nps` are one channel; a name and its id are two keys).
   rateLimitKey: (p) => p.channel.replace(/^#/, ''),
   // A late comment or a changed score is replied in the message's thread.
@@ -91,7 +89,7 @@ export const postMessage = defineAction({
         return { remoteId: earlier.ts, channel: earlier.channel, ts: earlier.ts, existing: true };
       }
     }
-    const answer = await client.chat.postMessage(verbatimMessage(p, ctx.job.key));
+    const answer = await client.chat.postMessage(verbatimMessage(p, { jobKey: ctx.job.key, responseId: ctx.job.responseId }));
     return { remoteId: answer.ts ?? null, channel: answer.channel ?? p.channel, ts: answer.ts ?? null };
   },
 });

@@ -17,18 +17,18 @@ export const ReplyInThreadParams = z.strictObject({
   /** `ts` of the thread's first message. Omitted in a follow-up: the parent `slack.postMessage`. */
   threadTs: Optional,
   /** The reply's first line (escaped: no mentions, no links). */
-  text: z.string().trim().min(1, 'is required').max(3000),
-  /** The customer's words, shown as a quote exactly as written. */
-  quote: z.string().max(3000).default(''),
+  text: z.string().trim().min(1, 'is required'),
+  /** The customer's words, shown as a quote exactly as written (both clipped as in `slack.postMessage`). */
+  quote: z.string().default(''),
   /** Also show the reply in the channel. Default false. */
   broadcast: z.boolean().default(false),
 });
 export type ReplyInThreadParams = z.output<typeof ReplyInThreadParams>;
 
 /** `chat.postMessage` arguments of the reply. */
-export function threadReply(p: ReplyInThreadParams, thread: { channel: string; ts: string }, jobKey?: string) {
+export function threadReply(p: ReplyInThreadParams, thread: { channel: string; ts: string }, job: { jobKey?: string; responseId?: string } = {}) {
   return {
-    ...verbatimMessage({ channel: thread.channel, text: p.text, fields: [], quote: p.quote, context: '' }, jobKey),
+    ...verbatimMessage({ channel: thread.channel, text: p.text, fields: [], quote: p.quote, context: '' }, job),
     thread_ts: thread.ts,
     ...(p.broadcast ? { reply_broadcast: true } : {}),
   };
@@ -59,10 +59,10 @@ export const replyInThread = defineAction({
   effectOnce:
     "The reply carries the job key as metadata (`closeloop_job`); a retried or replayed job first reads the thread (`conversations.replies`, needs channels:history) and does not post a reply that is already there. A look-up that fails for a passing reason fails the attempt instead of posting; without the scope, the reply is posted (a duplicate is possible).",
   params: ReplyInThreadParams,
-  request: (p) => ({
+  request: (p, job) => ({
     method: 'POST',
     path: '/chat.postMessage',
-    body: threadReply(p, { channel: p.channel ?? '<channel of the parent message>', ts: p.threadTs ?? '<ts of the parent message>' }),
+    body: threadReply(p, { channel: p.channel ?? '<channel of the parent message>', ts: p.threadTs ?? '<ts of the parent message>' }, { responseId: job?.responseId }),
   }),
   // A reply is a message in the channel: it spends the channel's pace like a post.
   rateLimitKey: (p, parent) => (p.channel ?? (parent?.result as { channel?: string } | null)?.channel ?? 'thread').replace(/^#/, ''),
@@ -73,7 +73,7 @@ export const replyInThread = defineAction({
       const ts = await earlierReply(client, thread, ctx);
       if (ts) return { remoteId: ts, channel: thread.channel, ts, threadTs: thread.ts, existing: true };
     }
-    const answer = await client.chat.postMessage(threadReply(p, thread, ctx.job.key) as Parameters<WebClient['chat']['postMessage']>[0]);
+    const answer = await client.chat.postMessage(threadReply(p, thread, { jobKey: ctx.job.key, responseId: ctx.job.responseId }) as Parameters<WebClient['chat']['postMessage']>[0]);
     return { remoteId: answer.ts ?? null, channel: answer.channel ?? thread.channel, ts: answer.ts ?? null, threadTs: thread.ts, existing: false };
   },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ZendeskClient } from 'node-zendesk';
+import { clip, FIELD_LIMITS, fullTextRef } from '../clip.js';
 import { defineAction } from '../connector.js';
 import { Blankable } from '../params.js';
 import { ticketToRedact } from './redact-ticket-comments.js';
@@ -7,8 +8,9 @@ import { ticketToRedact } from './redact-ticket-comments.js';
 export const CreateTicketParams = z.strictObject({
   requesterEmail: z.email('must be an email address'),
   requesterName: z.string().default(''),
-  subject: z.string().trim().min(1, 'is required').max(250),
-  /** First comment of the ticket: the verbatim and its context. */
+  /** Clipped to 250 characters. */
+  subject: z.string().trim().min(1, 'is required'),
+  /** First comment of the ticket: the verbatim and its context (clipped to 64,000 UTF-8 bytes). */
   body: z.string().trim().min(1, 'is required'),
   /** Post the body as an internal note rather than a public reply. Default true. */
   internal: z.boolean().default(true),
@@ -21,12 +23,13 @@ export const CreateTicketParams = z.strictObject({
 });
 export type CreateTicketParams = z.output<typeof CreateTicketParams>;
 
-/** The ticket body Zendesk's `POST /api/v2/tickets` expects. */
-export function ticketPayload(p: CreateTicketParams, externalId: string) {
+/** The ticket body Zendesk's `POST /api/v2/tickets` expects; `responseId` names the full text in a clip's marker. */
+export function ticketPayload(p: CreateTicketParams, externalId: string, responseId?: string) {
+  const ref = fullTextRef(responseId);
   return {
     ticket: {
-      subject: p.subject,
-      comment: { body: p.body, public: !p.internal },
+      subject: clip(p.subject, FIELD_LIMITS.zendesk.subject, ref),
+      comment: { body: clip(p.body, FIELD_LIMITS.zendesk.commentBody, ref), public: !p.internal },
       requester: { email: p.requesterEmail, ...(p.requesterName ? { name: p.requesterName } : {}) },
       tags: p.tags,
       external_id: externalId,
@@ -51,7 +54,7 @@ export const createTicket = defineAction({
   effectOnce:
     'The ticket carries `external_id` = the job key. Before creating, the action lists tickets with that external_id (`GET /api/v2/tickets?external_id=…`) and, if one exists (an earlier attempt that timed out after Zendesk created it), records that ticket instead of creating a second. The ticket id is stored on the job.',
   params: CreateTicketParams,
-  request: (p) => ({ method: 'POST', path: '/api/v2/tickets', body: ticketPayload(p, '<job key>') }),
+  request: (p, job) => ({ method: 'POST', path: '/api/v2/tickets', body: ticketPayload(p, '<job key>', job?.responseId) }),
   // A late comment or a changed score reaches the ticket as a comment (same visibility as the body).
   followUp: {
     action: 'zendesk.addComment',
@@ -67,7 +70,7 @@ export const createTicket = defineAction({
       ctx.log.info({ ticketId: existing.id }, 'zendesk ticket already exists for this job (external_id), not creating another');
       return { remoteId: String(existing.id), ticketId: existing.id, existing: true };
     }
-    const { result } = (await client.tickets.create(ticketPayload(p, ctx.job.key) as never)) as unknown as { result: { id: number } };
+    const { result } = (await client.tickets.create(ticketPayload(p, ctx.job.key, ctx.job.responseId) as never)) as unknown as { result: { id: number } };
     return { remoteId: String(result.id), ticketId: result.id, existing: false };
   },
 });

@@ -16,7 +16,7 @@ export const zendesk: ConnectorDefinition<ZendeskClient> = {
   link: (result, env) => (typeof result.ticketId === 'number' ? `${zendeskBaseUrl(env)}/agent/tickets/${result.ticketId}` : undefined),
   actions: [createTicket, addComment, redactTicketComments],
   // A detractor's ticket is the one thing that must not be lost: backoff up to 30 min, for 2 days.
-  retry: { maxAttempts: 25, capMs: 30 * 60_000, maxAgeMs: 48 * 60 * 60_000 },
+  retry: { capMs: 30 * 60_000, maxAgeMs: 48 * 60 * 60_000 },
   // Per account. createTicket makes two calls (look-up by external_id, create).
   rateLimit: { points: 100, durationMs: 60_000, source: '200 requests per minute on Suite Team, the smallest plan (400 Growth/Professional, 700 Enterprise); https://developer.zendesk.com/api-reference/introduction/rate-limits/' },
 };

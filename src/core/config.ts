@@ -56,7 +56,7 @@ export const HubConfig = z.object({
     .max(100)
     .optional()
     .describe(
-      'Attempts per action job before it is dead, for every connector. Unset: each connector\'s own (see below); `CLOSELOOP_<NAME>_MAX_ATTEMPTS` wins over it. Plan jobs get 20.',
+      'Vendor failures after which an action job is dead before its max age, for every connector (attempts a crash cut short do not count). Unset: 100, so each connector\'s max age decides (docs/security.md, Patience during outages); `CLOSELOOP_<NAME>_MAX_ATTEMPTS` and `_MAX_AGE` set one connector.',
     ),
   CLOSELOOP_RATE_LIMITS: z.enum(['on', 'off']).default('on').describe('`off` turns every connector\'s rate limit off (a sandbox, a load test).'),
   CLOSELOOP_ALERT_CHANNEL: z

@@ -1,7 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import { DeliveryError } from '../jobs/delivery-error.js';
 import { emptyEnrichment, type Account, type Enricher, type Enrichment } from './account.js';
-import type { CrmLookup } from './crm-lookup.js';
+import type { CrmLookup, FoundContact } from './crm-lookup.js';
 import type { EnrichmentCache } from './enrichment-cache.js';
 
 /** Which environment variables fix a permanent CRM failure, for the loud log line. */
@@ -19,6 +19,9 @@ export interface CachedEnricherOptions {
 /**
  * Enrichment through a CRM with a TTL cache in the store: per email (the whole answer,
  * including "no such contact") and per account id (shared by every contact of a company).
+ * Each look-up step is cached as soon as it succeeds (the contact, then the account, and inside
+ * a lookup its own steps, e.g. HubSpot's search and owner): a retry after a failed step resumes
+ * from there instead of repeating every call, so a flaky CRM does not make a plan start over.
  *
  * Failures never let recipes run without an account the CRM has: every CRM failure is thrown
  * as a *retryable* {@link DeliveryError}, so the plan job backs off (honouring `Retry-After`)
@@ -30,6 +33,16 @@ export interface CachedEnricherOptions {
 export function cachedEnricher({ lookup, cache, log }: CachedEnricherOptions): Enricher {
   const emailKey = (email: string) => `${lookup.crm}:email:${email.trim().toLowerCase()}`;
   const accountKey = (id: string) => `${lookup.crm}:account:${id}`;
+  const contactKey = (email: string) => `${lookup.crm}:contact:${email.trim().toLowerCase()}`;
+
+  /** The contact step, from the cache when an earlier attempt got that far. */
+  async function contact(email: string): Promise<FoundContact | null> {
+    const step = await cache.get<{ found: FoundContact | null }>(contactKey(email));
+    if (step) return step.found;
+    const found = await lookup.findContact(email, cache);
+    await cache.put(contactKey(email), { found });
+    return found;
+  }
 
   async function account(id: string | null, found?: Account): Promise<Account> {
     if (found) {
@@ -52,7 +65,7 @@ export function cachedEnricher({ lookup, cache, log }: CachedEnricherOptions): E
       if (cached) return cached;
       let enrichment: Enrichment;
       try {
-        const found = await lookup.findContact(email, cache);
+        const found = await contact(email);
         enrichment = found ? { contact: found.contact, account: await account(found.accountId, found.account) } : emptyEnrichment();
       } catch (error) {
         throw enrichmentFailure(lookup, error, log);

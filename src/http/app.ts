@@ -57,6 +57,12 @@ export function createApp(deps: AppDeps) {
       const field = error.status === 415 ? 'content-type' : '(body)';
       return c.json({ error: { code: 'bad_request', message: error.message, issues: [{ field, message: error.message }] } }, error.status);
     }
+    if (c.req.raw.signal.aborted) {
+      // The client went away mid-request (reading its body failed): nobody reads an answer, and it
+      // is not the hub's fault — one debug line, no stack.
+      deps.log.debug({ path: c.req.path, reason: (error as Error)?.message ?? String(error) }, 'client disconnected before the request was read');
+      return c.body(null, 400);
+    }
     deps.log.error({ err: error, path: c.req.path }, 'request failed');
     return c.json(new HubError(500, 'internal', 'Internal error; it has been logged').toJSON(), 500);
   });

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Env } from '../../connectors/connector.js';
 import { HubError, issuePath } from '../core/errors.js';
+import { assertJsonShape, EXTRA_LIMITS } from '../core/json-limits.js';
 import type { Logger } from '../core/logger.js';
 import { NormalizedResponse } from '../core/response.js';
 import type { SourceAdapter, WebhookRequest } from '../sources/source.js';
@@ -99,6 +100,8 @@ export function webhookRoutes(deps: WebhookDeps) {
         throw new HubError(422, 'invalid_response', `Invalid ${source.name} response: ${issues[0]!.field} ${issues[0]!.message}`, issues);
       }
       const response = parsed.data;
+      // Before the store: a too-deep `extra` would throw in JSON.stringify inside the group commit.
+      assertJsonShape(response.extra, EXTRA_LIMITS, 'extra');
       const marks = { digest: await (deps.bodyDigest ?? sha256Hex)(rawBody), revision: source.revision?.(response) ?? null };
       const result = await deps.store.ingest({ response, rawBody: text, contentType: request.contentType, marks });
       if (result.erased) {

@@ -1,8 +1,9 @@
 import type { RecipeTrigger } from '../recipes/schema.js';
 import type { NewJob } from './job.js';
+import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 
-/** Attempts for the planning step: enrichment may wait on a CRM outage, so be generous. */
-export const PLAN_MAX_ATTEMPTS = 20;
+/** Vendor failures the planning step may count: the default cap, so its max age (24 h) decides. */
+export const PLAN_MAX_ATTEMPTS = DEFAULT_RETRY_POLICY.maxAttempts;
 
 /**
  * The job that turns a freshly stored response (or a new version of it) into its action jobs.

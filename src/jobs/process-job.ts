@@ -66,7 +66,7 @@ export async function processJob(job: Job, deps: JobDeps): Promise<AttemptResult
   try {
     result = job.type === 'plan' ? await runPlan(job, deps) : await runAction(job, deps);
   } catch (error) {
-    result = failure(job, error, deps);
+    result = await failure(job, error, deps);
   }
   const log = deps.log.child({ job: job.id, key: job.key, action: job.action ?? 'plan', attempt: job.attempts });
   if (result.outcome === 'deferred') {
@@ -162,7 +162,7 @@ async function runAction(job: Job, deps: JobDeps): Promise<AttemptResult | Defer
     return { outcome: 'dead', error: `invalid parameters for ${job.action}: ${first?.path.join('.') || '(root)'} ${first?.message ?? ''}`.trim() };
   }
   if (deps.clients.isSandboxed(registered.connector)) {
-    return { outcome: 'sandboxed', result: { sandbox: true, request: registered.action.request(params.data) } };
+    return { outcome: 'sandboxed', result: { sandbox: true, request: registered.action.request(params.data, job) } };
   }
   const log = deps.log.child({ job: job.id, action: job.action });
   const parent = job.parentJobId ? await parentOf(job, deps) : undefined;
@@ -225,13 +225,24 @@ async function attemptWindows(job: Job, deps: JobDeps): Promise<{ from: Date; to
   return merged;
 }
 
-function failure(job: Job, error: unknown, deps: JobDeps): AttemptResult {
+/**
+ * This cycle's (since created or last replayed) vendor failures, this one included, and the
+ * attempts a crash cut short: claimed (counted in `job.attempts`) but never recorded.
+ */
+async function failureCounts(job: Job, deps: JobDeps): Promise<{ failures: number; crashes: number }> {
+  const cycleStart = Date.parse(job.replayedAt ?? job.createdAt);
+  const recorded = (await deps.store.listAttempts(job.id)).filter((a) => Date.parse(a.startedAt) >= cycleStart - 1000);
+  return { failures: recorded.filter((a) => a.outcome === 'retry').length + 1, crashes: Math.max(0, job.attempts - 1 - recorded.length) };
+}
+
+async function failure(job: Job, error: unknown, deps: JobDeps): Promise<AttemptResult> {
   const e = error instanceof DeliveryError ? error : new DeliveryError((error as Error)?.message ?? String(error), true, { cause: error });
   const base = { error: e.message, remoteStatus: e.status ?? null };
   if (!e.retryable) return { ...base, outcome: 'dead' };
+  const counts = await failureCounts(job, deps);
   const now = deps.now().getTime();
   const ageMs = now - Date.parse(job.replayedAt ?? job.createdAt);
-  const next = nextAttempt(retryPolicyOf(job.type === 'plan' ? null : job.action, deps), { attempt: job.attempts, maxAttempts: job.maxAttempts, ageMs }, e.retryAfterMs, deps.random);
+  const next = nextAttempt(retryPolicyOf(job.type === 'plan' ? null : job.action, deps), { ...counts, maxAttempts: job.maxAttempts, ageMs }, e.retryAfterMs, deps.random);
   if (!next.retry) return { ...base, outcome: 'dead', error: `${e.message} (${next.reason})` };
   return { ...base, outcome: 'retry', runAt: new Date(now + next.delayMs).toISOString() };
 }

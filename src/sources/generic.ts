@@ -1,6 +1,7 @@
 import { parsePath, setProperty } from 'dot-prop';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { HubError } from '../core/errors.js';
+import { z } from 'zod';
+import { HubError, zodIssues } from '../core/errors.js';
 import type { ResponseInput } from '../core/response.js';
 import type { Env } from '../../connectors/connector.js';
 import type { SourceAdapter } from './source.js';
@@ -18,6 +19,16 @@ const FIELDS = {
   answeredAt: ['GENERIC_FIELD_ANSWERED_AT', 'answered_at'],
 } as const;
 
+/** The generic source's own switches, validated at start-up (`sourceSecretProblems`). */
+export const GenericSettings = z.object({
+  /**
+   * `true`: a body without a score at the mapped path is stored as a response with no rating
+   * (it runs no recipe). Default `false`: it is refused with 422 naming the configured path, so a
+   * wrong `GENERIC_FIELD_SCORE` shows at the first webhook instead of silently doing nothing.
+   */
+  GENERIC_ALLOW_UNSCORED: z.enum(['true', 'false']).default('false'),
+});
+
 /**
  * Any JSON, mapped by configurable field paths (dot-prop syntax: `data.answers[0].value`),
  * signed the Standard Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature`,
@@ -27,7 +38,15 @@ export const generic: SourceAdapter = {
   name: 'generic',
   title: 'Generic JSON (Standard Webhooks)',
   secretVariable: 'GENERIC_WEBHOOK_SECRET',
-  settings: Object.values(FIELDS).map(([name, path]) => ({ name, description: `Path of the field in the JSON body (default \`${path}\`)` })),
+  settings: [
+    ...Object.values(FIELDS).map(([name, path]) => ({ name, description: `Path of the field in the JSON body (default \`${path}\`)` })),
+    { name: 'GENERIC_ALLOW_UNSCORED', description: '`true` to store a body without a score (it runs no recipe); default `false`: 422 naming the score path' },
+  ],
+
+  settingsProblems(env) {
+    const parsed = GenericSettings.safeParse({ GENERIC_ALLOW_UNSCORED: env.GENERIC_ALLOW_UNSCORED || undefined });
+    return parsed.success ? [] : zodIssues(parsed.error);
+  },
 
   secretProblem(secret) {
     try {
@@ -71,11 +90,16 @@ export const generic: SourceAdapter = {
       const path = fieldPath('responseId', env);
       throw new HubError(422, 'invalid_response', `Missing ${path}: every response needs an id (it deduplicates resends)`, [{ field: path, message: 'is required' }]);
     }
+    const score = pick(body, 'score', env) ?? null;
+    if (score === null && env.GENERIC_ALLOW_UNSCORED !== 'true') {
+      const path = fieldPath('score', env);
+      throw new HubError(422, 'invalid_response', `Missing ${path}: no score at the configured path (set GENERIC_ALLOW_UNSCORED=true to store unscored responses)`, [{ field: path, message: 'is required' }]);
+    }
     return {
       source: 'generic',
       sourceResponseId: responseId as string,
       surveyId: text(body, 'surveyId', env) as string | null,
-      score: (pick(body, 'score', env) ?? null) as ResponseInput['score'],
+      score: score as ResponseInput['score'],
       comment: text(body, 'comment', env) as string | null,
       respondent: { email: text(body, 'email', env) as string | null, name: text(body, 'name', env) as string | null },
       answeredAt: text(body, 'answeredAt', env) as string | null,

@@ -1,8 +1,10 @@
 import { HubError } from '../core/errors.js';
+import { assertJsonTextShape, BODY_LIMITS } from '../core/json-limits.js';
 import type { WebhookRequest } from './source.js';
 
-/** The body as a JSON object, or a 4xx saying why not. */
+/** The body as a JSON object within {@link BODY_LIMITS}, or a 4xx saying why not. */
 export function parseJsonBody(request: WebhookRequest): Record<string, unknown> {
+  assertJsonTextShape(request.text, BODY_LIMITS, '(body)');
   let body: unknown;
   try {
     body = JSON.parse(request.text);
@@ -13,4 +15,16 @@ export function parseJsonBody(request: WebhookRequest): Record<string, unknown> 
     throw new HubError(422, 'invalid_response', 'Body must be a JSON object', [{ field: '(body)', message: 'must be a JSON object' }]);
   }
   return body as Record<string, unknown>;
+}
+
+/** JSON text carried inside a body field (Qualtrics `MSG`), within {@link BODY_LIMITS}; undefined when it is not JSON. */
+export function parseJsonField(text: string, field: string): unknown {
+  assertJsonTextShape(text, BODY_LIMITS, field);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return value;
 }

@@ -3,16 +3,16 @@ import type { Env } from '../../connectors/connector.js';
 import { HubError } from '../core/errors.js';
 import type { ResponseInput, StoredResponse } from '../core/response.js';
 import { DeliveryError } from '../jobs/delivery-error.js';
-import { parseJsonBody } from './json-body.js';
+import { parseJsonBody, parseJsonField } from './json-body.js';
 import { signWithTokenQuery, verifySharedToken } from './signature.js';
 import { PENDING_FETCH, pendingFetchOf, type SourceAdapter, type WebhookRequest } from './source.js';
-import { emailOrNull, isoOrNull, readVendorBody, textOrNull } from './vendor-body.js';
-import { fetchTimeoutMs, getVendorJson, missingVariable, type VendorApi } from './vendor-api.js';
+import { emailOrNull, isoOrNull, readVendorBody, textOrNull, VendorPathText } from './vendor-body.js';
+import { fetchTimeoutMs, getVendorJson, missingVariable, pathSegment, type VendorApi } from './vendor-api.js';
 
 /** The event fields (form fields, or the JSON in `MSG` when the subscription has a shared key). */
 const QualtricsEvent = z.object({
-  SurveyID: z.string().trim().min(1, 'is required'),
-  ResponseID: z.string().trim().min(1, 'is required'),
+  SurveyID: VendorPathText,
+  ResponseID: VendorPathText,
   Topic: z.string().nullish(),
   Status: z.string().nullish(),
   RecipientID: z.string().nullish(),
@@ -92,10 +92,8 @@ function eventFields(request: WebhookRequest): Record<string, unknown> {
   const looksJson = request.contentType.includes('json') || request.text.trimStart().startsWith('{');
   const fields: Record<string, unknown> = looksJson ? parseJsonBody(request) : Object.fromEntries(new URLSearchParams(request.text));
   if (typeof fields.MSG !== 'string') return fields;
-  let message: unknown;
-  try {
-    message = JSON.parse(fields.MSG);
-  } catch {
+  const message = parseJsonField(fields.MSG, 'MSG');
+  if (message === undefined) {
     throw new HubError(422, 'invalid_response', 'Not a Qualtrics event: MSG is not JSON', [{ field: 'MSG', message: 'is not JSON' }]);
   }
   if (!message || typeof message !== 'object') {
@@ -125,7 +123,7 @@ async function fetchQualtricsResponse(stub: StoredResponse, env: Env): Promise<R
   const responseId = pending?.responseId ?? stub.sourceResponseId;
   if (!surveyId) throw new DeliveryError(`Qualtrics response ${responseId} has no survey id to read it with`, false);
   const api = qualtricsApi(env);
-  const path = `/API/v3/surveys/${encodeURIComponent(surveyId)}/responses/${encodeURIComponent(responseId)}`;
+  const path = `/API/v3/surveys/${pathSegment(surveyId, 'SurveyID')}/responses/${pathSegment(responseId, 'ResponseID')}`;
   let answer: z.output<typeof QualtricsResponse>;
   try {
     answer = readVendorBody(QualtricsResponse, await getVendorJson(api, path), `Qualtrics answer to GET ${path}`);

@@ -36,12 +36,12 @@ export const SOURCES: ReadonlyMap<string, SourceAdapter> = new Map(
   ].map((s) => [s.name, s]),
 );
 
-/** Every configured source secret that cannot work, as field issues naming the variable. */
+/** Every configured source secret (or source setting) that cannot work, as field issues naming the variable. */
 export function sourceSecretProblems(env: Env, sources: ReadonlyMap<string, SourceAdapter> = SOURCES): FieldIssue[] {
   return [...sources.values()].flatMap((s) => {
     const secret = env[s.secretVariable];
     const problem = secret ? s.secretProblem?.(secret) : undefined;
-    return problem ? [{ field: s.secretVariable, message: problem }] : [];
+    return [...(problem ? [{ field: s.secretVariable, message: problem }] : []), ...(s.settingsProblems?.(env) ?? [])];
   });
 }
 

@@ -35,6 +35,8 @@ export interface SourceAdapter {
   sign?: SourceSampler['sign'];
   /** The tool's example body (`samples/<name>.json`) with given values in place (`closeloop send`). */
   sample?: SourceSampler['sample'];
+  /** Settings of the source with a bad value, checked at start-up with the secrets. Default: none. */
+  settingsProblems?(env: Env): import('../core/errors.js').FieldIssue[];
   /** Why a configured secret cannot work (wrong format), checked at start-up; undefined when fine. */
   secretProblem?(secret: string): string | undefined;
   /** Read the body into a normalized response; throw a 422 HubError naming what is missing. */

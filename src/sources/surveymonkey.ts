@@ -5,8 +5,8 @@ import { DeliveryError } from '../jobs/delivery-error.js';
 import { signHmacHeader, verifyHmacHeader, type HmacHeaderScheme } from './signature.js';
 import { jsonSample } from './sample.js';
 import { PENDING_FETCH, pendingFetchOf, timeRevision, type SourceAdapter } from './source.js';
-import { IgnoredEvent, emailOrNull, isoOrNull, readJsonBody, readVendorBody, textOrNull, VendorId } from './vendor-body.js';
-import { fetchTimeoutMs, getVendorJson, missingVariable, type VendorApi } from './vendor-api.js';
+import { IgnoredEvent, emailOrNull, isoOrNull, readJsonBody, readVendorBody, textOrNull, VendorId, VendorPathId } from './vendor-body.js';
+import { fetchTimeoutMs, getVendorJson, missingVariable, pathSegment, type VendorApi } from './vendor-api.js';
 
 export const SURVEYMONKEY_DEFAULT_BASE_URL = 'https://api.surveymonkey.com';
 
@@ -20,10 +20,10 @@ const SurveyMonkeyEvent = z.object({
   event_type: z.string().min(1, 'is required'),
   event_id: VendorId,
   object_type: z.string().min(1, 'is required'),
-  object_id: VendorId,
+  object_id: VendorPathId,
   event_datetime: z.string().nullish(),
   resources: z.object({
-    survey_id: VendorId,
+    survey_id: VendorPathId,
     collector_id: VendorId.nullish(),
     recipient_id: VendorId.nullish(),
   }),
@@ -167,7 +167,7 @@ async function fetchSurveyMonkeyResponse(stub: StoredResponse, env: Env): Promis
   const responseId = pending?.responseId ?? stub.sourceResponseId;
   if (!surveyId) throw new DeliveryError(`SurveyMonkey response ${responseId} has no survey id to read it with`, false);
   const api = surveyMonkeyApi(env);
-  const path = `/v3/surveys/${encodeURIComponent(surveyId)}/responses/${encodeURIComponent(responseId)}/details`;
+  const path = `/v3/surveys/${pathSegment(surveyId, 'survey_id')}/responses/${pathSegment(responseId, 'object_id')}/details`;
   const details = vendorShape(ResponseDetails, await getVendorJson(api, path), `GET ${path}`);
   const questions = details.pages.flatMap((p) => p.questions);
 
@@ -177,7 +177,7 @@ async function fetchSurveyMonkeyResponse(stub: StoredResponse, env: Env): Promis
   if (!nps || (score === null && nps.answers[0]?.choice_id)) {
     // The response alone does not say which answer is the NPS one or what its choice is worth:
     // the survey's own definition (question family, choice labels 0–10) does.
-    const surveyPath = `/v3/surveys/${encodeURIComponent(surveyId)}/details`;
+    const surveyPath = `/v3/surveys/${pathSegment(surveyId, 'survey_id')}/details`;
     const survey = vendorShape(SurveyDetails, await getVendorJson(api, surveyPath), `GET ${surveyPath}`);
     const defs = survey.pages.flatMap((p) => p.questions);
     const def = npsId ? defs.find((d) => d.id === npsId) : defs.find(isNpsQuestion);

@@ -1,6 +1,7 @@
 import type { Env } from '../../connectors/connector.js';
 import { httpTimeoutMs } from '../../connectors/http-timeout.js';
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../jobs/delivery-error.js';
+import { pathSegmentProblem } from './vendor-body.js';
 
 /**
  * A survey vendor's REST API as the sources that fetch responses use it (SurveyMonkey,
@@ -31,6 +32,16 @@ export function missingVariable(vendor: string, variable: string, why: string): 
 /** `CLOSELOOP_HTTP_TIMEOUT_MS`, shared with the connectors (default 15 s). */
 export function fetchTimeoutMs(env: Env): number {
   return httpTimeoutMs(env);
+}
+
+/**
+ * An id as one encoded path segment. The webhook already refused path tricks (422); a stub stored
+ * before that check dead-letters here instead of calling another path with the token.
+ */
+export function pathSegment(id: string, field: string): string {
+  const problem = pathSegmentProblem(id);
+  if (problem) throw new DeliveryError(`${field} ${JSON.stringify(id)} ${problem}`, false);
+  return encodeURIComponent(id);
 }
 
 /** `GET base + path` and the parsed JSON body. */

@@ -46,6 +46,28 @@ export function notAResponse(field: string, message: string): HubError {
 /** An id vendors send as a number or a string; stored as a string. */
 export const VendorId = z.union([z.string().trim().min(1, 'is required'), z.number()]).transform(String);
 
+/**
+ * Why an id cannot be one segment of a vendor API path, or undefined when it can: `.` and `..`
+ * (a URL parser resolves them, also as `%2e`, moving the call elsewhere with the hub's token),
+ * and `/ \\ ? # %`, whitespace and control characters.
+ */
+export function pathSegmentProblem(id: string): string | undefined {
+  if (id === '.' || id === '..') return 'must not be "." or ".." (it would change the API path the hub calls)';
+  if (/[/\\?#%\s\u0000-\u001f\u007f]/.test(id)) return 'must not contain "/", "\\", "?", "#", "%", spaces or control characters (it would change the API path the hub calls)';
+  return undefined;
+}
+
+const refinePathSegment = (id: string, ctx: z.RefinementCtx) => {
+  const problem = pathSegmentProblem(id);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+};
+
+/** A {@link VendorId} that goes into a vendor's URL (`/surveys/{survey_id}/…`): 422 for a path trick. */
+export const VendorPathId = VendorId.superRefine(refinePathSegment);
+
+/** A required text id that goes into a vendor's URL: 422 for a path trick. */
+export const VendorPathText = z.string().trim().min(1, 'is required').superRefine(refinePathSegment);
+
 /** A score as sent (number or numeric string, or nothing): validated later against the metric's scale. */
 export const VendorScore = z.union([z.number(), z.string(), z.null()]).optional();
 

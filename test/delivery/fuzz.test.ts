@@ -14,6 +14,15 @@ import { SPECS } from '../support/shared.js';
  * stored as sent), never a 5xx, and nothing stored for a rejected request.
  */
 const PAYLOADS = `${SPECS}/payloads`;
+/**
+ * Longest the event loop may be held by one hostile request of up to 1 MiB, in ms
+ * (docs/security.md "Hostile input"): a shape past the body limits is refused from its text
+ * before it is parsed; the worst accepted request, a 1 MiB comment, costs its parse, validation and
+ * store write. Generous for a loaded 2-core machine; before the limits, one 95,000-key body held the
+ * loop for about a second on an idle one.
+ */
+const MAX_BLOCK_REJECTED_MS = 500;
+const MAX_BLOCK_ACCEPTED_MS = 1_500;
 const BODY_LIMIT = 64 * 1024;
 /** Runs per webhook source, and per admin endpoint group: ≥ 10,000 requests in all. */
 const RUNS_PER_SOURCE = Math.ceil(8000 / SOURCES.size);
@@ -272,6 +281,75 @@ describe('fuzz: no 5xx, nothing stored for a rejected request', () => {
       }),
       { numRuns: RUNS_PER_ADMIN },
     );
+  });
+
+  it('hostile shapes at the default 1 MiB limit: deep nesting, many keys, huge comments, path ids — only 4xx, nothing stored when rejected, the event loop held within the bound', { timeout: 300_000 }, async () => {
+    const big = makeTestHub({ env: { CLOSELOOP_SYNC: 'NORMAL' } });
+    const held = { rejected: { ms: 0, what: '' }, accepted: { ms: 0, what: '' } };
+    try {
+      const count = () => (big.store.db.prepare('SELECT (SELECT COUNT(*) FROM responses) + (SELECT COUNT(*) FROM jobs) AS n').get() as { n: number }).n;
+      const MiB = 1024 * 1024;
+      const bytes = (text: string) => enc.encode(text).length;
+      /** `prefix`, `unit` repeated, `suffix`: as close to 1 MiB of UTF-8 as whole units allow. */
+      const fill = (prefix: string, unit: string, suffix: string) => prefix + unit.repeat(Math.floor((MiB - bytes(prefix + suffix)) / bytes(unit))) + suffix;
+      const manyKeys = () => {
+        const keys: string[] = [];
+        for (let i = 0, length = 100; length < MiB; i++) {
+          keys.push(`"${i.toString(36)}":0`);
+          length += keys[i]!.length + 1;
+        }
+        keys.pop();
+        return `{"response_id":"many","score":5,"extra":{${keys.join(',')}}}`;
+      };
+      const shapes: [string, string, string, string?][] = [
+        ['a small valid response (warm-up)', 'generic', '{"response_id":"warm-up","score":8}'],
+        ['deep arrays, 500,000 levels', 'generic', '['.repeat(500_000) + ']'.repeat(500_000)],
+        ['deep objects, 5,000 levels under a kept field', 'hotjar', `{"event":"survey_response","data":{"response_id":1,"user_attributes":{"x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}},"answers":[{"question_id":1,"answer":"7"}]}}`],
+        ['~95,000 keys in 1 MiB', 'generic', manyKeys()],
+        ['~500,000 array items in 1 MiB', 'hotjar', fill('{"event":"survey_response","data":{"response_id":2,"user_attributes":{"x":[', '0,', '0]},"answers":[{"question_id":1,"answer":"7"}]}}')],
+        ['a 1 MiB comment', 'generic', fill('{"response_id":"huge-comment","score":3,"email":"a@example.com","comment":"', 'é😡 long words ', '"}')],
+        ['a 1 MiB comment of escapes', 'generic', fill('{"response_id":"huge-escapes","score":9,"comment":"', '\\u00e9\\"[{,', '"}')],
+        ['qualtrics SurveyID ..', 'qualtrics', 'Topic=x&SurveyID=..&ResponseID=R_1', 'application/x-www-form-urlencoded'],
+        ['qualtrics ResponseID %2e%2e', 'qualtrics', 'Topic=x&SurveyID=SV_1&ResponseID=%252e%252e', 'application/x-www-form-urlencoded'],
+        ['surveymonkey object_id ../..', 'surveymonkey', JSON.stringify({ event_type: 'response_completed', event_id: '1', object_type: 'response', object_id: '../..', resources: { survey_id: '1' } })],
+        ['surveymonkey survey_id with a slash', 'surveymonkey', JSON.stringify({ event_type: 'response_completed', event_id: '1', object_type: 'response', object_id: '5', resources: { survey_id: '1/../2' } })],
+      ];
+      for (const [what, source, text, type] of shapes) {
+        const body = enc.encode(text);
+        expect(body.length, what).toBeLessThanOrEqual(MiB);
+        // Built before the clock starts, as a server hands over bytes it has read: the hub's own work is measured.
+        const request = new Request(`http://localhost/webhooks/${source}`, { method: 'POST', headers: { 'content-type': type ?? 'application/json' }, body });
+        const before = count();
+        // The longest the event loop went without running a 1 ms timer while the hub handled it.
+        let last = performance.now();
+        let longest = 0;
+        const ticker = setInterval(() => {
+          const now = performance.now();
+          longest = Math.max(longest, now - last);
+          last = now;
+        }, 1);
+        const res = await big.app.fetch(request);
+        const answer = await res.text();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        clearInterval(ticker);
+        longest = Math.max(longest, performance.now() - last);
+        requests += 1;
+        expect(res.status, `${what}: ${answer.slice(0, 200)}`).toBeLessThan(500);
+        const worst = res.status >= 400 ? held.rejected : held.accepted;
+        if (longest > worst.ms && !what.includes('warm-up')) Object.assign(worst, { ms: longest, what });
+        if (res.status >= 400) {
+          expect(count(), `${what} was rejected but stored something`).toBe(before);
+          expect((JSON.parse(answer) as { error: { issues: unknown[] } }).error.issues.length, what).toBeGreaterThan(0);
+        } else expect(res.status, what).toBe(202);
+        // The long comments are accepted (each action clips them for its vendor); every other hostile shape is refused.
+        expect(res.status >= 400, what).toBe(!/comment|warm-up/.test(what));
+      }
+    } finally {
+      await big.cleanup();
+    }
+    console.info(`fuzz shapes: event loop held at most ${held.rejected.ms.toFixed(0)} ms by a rejected request (${held.rejected.what}), ${held.accepted.ms.toFixed(0)} ms by an accepted one (${held.accepted.what})`);
+    expect(held.rejected.ms).toBeLessThan(MAX_BLOCK_REJECTED_MS);
+    expect(held.accepted.ms).toBeLessThan(MAX_BLOCK_ACCEPTED_MS);
   });
 
   it('still serves a valid webhook afterwards', async () => {

@@ -221,7 +221,7 @@ describe('permanent errors dead-letter at once; replay after the fix delivers on
     const hub = hubWith({ ...GOOD, CLOSELOOP_MAX_ATTEMPTS: '1' });
     await detractors(hub, 1);
     const [job] = byAction(await actionJobs(hub), 'zendesk.createTicket');
-    expect([job!.status, job!.lastError]).toEqual(['dead', 'Zendesk answered HTTP 502: Bad gateway (gave up after 1 attempts)']);
+    expect([job!.status, job!.lastError]).toEqual(['dead', 'Zendesk answered HTTP 502: Bad gateway (gave up after 1 vendor failure)']);
     expect(tickets.length).toBe(1);
 
     api.server.resetHandlers(); // Zendesk is healthy again; its lookup now sees the ticket

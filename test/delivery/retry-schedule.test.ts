@@ -69,38 +69,56 @@ describe('Retry-After and failure classes', () => {
 
 describe('attempt and age budgets', () => {
   it('retries while attempts and age remain', () => {
-    expect(nextAttempt(P, { attempt: 3, maxAttempts: 8, ageMs: 60_000 }, undefined, () => 0.5)).toEqual({ retry: true, delayMs: 10_000 });
+    expect(nextAttempt(P, { failures: 3, maxAttempts: 8, ageMs: 60_000 }, undefined, () => 0.5)).toEqual({ retry: true, delayMs: 10_000 });
   });
 
-  it('gives up after the last attempt, saying so', () => {
-    expect(nextAttempt(P, { attempt: 8, maxAttempts: 8, ageMs: 60_000 })).toEqual({ retry: false, reason: 'gave up after 8 attempts' });
+  it('gives up after the last vendor failure the cap allows, saying so, with attempts a restart cut short counted apart', () => {
+    expect(nextAttempt(P, { failures: 8, maxAttempts: 8, ageMs: 60_000 })).toEqual({ retry: false, reason: 'gave up after 8 vendor failures' });
+    expect(nextAttempt(P, { failures: 8, maxAttempts: 8, ageMs: 60_000, crashes: 2 })).toEqual({ retry: false, reason: 'gave up after 8 vendor failures (and 2 attempts cut short by a restart)' });
+  });
+
+  it('by default age decides: the cap is far above what a max age allows, even with every delay at a tenth of its ceiling', () => {
+    // Slack (2 h): even the densest schedule (every delay at a tenth of its ceiling) stays under the cap.
+    const slack = deliveryPolicies(CONNECTORS, {}).retryOf('slack');
+    let ageMs = 0;
+    let failures = 0;
+    for (;;) {
+      failures += 1;
+      const next = nextAttempt(slack, { failures, maxAttempts: slack.maxAttempts, ageMs }, undefined, () => 0.1);
+      if (!next.retry) {
+        expect(next.reason).toMatch(/old \(max age 2 h\)$/);
+        break;
+      }
+      ageMs += Math.max(next.delayMs, 1_000);
+    }
+    expect(failures).toBeLessThan(slack.maxAttempts);
   });
 
   it('gives up once the job is older than its max age, with both ages in words', () => {
-    expect(nextAttempt({ ...P, maxAgeMs: 2 * 3_600_000 }, { attempt: 4, maxAttempts: 10, ageMs: 2 * 3_600_000 + 1 })).toEqual({
+    expect(nextAttempt({ ...P, maxAgeMs: 2 * 3_600_000 }, { failures: 4, maxAttempts: 10, ageMs: 2 * 3_600_000 + 1 })).toEqual({
       retry: false,
-      reason: 'gave up after 4 attempts: the job is 2 h old (max age 2 h)',
+      reason: 'gave up after 4 vendor failures: the job is 2 h old (max age 2 h)',
     });
   });
 
   it('pulls the last retry in to the max age rather than skipping it', () => {
     const policy = { ...P, maxAgeMs: 3_600_000 };
-    expect(nextAttempt(policy, { attempt: 12, maxAttempts: 25, ageMs: 3_600_000 - 60_000 }, undefined, () => 0.9)).toEqual({ retry: true, delayMs: 60_000 });
+    expect(nextAttempt(policy, { failures: 12, maxAttempts: 25, ageMs: 3_600_000 - 60_000 }, undefined, () => 0.9)).toEqual({ retry: true, delayMs: 60_000 });
   });
 
   it("does not pull in a retry the vendor asked to delay: past the max age, the job gives up", () => {
     const policy = { ...P, maxAgeMs: 3_600_000 };
-    const next = nextAttempt(policy, { attempt: 2, maxAttempts: 25, ageMs: 3_600_000 - 60_000 }, 120_000, () => 0);
-    expect(next).toEqual({ retry: false, reason: "gave up after 2 attempts: the vendor asked to wait 2 min, past the job's max age (60 min)" });
+    const next = nextAttempt(policy, { failures: 2, maxAttempts: 25, ageMs: 3_600_000 - 60_000 }, 120_000, () => 0);
+    expect(next).toEqual({ retry: false, reason: "gave up after 2 vendor failures: the vendor asked to wait 2 min, past the job's max age (60 min)" });
   });
 });
 
 describe('per-connector policies', () => {
   it('each connector declares its patience and its vendor limit as data', () => {
     const p = deliveryPolicies(CONNECTORS, {});
-    expect(p.retryOf('slack')).toEqual({ ...DEFAULT_RETRY_POLICY, maxAttempts: 10, maxAgeMs: 2 * 3_600_000 });
-    expect(p.retryOf('zendesk.createTicket')).toEqual({ ...DEFAULT_RETRY_POLICY, maxAttempts: 25, capMs: 30 * 60_000, maxAgeMs: 48 * 3_600_000 });
-    expect(p.retryOf('intercom').maxAttempts).toBe(20);
+    expect(p.retryOf('slack')).toEqual({ ...DEFAULT_RETRY_POLICY, maxAgeMs: 2 * 3_600_000 });
+    expect(p.retryOf('zendesk.createTicket')).toEqual({ ...DEFAULT_RETRY_POLICY, capMs: 30 * 60_000, maxAgeMs: 48 * 3_600_000 });
+    expect(p.retryOf('intercom')).toMatchObject({ maxAttempts: 100, maxAgeMs: 24 * 3_600_000 });
     expect(p.rateLimitOf('slack.postMessage')).toEqual({ points: 1, durationMs: 1_000 });
     expect(p.rateLimitOf('zendesk')).toEqual({ points: 100, durationMs: 60_000 });
     expect(p.rateLimitOf('intercom')).toEqual({ points: 500, durationMs: 10_000 });

@@ -16,7 +16,8 @@ afterEach(() => hub?.cleanup());
 /** A hub whose clock the test moves, with responses received at known times. */
 function hubWithClock() {
   const clock = { now: T0 };
-  hub = makeTestHub({ now: () => new Date(clock.now) });
+  // Unscored generic responses are stored (they must not count as NPS).
+  hub = makeTestHub({ now: () => new Date(clock.now), env: { GENERIC_ALLOW_UNSCORED: 'true' } });
   const respond = async (id: string, score: number, survey = 'S1') => {
     const res = await postWebhook(hub, 'generic', { response_id: id, score, survey_id: survey });
     expect(res.status).toBe(202);
