@@ -1,13 +1,13 @@
 import type { z } from 'zod';
 import type { Logger } from '../src/core/logger.js';
 import type { StoredResponse } from '../src/core/response.js';
-import type { Job } from '../src/jobs/job.js';
-import type { RateLimit } from '../src/jobs/rate-limit.js';
-import type { RetryPolicy } from '../src/jobs/retry-policy.js';
+import type { Job } from '../src/core/job.js';
+import type { RateLimit } from '../src/core/rate-limit.js';
+import type { RetryPolicy } from '../src/core/retry-policy.js';
+import type { Env } from '../src/core/env.js';
 import type { ChangeSummary } from './follow-up.js';
 
-/** Process environment (Node) or Worker bindings: variable name → value. */
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from '../src/core/env.js';
 
 /** The remote call an action makes, as recorded in sandbox mode and shown by `closeloop try`. */
 export interface ActionRequest {
@@ -144,7 +144,7 @@ export interface ConnectorDefinition<Client = any> {
   settingsProblems?(env: Env): { field: string; message: string }[];
   createClient(env: Env, runtime?: ConnectorRuntime): Client;
   /** Map whatever the SDK threw into a {@link DeliveryError}. */
-  classify(error: unknown): import('../src/jobs/delivery-error.js').DeliveryError;
+  classify(error: unknown): import('../src/core/delivery-error.js').DeliveryError;
   /**
    * One harmless read-only call that proves the credentials work (`closeloop check --connectors`).
    * Resolves to what it learnt (who the token belongs to); throws what the SDK threw.

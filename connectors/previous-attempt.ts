@@ -1,4 +1,4 @@
-import type { Job } from '../src/jobs/job.js';
+import type { Job } from '../src/core/job.js';
 
 /**
  * Whether an earlier attempt of this job may already have had its effect: it is a retry

@@ -1,5 +1,5 @@
 import { Client } from '@hubspot/api-client';
-import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../../src/jobs/delivery-error.js';
+import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../../src/core/delivery-error.js';
 import type { ConnectorDefinition, Env } from '../connector.js';
 import { httpTimeoutMs } from '../http-timeout.js';
 

@@ -2,7 +2,7 @@ import { AssociationTypes } from '@hubspot/api-client';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/tasks/index.js';
 import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/tasks/index.js';
 import { z } from 'zod';
-import { jobMarker } from '../../src/jobs/job-marker.js';
+import { jobMarker } from '../../src/core/job-marker.js';
 import { clip, FIELD_LIMITS, fullTextRef } from '../clip.js';
 import { defineAction } from '../connector.js';
 import type { HubSpotClient } from './client.js';

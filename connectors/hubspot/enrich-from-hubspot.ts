@@ -1,8 +1,8 @@
 import { AssociationTypes } from '@hubspot/api-client';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
-import type { Account, Contact } from '../../src/enrichment/account.js';
-import type { CrmLookup } from '../../src/enrichment/crm-lookup.js';
-import type { EnrichmentCache } from '../../src/enrichment/enrichment-cache.js';
+import type { Account, Contact } from '../../src/core/account.js';
+import type { CrmLookup } from '../../src/core/crm-lookup.js';
+import type { EnrichmentCache } from '../../src/core/enrichment-cache.js';
 import { classifyHubSpotError, hubspotStatus, type HubSpotClient } from './client.js';
 import type { HubSpotEnrichmentSettings } from './enrichment-settings.js';
 

@@ -1,5 +1,5 @@
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
-import { DeliveryError } from '../../src/jobs/delivery-error.js';
+import { DeliveryError } from '../../src/core/delivery-error.js';
 import type { HubSpotClient } from './client.js';
 
 /** The given contact id, else the id of the contact with this email (CRM search); permanent 404 when none. */

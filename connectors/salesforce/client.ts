@@ -5,7 +5,7 @@ import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce/lib/
 import { z } from 'zod';
 import { parseEnv } from '../../src/core/config.js';
 import { HubError } from '../../src/core/errors.js';
-import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../../src/jobs/delivery-error.js';
+import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../../src/core/delivery-error.js';
 import type { ConnectorDefinition, Env } from '../connector.js';
 import { httpTimeoutMs } from '../http-timeout.js';
 import { DEFAULT_NPS_FIELDS } from './params.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DeliveryError } from '../../src/jobs/delivery-error.js';
-import { jobMarker } from '../../src/jobs/job-marker.js';
+import { DeliveryError } from '../../src/core/delivery-error.js';
+import { jobMarker } from '../../src/core/job-marker.js';
 import { clip, FIELD_LIMITS, fullTextRef } from '../clip.js';
 import { defineAction } from '../connector.js';
 import type { SalesforceClient } from './client.js';

@@ -1,5 +1,5 @@
-import type { Account, Contact } from '../../src/enrichment/account.js';
-import type { CrmLookup } from '../../src/enrichment/crm-lookup.js';
+import type { Account, Contact } from '../../src/core/account.js';
+import type { CrmLookup } from '../../src/core/crm-lookup.js';
 import { classifySalesforceError, type SalesforceClient } from './client.js';
 import type { SalesforceEnrichmentSettings } from './enrichment-settings.js';
 import { SALESFORCE_ID, selectWhereEquals } from './soql.js';

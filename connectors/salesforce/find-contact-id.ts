@@ -1,4 +1,4 @@
-import { DeliveryError } from '../../src/jobs/delivery-error.js';
+import { DeliveryError } from '../../src/core/delivery-error.js';
 import type { SalesforceClient } from './client.js';
 import { selectWhereEquals } from './soql.js';
 

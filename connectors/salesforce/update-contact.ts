@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IsoDateTime } from '../../src/core/time.js';
-import { DeliveryError } from '../../src/jobs/delivery-error.js';
+import { DeliveryError } from '../../src/core/delivery-error.js';
 import { clip, FIELD_LIMITS, fullTextRef } from '../clip.js';
 import { defineAction } from '../connector.js';
 import type { SalesforceClient } from './client.js';

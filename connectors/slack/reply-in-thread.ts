@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { WebClient } from '@slack/web-api';
-import { DeliveryError } from '../../src/jobs/delivery-error.js';
-import type { Job } from '../../src/jobs/job.js';
+import { DeliveryError } from '../../src/core/delivery-error.js';
+import type { Job } from '../../src/core/job.js';
 import { defineAction, type ActionContext } from '../connector.js';
 import { Blankable } from '../params.js';
 import { mayHaveRunBefore } from '../previous-attempt.js';

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../../src/jobs/delivery-error.js';
+import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../../src/core/delivery-error.js';
 import type { ConnectorRuntime, Env, FetchAnswer, PlainFetch } from '../connector.js';
 import { httpTimeoutMs } from '../http-timeout.js';
 import { describeNetworkError } from '../network-error.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ZendeskClient } from 'node-zendesk';
-import { DeliveryError } from '../../src/jobs/delivery-error.js';
-import type { Job } from '../../src/jobs/job.js';
+import { DeliveryError } from '../../src/core/delivery-error.js';
+import type { Job } from '../../src/core/job.js';
 import { clip, FIELD_LIMITS, fullTextRef } from '../clip.js';
 import { defineAction } from '../connector.js';
 import { Blankable } from '../params.js';

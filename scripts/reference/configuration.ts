@@ -5,7 +5,7 @@ import { SalesforceEnrichmentSettings } from '../../connectors/salesforce/enrich
 import { HubConfig } from '../../src/core/config.js';
 import { EnrichmentSettings } from '../../src/enrichment/enricher-from-env.js';
 import { deliveryVariables } from '../../src/jobs/delivery-policy.js';
-import { DEFAULT_RETRY_POLICY } from '../../src/jobs/retry-policy.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/core/retry-policy.js';
 import type { SourceAdapter } from '../../src/sources/source.js';
 import { code, settingsOf, type SettingDoc } from './markdown.js';
 

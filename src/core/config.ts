@@ -1,7 +1,7 @@
 import ms from 'ms';
 import { Cron } from 'croner';
 import { z } from 'zod';
-import type { Env } from '../../connectors/connector.js';
+import type { Env } from './env.js';
 import { HubError, zodIssues } from './errors.js';
 
 const Int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);

@@ -1,8 +1,8 @@
 import type { Logger } from '../core/logger.js';
-import { DeliveryError } from '../jobs/delivery-error.js';
-import { emptyEnrichment, type Account, type Enricher, type Enrichment } from './account.js';
-import type { CrmLookup, FoundContact } from './crm-lookup.js';
-import type { EnrichmentCache } from './enrichment-cache.js';
+import { DeliveryError } from '../core/delivery-error.js';
+import { emptyEnrichment, type Account, type Enricher, type Enrichment } from '../core/account.js';
+import type { CrmLookup, FoundContact } from '../core/crm-lookup.js';
+import type { EnrichmentCache } from '../core/enrichment-cache.js';
 
 /** Which environment variables fix a permanent CRM failure, for the loud log line. */
 const CREDENTIALS: Record<CrmLookup['crm'], string> = {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseEnv } from '../core/config.js';
-import type { Env } from '../../connectors/connector.js';
+import type { Env } from '../core/env.js';
 import { hubspot } from '../../connectors/hubspot/index.js';
 import { hubspotLookup } from '../../connectors/hubspot/enrich-from-hubspot.js';
 import { hubspotEnrichmentSettings } from '../../connectors/hubspot/enrichment-settings.js';
@@ -11,10 +11,10 @@ import { HubError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { Period } from '../recipes/schema.js';
 import type { Store } from '../store/store.js';
-import { noEnrichment, type Enricher } from './account.js';
+import { noEnrichment, type Enricher } from '../core/account.js';
 import { cachedEnricher } from './cached-enricher.js';
-import type { CrmLookup } from './crm-lookup.js';
-import { storeEnrichmentCache } from './enrichment-cache.js';
+import type { CrmLookup } from '../core/crm-lookup.js';
+import { storeEnrichmentCache } from '../core/enrichment-cache.js';
 
 export const DEFAULT_ENRICHMENT_TTL_MS = 6 * 60 * 60_000;
 

@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { HubError, zodIssues } from '../core/errors.js';
-import { JOB_STATUSES } from '../jobs/job.js';
+import { JOB_STATUSES } from '../core/job.js';
 import { deadJobFilter, ReplayFilter } from '../jobs/replay-filter.js';
 import { replayInChunks } from '../jobs/replay.js';
 import { timingSafeEqualText } from '../sources/hmac.js';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { Env } from '../../connectors/connector.js';
+import type { Env } from '../core/env.js';
 import { HubError, zodIssues } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { applyLoopEvent, type ApplyLoopEventDeps } from '../loops/apply-loop-event.js';

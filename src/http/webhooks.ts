@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { Env } from '../../connectors/connector.js';
+import type { Env } from '../core/env.js';
 import { HubError, issuePath } from '../core/errors.js';
 import { assertJsonShape, EXTRA_LIMITS } from '../core/json-limits.js';
 import type { Logger } from '../core/logger.js';

@@ -1,4 +1,4 @@
-import type { NewJob } from '../jobs/job.js';
+import type { NewJob } from '../core/job.js';
 import type { DigestVerbatimRow } from '../store/segments-sql.js';
 import type { Store } from '../store/store.js';
 import { InsightsQuery, insightsReport, type InsightsReport, type SeriesPoint } from './insights-report.js';

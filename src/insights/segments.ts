@@ -1,5 +1,5 @@
 import type { StoredResponse } from '../core/response.js';
-import type { Account } from '../enrichment/account.js';
+import type { Account } from '../core/account.js';
 
 /**
  * The segments a response is counted in, as its recipes saw them when it was planned: the

@@ -2,8 +2,8 @@ import ms from 'ms';
 import { z } from 'zod';
 import type { ConnectorDefinition, Env } from '../../connectors/connector.js';
 import { HubError } from '../core/errors.js';
-import type { RateLimit } from './rate-limit.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import type { RateLimit } from '../core/rate-limit.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../core/retry-policy.js';
 
 /** How one connector's jobs are delivered: how patiently retried, how fast sent. */
 export interface ConnectorDeliveryPolicy {

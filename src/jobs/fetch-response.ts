@@ -1,9 +1,9 @@
-import type { Env } from '../../connectors/connector.js';
+import type { Env } from '../core/env.js';
 import { issuePath } from '../core/errors.js';
 import { NormalizedResponse, type StoredResponse } from '../core/response.js';
 import type { SourceAdapter } from '../sources/source.js';
 import type { Store } from '../store/store.js';
-import { DeliveryError } from './delivery-error.js';
+import { DeliveryError } from '../core/delivery-error.js';
 
 export interface FetchDeps {
   store: Store;

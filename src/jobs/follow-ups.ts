@@ -3,7 +3,7 @@ import { changeSummary } from '../../connectors/follow-up.js';
 import type { ActionRegistry } from '../../connectors/registry.js';
 import type { StoredResponse } from '../core/response.js';
 import type { Store } from '../store/store.js';
-import type { Job, NewJob } from './job.js';
+import type { Job, NewJob } from '../core/job.js';
 
 export interface FollowUpDeps {
   store: Store;

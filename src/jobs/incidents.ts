@@ -1,4 +1,4 @@
-import { duration } from './retry-policy.js';
+import { duration } from '../core/retry-policy.js';
 
 /**
  * When a connector is in trouble, as a pure state machine fed with attempt outcomes and their

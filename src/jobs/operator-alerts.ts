@@ -1,8 +1,8 @@
 import type { Logger } from '../core/logger.js';
 import type { Store } from '../store/store.js';
-import type { Job, NewJob } from './job.js';
+import type { Job, NewJob } from '../core/job.js';
 import { IncidentTracker, type AttemptSignal, type Incident, type IncidentNotice } from './incidents.js';
-import { duration } from './retry-policy.js';
+import { duration } from '../core/retry-policy.js';
 
 /** Options of {@link OperatorAlerts}. */
 export interface OperatorAlertsOptions {

@@ -1,6 +1,6 @@
 import type { RecipeTrigger } from '../recipes/schema.js';
-import type { NewJob } from './job.js';
-import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
+import type { NewJob } from '../core/job.js';
+import { DEFAULT_RETRY_POLICY } from '../core/retry-policy.js';
 
 /** Vendor failures the planning step may count: the default cap, so its max age (24 h) decides. */
 export const PLAN_MAX_ATTEMPTS = DEFAULT_RETRY_POLICY.maxAttempts;

@@ -1,25 +1,25 @@
 import type { Logger } from '../core/logger.js';
 import type { StoredResponse } from '../core/response.js';
-import type { Enricher } from '../enrichment/account.js';
+import type { Enricher } from '../core/account.js';
 import { segmentsOf } from '../insights/segments.js';
 import { jobsOfPlan, planResponse } from '../recipes/plan.js';
 import { verdictsOfPlan } from '../recipes/verdict.js';
 import type { RecipeSet } from '../recipes/recipe-set.js';
 import type { Store } from '../store/store.js';
 import type { ActionRegistry, ConnectorClients } from '../../connectors/registry.js';
-import type { Env } from '../../connectors/connector.js';
+import type { Env } from '../core/env.js';
 import { pendingFetchOf, type SourceAdapter } from '../sources/source.js';
-import { DeliveryError } from './delivery-error.js';
+import { DeliveryError } from '../core/delivery-error.js';
 import { completePendingFetch } from './fetch-response.js';
 import { planFollowUps } from './follow-ups.js';
 import { planJobTrigger, planJobVersion } from './plan-job.js';
-import type { AttemptResult, Job } from './job.js';
+import type { AttemptResult, Job } from '../core/job.js';
 import type { DeliveryPolicies } from './delivery-policy.js';
 import type { OperatorAlerts } from './operator-alerts.js';
-import { takeRateLimitSlot, type DeliveryRateLimiter, type RateLimitWait } from './rate-limit.js';
+import { takeRateLimitSlot, type DeliveryRateLimiter, type RateLimitWait } from '../core/rate-limit.js';
 import type { Redact } from './redact.js';
 import type { ThemeTagger } from '../themes/tagger.js';
-import { nextAttempt, type RetryPolicy } from './retry-policy.js';
+import { nextAttempt, type RetryPolicy } from '../core/retry-policy.js';
 
 /** Everything a job needs to run; built once per process (or per Worker invocation). */
 export interface JobDeps {

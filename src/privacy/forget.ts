@@ -1,5 +1,5 @@
 import type { ActionRegistry } from '../../connectors/registry.js';
-import type { NewJob } from '../jobs/job.js';
+import type { NewJob } from '../core/job.js';
 import type { DownstreamObject, ErasureReport } from '../store/erasure.js';
 import type { Store } from '../store/store.js';
 

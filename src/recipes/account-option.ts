@@ -1,5 +1,5 @@
 import { HubError, type FieldIssue } from '../core/errors.js';
-import { emptyEnrichment, type Account } from '../enrichment/account.js';
+import { emptyEnrichment, type Account } from '../core/account.js';
 import { AccountShape, unwrapSchema } from './context-shape.js';
 
 /**

@@ -1,6 +1,6 @@
 import { issuePath } from '../core/errors.js';
 import { NormalizedResponse, type StoredResponse } from '../core/response.js';
-import { emptyEnrichment, type Enrichment } from '../enrichment/account.js';
+import { emptyEnrichment, type Enrichment } from '../core/account.js';
 import type { ActionRegistry } from '../../connectors/registry.js';
 import { renderParams } from './template.js';
 import { recipeContext } from './plan.js';

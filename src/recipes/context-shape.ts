@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NormalizedResponse } from '../core/response.js';
-import type { Account, Contact } from '../enrichment/account.js';
+import type { Account, Contact } from '../core/account.js';
 
 /**
  * The shape of what recipe conditions and templates see (`recipeContext` in plan.ts), in one

@@ -1,6 +1,6 @@
 import type { StoredResponse } from '../core/response.js';
-import type { Enrichment } from '../enrichment/account.js';
-import type { NewJob } from '../jobs/job.js';
+import type { Enrichment } from '../core/account.js';
+import type { NewJob } from '../core/job.js';
 import type { ActionRegistry } from '../../connectors/registry.js';
 import { zodIssues, type FieldIssue } from '../core/errors.js';
 import { renderParams } from './template.js';

@@ -3,7 +3,7 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { z } from 'zod';
 import { HubError, zodIssues } from '../core/errors.js';
 import type { ResponseInput } from '../core/response.js';
-import type { Env } from '../../connectors/connector.js';
+import type { Env } from '../core/env.js';
 import type { SourceAdapter } from './source.js';
 import { parseJsonBody } from './json-body.js';
 import { jsonSample, scoreValue } from './sample.js';

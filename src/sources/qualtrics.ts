@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Env } from '../../connectors/connector.js';
+import type { Env } from '../core/env.js';
 import { HubError } from '../core/errors.js';
 import type { ResponseInput, StoredResponse } from '../core/response.js';
-import { DeliveryError } from '../jobs/delivery-error.js';
+import { DeliveryError } from '../core/delivery-error.js';
 import { parseJsonBody, parseJsonField } from './json-body.js';
 import { signWithTokenQuery, verifySharedToken } from './signature.js';
 import { PENDING_FETCH, pendingFetchOf, type SourceAdapter, type WebhookRequest } from './source.js';

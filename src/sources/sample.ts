@@ -1,4 +1,4 @@
-import type { Env } from '../../connectors/connector.js';
+import type { Env } from '../core/env.js';
 import type { SignedParts } from './signature.js';
 
 /** What `closeloop send` puts into a source's example body; a value left out keeps the example's. */

@@ -1,4 +1,4 @@
-import type { Env } from '../../connectors/connector.js';
+import type { Env } from '../core/env.js';
 import type { SourceAdapter } from './source.js';
 import { unsignedStatus, type WebhookPolicyOptions } from './webhook-policy.js';
 

@@ -1,4 +1,4 @@
-import type { Env } from '../../connectors/connector.js';
+import type { Env } from '../core/env.js';
 import type { NormalizedResponse, ResponseInput, StoredResponse } from '../core/response.js';
 import type { SourceSampler } from './sample.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Env } from '../../connectors/connector.js';
+import type { Env } from '../core/env.js';
 import type { ResponseInput, StoredResponse } from '../core/response.js';
-import { DeliveryError } from '../jobs/delivery-error.js';
+import { DeliveryError } from '../core/delivery-error.js';
 import { signHmacHeader, verifyHmacHeader, type HmacHeaderScheme } from './signature.js';
 import { jsonSample } from './sample.js';
 import { PENDING_FETCH, pendingFetchOf, timeRevision, type SourceAdapter } from './source.js';

@@ -1,6 +1,6 @@
-import type { Env } from '../../connectors/connector.js';
+import type { Env } from '../core/env.js';
 import { httpTimeoutMs } from '../../connectors/http-timeout.js';
-import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../jobs/delivery-error.js';
+import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../core/delivery-error.js';
 import { pathSegmentProblem } from './vendor-body.js';
 
 /**

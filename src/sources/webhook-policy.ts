@@ -1,4 +1,4 @@
-import type { Env } from '../../connectors/connector.js';
+import type { Env } from '../core/env.js';
 import { HubError } from '../core/errors.js';
 import type { SourceAdapter } from './source.js';
 

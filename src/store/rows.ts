@@ -1,5 +1,5 @@
 import type { NormalizedResponse, StoredResponse } from '../core/response.js';
-import type { Job, JobAttempt, JobStatus, JobType, NewJob } from '../jobs/job.js';
+import type { Job, JobAttempt, JobStatus, JobType, NewJob } from '../core/job.js';
 import type { DeliveryMarks } from './replay-guard.js';
 import type { NpsFilter } from './store.js';
 

@@ -1,6 +1,6 @@
 import type { NormalizedResponse, StoredResponse } from '../core/response.js';
 import type { DeliveryMarks } from './replay-guard.js';
-import type { AttemptResult, Job, JobAttempt, JobStatus, NewJob } from '../jobs/job.js';
+import type { AttemptResult, Job, JobAttempt, JobStatus, NewJob } from '../core/job.js';
 import type { RecipeVerdict } from '../recipes/verdict.js';
 import type { LoopEvent, LoopState, LoopTarget } from '../loops/loop-event.js';
 import type { LoopFilter, LoopRow } from './loops.js';

@@ -1,7 +1,7 @@
 import { actionRegistry } from '../../connectors/registry.js';
 import type { Logger } from '../../src/core/logger.js';
-import type { Enricher } from '../../src/enrichment/account.js';
-import type { Job } from '../../src/jobs/job.js';
+import type { Enricher } from '../../src/core/account.js';
+import type { Job } from '../../src/core/job.js';
 import { parseRecipes } from '../../src/recipes/parse.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clip, FIELD_LIMITS } from '../../connectors/clip.js';
 import { actionRegistry } from '../../connectors/registry.js';
-import type { Job } from '../../src/jobs/job.js';
+import type { Job } from '../../src/core/job.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 
 /**

@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { jobMarker } from '../../src/jobs/job-marker.js';
+import { jobMarker } from '../../src/core/job-marker.js';
 import { actionHub, T0 } from '../connectors/action-hub.js';
 import { recordingServer } from '../support/http-recorder.js';
 import { HUBSPOT, HUBSPOT_ENV, HUBSPOT_TOKEN, hubspotFailing, hubspotHandlers, hubspotHanging, hubspotState, type HubSpotState } from './support/hubspot-fake.js';

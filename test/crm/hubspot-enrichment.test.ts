@@ -2,7 +2,7 @@ import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, type Logger } from '../../src/core/logger.js';
 import { enricherFromEnv } from '../../src/enrichment/enricher-from-env.js';
-import { DeliveryError } from '../../src/jobs/delivery-error.js';
+import { DeliveryError } from '../../src/core/delivery-error.js';
 import { recordingServer } from '../support/http-recorder.js';
 import { enrichmentStore } from './support/enrichment-store.js';
 import { HUBSPOT, HUBSPOT_ENV, HUBSPOT_TOKEN, hubspotFailing, hubspotHandlers, hubspotHanging, hubspotState, type HubSpotState } from './support/hubspot-fake.js';

@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { jobMarker } from '../../src/jobs/job-marker.js';
+import { jobMarker } from '../../src/core/job-marker.js';
 import { actionHub, T0 } from '../connectors/action-hub.js';
 import { recordingServer } from '../support/http-recorder.js';
 import { API, parseSoql, salesforceFailing, salesforceHandlers, salesforceHanging, salesforceState, SALESFORCE, SALESFORCE_ENV, SALESFORCE_TOKEN, type SalesforceState } from './support/salesforce-fake.js';

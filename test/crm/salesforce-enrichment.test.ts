@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { soqlString } from '../../connectors/salesforce/soql.js';
 import { silentLogger, type Logger } from '../../src/core/logger.js';
 import { enricherFromEnv } from '../../src/enrichment/enricher-from-env.js';
-import { DeliveryError } from '../../src/jobs/delivery-error.js';
+import { DeliveryError } from '../../src/core/delivery-error.js';
 import { recordingServer } from '../support/http-recorder.js';
 import { enrichmentStore } from './support/enrichment-store.js';
 import { salesforceHandlers, salesforceState, SALESFORCE, SALESFORCE_ENV, SALESFORCE_TOKEN, parseSoql, unescapeSoqlLiteral, type SalesforceState } from './support/salesforce-fake.js';

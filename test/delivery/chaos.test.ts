@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../src/jobs/job.js';
+import type { Job } from '../../src/core/job.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 import { type Fault, type FakeVendors, isEffect, startFakeVendors } from './fake-vendors.js';
 import { expectedActions, mulberry32, responseBody } from './workload.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONNECTORS } from '../../connectors/registry.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { deliveryPolicies } from '../../src/jobs/delivery-policy.js';
-import type { Job } from '../../src/jobs/job.js';
+import type { Job } from '../../src/core/job.js';
 import { processJob } from '../../src/jobs/process-job.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 import { type FakeVendors, startFakeVendors } from './fake-vendors.js';

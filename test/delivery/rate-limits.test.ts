@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { takeRateLimitSlot, type DeliveryRateLimiter } from '../../src/jobs/rate-limit.js';
+import { takeRateLimitSlot, type DeliveryRateLimiter } from '../../src/core/rate-limit.js';
 import { MemoryRateLimiter } from '../../src/runtime/node/rate-limiter.js';
 import { recordingServer } from '../support/http-recorder.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { actionRegistry } from '../../connectors/registry.js';
-import type { Job } from '../../src/jobs/job.js';
+import type { Job } from '../../src/core/job.js';
 import { parseRecipes } from '../../src/recipes/parse.js';
 import { recordingServer } from '../support/http-recorder.js';
 import { adminRequest, makeTestHub, postWebhook } from '../support/hub.js';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CONNECTORS } from '../../connectors/registry.js';
 import { HubError } from '../../src/core/errors.js';
-import { isRetryableStatus, parseRetryAfter } from '../../src/jobs/delivery-error.js';
+import { isRetryableStatus, parseRetryAfter } from '../../src/core/delivery-error.js';
 import { deliveryPolicies } from '../../src/jobs/delivery-policy.js';
 import { secretRedactor, secretValues, secretVariables } from '../../src/jobs/redact.js';
 import { SOURCES } from '../../src/sources/registry.js';
 import { loadHubConfig } from '../../src/runtime/node/hub.js';
-import { backoffCeilingMs, DEFAULT_RETRY_POLICY, nextAttempt, retryDelayMs, type RetryPolicy } from '../../src/jobs/retry-policy.js';
+import { backoffCeilingMs, DEFAULT_RETRY_POLICY, nextAttempt, retryDelayMs, type RetryPolicy } from '../../src/core/retry-policy.js';
 
 /**
  * The retry schedule as data and arithmetic, with an injected random: full jitter bounds, the

@@ -2,7 +2,7 @@ import { Liquid } from 'liquidjs';
 import { describe, expect, it } from 'vitest';
 import { actionRegistry } from '../../connectors/registry.js';
 import { NormalizedResponse, type StoredResponse } from '../../src/core/response.js';
-import { emptyEnrichment, type Enrichment } from '../../src/enrichment/account.js';
+import { emptyEnrichment, type Enrichment } from '../../src/core/account.js';
 import { compileCondition } from '../../src/recipes/condition.js';
 import { parseRecipe } from '../../src/recipes/parse.js';
 import { planResponse, recipeContext } from '../../src/recipes/plan.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NormalizedResponse } from '../../src/core/response.js';
-import type { NewJob } from '../../src/jobs/job.js';
+import type { NewJob } from '../../src/core/job.js';
 import { SqliteStore } from '../../src/runtime/node/sqlite-store.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { SQL, jobListQuery, responseListQuery } from '../../src/store/rows.js';

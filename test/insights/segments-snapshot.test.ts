@@ -1,6 +1,6 @@
 import { NormalizedResponse } from '../../src/core/response.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { emptyEnrichment, type Account, type Enricher } from '../../src/enrichment/account.js';
+import { emptyEnrichment, type Account, type Enricher } from '../../src/core/account.js';
 import { arrBand } from '../../src/insights/segments.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 

@@ -1,5 +1,5 @@
 import { NormalizedResponse, type ResponseInput } from '../../src/core/response.js';
-import { emptyEnrichment, type Account, type Enricher } from '../../src/enrichment/account.js';
+import { emptyEnrichment, type Account, type Enricher } from '../../src/core/account.js';
 import { adminRequest, makeTestHub } from '../support/hub.js';
 
 /** A CRM that knows accounts by respondent email. */

@@ -1,10 +1,10 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
-import { DeliveryError } from '../../src/jobs/delivery-error.js';
-import { emptyEnrichment, type Enricher } from '../../src/enrichment/account.js';
+import { DeliveryError } from '../../src/core/delivery-error.js';
+import { emptyEnrichment, type Enricher } from '../../src/core/account.js';
 import { cachedEnricher } from '../../src/enrichment/cached-enricher.js';
-import { storeEnrichmentCache } from '../../src/enrichment/enrichment-cache.js';
+import { storeEnrichmentCache } from '../../src/core/enrichment-cache.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 
 type Hub = ReturnType<typeof makeTestHub>;

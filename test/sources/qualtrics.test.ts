@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../src/jobs/job.js';
+import type { Job } from '../../src/core/job.js';
 import { recordingServer } from '../support/http-recorder.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 import { COMMENTS, EMAILS, fixtureJson, NAMES } from './source-suite.js';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { delay, http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../src/jobs/job.js';
+import type { Job } from '../../src/core/job.js';
 import { recordingServer } from '../support/http-recorder.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 import { COMMENTS, EMAILS, fixtureBytes, fixtureJson, NAMES } from './source-suite.js';

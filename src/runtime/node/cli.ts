@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { HubError, zodIssues, type FieldIssue } from '../../core/errors.js';
-import { JOB_STATUSES, type JobStatus } from '../../jobs/job.js';
+import { JOB_STATUSES, type JobStatus } from '../../core/job.js';
 import { formatIssue, RecipeLoadError } from '../../recipes/recipe.js';
 import type { DeadJobFilter } from '../../store/store.js';
 import type { SqliteStore } from './sqlite-store.js';

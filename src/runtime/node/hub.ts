@@ -1,14 +1,14 @@
 import { actionRegistry, ConnectorClients, CONNECTORS } from '../../../connectors/registry.js';
-import type { Env } from '../../../connectors/connector.js';
+import type { Env } from '../../core/env.js';
 import { HUB_SECRET_VARIABLES, loadConfig, type HubConfig } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
-import type { Enricher } from '../../enrichment/account.js';
+import type { Enricher } from '../../core/account.js';
 import { enricherFromEnv } from '../../enrichment/enricher-from-env.js';
 import { createApp } from '../../http/app.js';
 import { deliveryPolicies, type DeliveryPolicies } from '../../jobs/delivery-policy.js';
 import { OperatorAlerts } from '../../jobs/operator-alerts.js';
 import { secretRedactor, secretValues, secretVariables } from '../../jobs/redact.js';
-import type { RetryPolicy } from '../../jobs/retry-policy.js';
+import type { RetryPolicy } from '../../core/retry-policy.js';
 import type { Recipe } from '../../recipes/recipe.js';
 import { RecipeSet, reloadRecipes, type ReloadOutcome } from '../../recipes/recipe-set.js';
 import { SOURCES, sourceListProblems, sourceSecretProblems } from '../../sources/registry.js';

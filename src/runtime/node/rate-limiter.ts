@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import type { DeliveryRateLimiter, RateLimit } from '../../jobs/rate-limit.js';
+import type { DeliveryRateLimiter, RateLimit } from '../../core/rate-limit.js';
 
 /**
  * The Node process's rate limiter: rate-limiter-flexible's in-memory fixed windows, one limiter

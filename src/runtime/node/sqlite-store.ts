@@ -39,7 +39,7 @@ import type {
   ResponseFilter,
   Store,
 } from '../../store/store.js';
-import type { AttemptResult, JobAttempt, Job, NewJob } from '../../jobs/job.js';
+import type { AttemptResult, JobAttempt, Job, NewJob } from '../../core/job.js';
 import {
   commentedCountsQuery,
   responsesToTagQuery,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Env } from '../../../../connectors/connector.js';
+import type { Env } from '../../../core/env.js';
 import { loadConfig } from '../../../core/config.js';
 import { readAdminToken } from '../admin-token.js';
 

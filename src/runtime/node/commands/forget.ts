@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { actionRegistry, CONNECTORS } from '../../../../connectors/registry.js';
-import type { Env } from '../../../../connectors/connector.js';
+import type { Env } from '../../../core/env.js';
 import { HubError } from '../../../core/errors.js';
 import { silentLogger } from '../../../core/logger.js';
 import { forgetRespondent, type ForgetResult } from '../../../privacy/forget.js';

@@ -1,10 +1,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { CONNECTORS } from '../../../../connectors/registry.js';
-import type { Env } from '../../../../connectors/connector.js';
+import type { Env } from '../../../core/env.js';
 import { loadConfig } from '../../../core/config.js';
 import { HubError } from '../../../core/errors.js';
 import type { StoredResponse } from '../../../core/response.js';
-import type { Job } from '../../../jobs/job.js';
+import type { Job } from '../../../core/job.js';
 import type { RecipeVerdict } from '../../../recipes/verdict.js';
 import { SqliteStore } from '../sqlite-store.js';
 

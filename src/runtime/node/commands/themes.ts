@@ -3,7 +3,7 @@ import { loadConfig } from '../../../core/config.js';
 import { HubError, zodIssues } from '../../../core/errors.js';
 import { retagHistory } from '../../../themes/retag.js';
 import { themesReport, ThemesQuery, type ThemesReport } from '../../../themes/theme-report.js';
-import type { Env } from '../../../../connectors/connector.js';
+import type { Env } from '../../../core/env.js';
 import { SqliteStore } from '../sqlite-store.js';
 import { loadThemesFile } from '../themes-file.js';
 

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { actionRegistry, CONNECTORS } from '../../../../connectors/registry.js';
-import type { Env } from '../../../../connectors/connector.js';
+import type { Env } from '../../../core/env.js';
 import { loadConfig } from '../../../core/config.js';
 import { HubError } from '../../../core/errors.js';
 import { silentLogger, type Logger } from '../../../core/logger.js';
 import { NormalizedResponse } from '../../../core/response.js';
-import { emptyEnrichment, type Account, type Enrichment } from '../../../enrichment/account.js';
+import { emptyEnrichment, type Account, type Enrichment } from '../../../core/account.js';
 import { chooseCrm, enricherFromEnv } from '../../../enrichment/enricher-from-env.js';
 import { parseAccountOption } from '../../../recipes/account-option.js';
 import { parseRecipes } from '../../../recipes/parse.js';

@@ -1,4 +1,4 @@
-import type { DeliveryError } from '../jobs/delivery-error.js';
+import type { DeliveryError } from './delivery-error.js';
 import type { Account, Contact } from './account.js';
 import type { EnrichmentCache } from './enrichment-cache.js';
 
