@@ -164,8 +164,10 @@ export function erasurePlan(read: ErasureRead): { writes: { counts?: Counted; st
 
 /** Delete the CRM lookups cached for an email, returning their keys. */
 export function cachedLookupsDelete(email: string): Statement {
-  // Keys are `<crm>:email:<email>` (src/enrichment/cached-enricher.ts); compared whole, no LIKE wildcard.
-  return { sql: `DELETE FROM enrichment_cache WHERE instr(key, ':email:') > 0 AND substr(key, instr(key, ':email:') + 7) = ? RETURNING key`, params: [normalizeEmail(email)] };
+  // A look-up cached for an email ends with it (`<crm>:contact:<email>`, `hubspot:contact-search:<email>`,
+  // src/enrichment/cached-enricher.ts and the CRM look-ups); compared whole, no LIKE wildcard.
+  const suffix = `:${normalizeEmail(email)}`;
+  return { sql: `DELETE FROM enrichment_cache WHERE length(key) > length(?) AND substr(key, -length(?)) = ? RETURNING key`, params: [suffix, suffix, suffix] };
 }
 
 /** A job row as the read returns it. */
