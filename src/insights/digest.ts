@@ -22,8 +22,8 @@ export interface DigestOptions {
   /** The registered survey sources. */
   sources: Iterable<string>;
   /**
-   * HOOK(insights-themes): the period's most frequent themes, from the themes helper's tags.
-   * Absent (default), or answering none: the digest shows no themes line.
+   * The period's most mentioned themes ({@link topThemesFrom}). Absent (default), or answering
+   * none: the digest shows no themes line.
    */
   topThemes?: (since: string, until: string) => Promise<DigestTheme[]>;
 }
@@ -57,6 +57,21 @@ export function risingStreak(series: readonly SeriesPoint[]): number {
     n++;
   }
   return n;
+}
+
+/**
+ * The period's most mentioned themes, among comments tagged by the current rules (their
+ * fingerprint), most mentions first: the digest's "Top themes".
+ */
+export function topThemesFrom(store: Store, rules: () => Promise<string>, top = 3): NonNullable<DigestOptions['topThemes']> {
+  return async (since, until) => {
+    const counts = await store.themeCounts({ since, until, rules: await rules() });
+    return counts.byTheme
+      .map((t) => ({ theme: t.theme, responses: t.promoters + t.passives + t.detractors }))
+      .filter((t) => t.responses > 0)
+      .sort((a, b) => b.responses - a.responses || a.theme.localeCompare(b.theme))
+      .slice(0, top);
+  };
 }
 
 /** Everything the weekly digest says about the last complete week. Reads only; sends nothing. */

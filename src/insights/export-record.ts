@@ -27,6 +27,8 @@ export const EXPORT_COLUMNS = [
   'account_id',
   'account_name',
   'account',
+  'themes',
+  'sentiment',
   'extra',
   'planned_at',
 ] as const;
@@ -58,6 +60,8 @@ export function exportRecord(row: ExportRow): Record<(typeof EXPORT_COLUMNS)[num
     crm: row.crm,
     account_id: (account?.id as string | undefined) ?? null,
     account_name: (account?.name as string | undefined) ?? null,
+    themes: row.themes === null ? null : (JSON.parse(row.themes) as string[]),
+    sentiment: row.sentiment,
     account,
     extra: r.extra,
     planned_at: row.planned_at,

@@ -204,6 +204,9 @@ export interface ExportRow {
   lifecycle: string | null;
   crm: string | null;
   planned_at: string | null;
+  /** The comment's themes as JSON (migration 16), null until the response is tagged. */
+  themes: string | null;
+  sentiment: number | null;
 }
 
 /** One page of the export, in arrival order after `afterSeq` (keyset: each page is one index walk, however far in). */
@@ -214,7 +217,8 @@ export function exportPageQuery(filter: ExportFilter, afterSeq: number, limit: n
   if (filter.until) (where.push('r.received_at < ?'), params.push(filter.until));
   return {
     sql: `SELECT r.seq AS seq, r.id AS id, r.received_at AS received_at, r.version AS version, r.data AS data, s.account AS account, s.plan AS plan, s.tier AS tier,
-        s.arr AS arr, s.region AS region, s.owner AS owner, s.lifecycle AS lifecycle, s.crm AS crm, s.planned_at AS planned_at
+        s.arr AS arr, s.region AS region, s.owner AS owner, s.lifecycle AS lifecycle, s.crm AS crm, s.planned_at AS planned_at,
+        r.themes AS themes, r.sentiment AS sentiment
       FROM responses r LEFT JOIN response_segments s ON s.response_id = r.id
       WHERE ${where.join(' AND ')} ORDER BY r.seq LIMIT ?`,
     params: [...params, limit],

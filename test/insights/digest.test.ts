@@ -65,6 +65,8 @@ describe('weekly digest to Slack', () => {
           field('Change', '-3.6 from +25 (p = 0.8361, not significant)'),
           field('Best by plan', 'pro: +62.5 ±21.6 (40)\nbasic: -33.3 ±33.7 (30)'),
           field('Worst by plan', 'basic: -33.3 ±33.7 (30)\npro: +62.5 ±21.6 (40)'),
+          // The week's comments as the shipped theme rules (recipes/themes.yaml) tag them.
+          field('Top themes', 'features (1), performance (1)'),
           field('Streaks', 'NPS up 3 months in a row'),
           field('Promoter (10, Acme)', 'Love the new reports'),
           field('Passive (8, Acme)', 'Fine'),

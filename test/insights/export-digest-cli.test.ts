@@ -37,17 +37,17 @@ describe('closeloop export and closeloop digest --dry-run', () => {
     const csv = await cli(['export']);
     expect(csv.stderr).toBe('');
     const lines = csv.stdout.split('\n');
-    expect(lines[0]).toBe('id,received_at,answered_at,version,source,source_response_id,survey,touchpoint,metric,score,category,comment,respondent_email,plan,tier,arr_band,region,owner,lifecycle,crm,account_id,account_name,account,extra,planned_at');
+    expect(lines[0]).toBe('id,received_at,answered_at,version,source,source_response_id,survey,touchpoint,metric,score,category,comment,respondent_email,plan,tier,arr_band,region,owner,lifecycle,crm,account_id,account_name,account,themes,sentiment,extra,planned_at');
     expect(lines[1]).toMatch(/^[\w-]+,2026-03-02T10:00:00\.000Z,,1,generic,r-1,S1,support,nps,3,detractor,"Too ""slow"",$/);
-    expect(lines[2]).toMatch(/^really",a@acme\.com,pro,,50k–100k,,Dana,,,A1,"Acme, Inc\.","\{""id"":""A1"",.*\}","\{""cohort"":""beta""\}",2026-03-02T10:00:00\.000Z$/);
-    expect(lines.at(-2)).toMatch(/,bulk-1000,,,nps,9,promoter,,,,,,,,,,,,,\{\},$/);
+    expect(lines[2]).toMatch(/^really",a@acme\.com,pro,,50k–100k,,Dana,,,A1,"Acme, Inc\.","\{""id"":""A1"",.*\}","\[""performance""\]",0,"\{""cohort"":""beta""\}",2026-03-02T10:00:00\.000Z$/);
+    expect(lines.at(-2)).toMatch(/,bulk-1000,,,nps,9,promoter,,,,,,,,,,,,,,,\{\},$/);
 
     const file = join(ctx.hub.dir, 'out.ndjson');
     const nd = await cli(['export', '--format', 'ndjson', '--since', '2026-03-02T10:00:00Z', '--output', file]);
     expect(nd.stderr).toBe(`exported 1002 response(s) to ${file}\n`);
     const records = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(records).toHaveLength(1002);
-    expect(records[0]).toMatchObject({ source_response_id: 'r-1', plan: 'pro', arr_band: '50k–100k', owner: 'Dana', account_name: 'Acme, Inc.', extra: { cohort: 'beta' }, comment: 'Too "slow",\nreally' });
+    expect(records[0]).toMatchObject({ source_response_id: 'r-1', plan: 'pro', arr_band: '50k–100k', owner: 'Dana', account_name: 'Acme, Inc.', extra: { cohort: 'beta' }, comment: 'Too "slow",\nreally', themes: ['performance'], sentiment: expect.any(Number) });
     expect(new Set(records.map((r) => r.id)).size).toBe(1002);
 
     expect((await cli(['export', '--format', 'xml'])).stderr).toContain('--format:');

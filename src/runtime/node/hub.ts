@@ -16,6 +16,7 @@ import { webhookPolicy } from '../../sources/webhook-policy.js';
 import { resolveAdminToken } from './admin-token.js';
 import { HubError } from '../../core/errors.js';
 import { checkDigestBy, DigestSchedule } from './digest-schedule.js';
+import { topThemesFrom } from '../../insights/digest.js';
 import { createHash } from 'node:crypto';
 import { JobLoop } from './job-loop.js';
 import { MemoryRateLimiter } from './rate-limiter.js';
@@ -144,7 +145,7 @@ export function createNodeHub(options: NodeHubOptions) {
   const retention = config.CLOSELOOP_RETENTION ? new RetentionSchedule({ store, retentionMs: config.CLOSELOOP_RETENTION, log, now }) : null;
   // The weekly digest, only when its channel is set.
   const digest = config.CLOSELOOP_DIGEST_CHANNEL
-    ? new DigestSchedule({ store, log, now, channel: config.CLOSELOOP_DIGEST_CHANNEL, schedule: config.CLOSELOOP_DIGEST_SCHEDULE, tz: config.CLOSELOOP_DIGEST_TZ, by: config.CLOSELOOP_DIGEST_BY, sources: [...SOURCES.keys()], maxAttempts: policies.retryOf('slack').maxAttempts, onQueued: () => loop.wake() })
+    ? new DigestSchedule({ store, log, now, channel: config.CLOSELOOP_DIGEST_CHANNEL, schedule: config.CLOSELOOP_DIGEST_SCHEDULE, tz: config.CLOSELOOP_DIGEST_TZ, by: config.CLOSELOOP_DIGEST_BY, sources: [...SOURCES.keys()], topThemes: topThemesFrom(store, () => themes.fingerprint()), maxAttempts: policies.retryOf('slack').maxAttempts, onQueued: () => loop.wake() })
     : null;
   return {
     config,

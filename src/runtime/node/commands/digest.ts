@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { HubError } from '../../../core/errors.js';
-import { buildDigest, digestJob, digestMessage } from '../../../insights/digest.js';
+import { buildDigest, digestJob, digestMessage, topThemesFrom } from '../../../insights/digest.js';
 import { SOURCES } from '../../../sources/registry.js';
 import { loadHubConfig } from '../hub.js';
 import { withHubDatabase } from './insights-database.js';
+import { loadThemesFile } from '../themes-file.js';
 
 /** `closeloop digest`: the weekly digest of the last complete week, printed (`--dry-run`) or queued for a running hub. */
 export function registerDigestCommand(program: Command, env: Record<string, string | undefined>): void {
@@ -18,8 +19,9 @@ export function registerDigestCommand(program: Command, env: Record<string, stri
       if (!channel && !opts.dryRun) {
         throw new HubError(400, 'invalid_config', 'CLOSELOOP_DIGEST_CHANNEL is not set: no digest to queue (--dry-run prints it anyway)', [{ field: 'CLOSELOOP_DIGEST_CHANNEL', message: 'is not set' }]);
       }
-      const options = { channel: channel ?? '(CLOSELOOP_DIGEST_CHANNEL)', tz: config.CLOSELOOP_DIGEST_TZ, by: config.CLOSELOOP_DIGEST_BY, sources: [...SOURCES.keys()] };
+      const themes = loadThemesFile(config);
       await withHubDatabase(env, async (store) => {
+        const options = { channel: channel ?? '(CLOSELOOP_DIGEST_CHANNEL)', tz: config.CLOSELOOP_DIGEST_TZ, by: config.CLOSELOOP_DIGEST_BY, sources: [...SOURCES.keys()], topThemes: topThemesFrom(store, () => themes.fingerprint()) };
         const now = new Date();
         const digest = await buildDigest(store, now, options);
         const message = digestMessage(digest, options.channel);
