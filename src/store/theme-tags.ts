@@ -2,6 +2,7 @@ import type { Statement } from './statement.js';
 
 export type { Statement };
 import type { Category } from '../core/response.js';
+import type { RolledUpDimension } from '../insights/segments.js';
 
 /**
  * Theme tags in SQL (migration 16), shared by every SQL store: each statement is built with its
@@ -40,6 +41,8 @@ export interface VerbatimFilter {
   until?: string;
   /** Id of the last verbatim of the previous page. */
   before?: string;
+  /** Only responses whose plan saw this segment value (`response_segments`, migration 15). */
+  segment?: { dimension: RolledUpDimension; value: string };
   limit: number;
 }
 
@@ -163,6 +166,8 @@ export function verbatimsQuery(filter: VerbatimFilter): Statement {
   if (filter.theme) (where.push('t.theme = ?'), params.push(filter.theme));
   if (filter.category) (where.push('r.category = ?'), params.push(filter.category));
   period(filter, 'r.received_at', where, params);
+  // The column is one of the fixed dimension names, never the caller's text.
+  if (filter.segment) (where.push(`EXISTS (SELECT 1 FROM response_segments s WHERE s.response_id = r.id AND s.${filter.segment.dimension} = ?)`), params.push(filter.segment.value));
   const seq = filter.theme ? 't.response_seq' : 'r.seq';
   if (filter.before) (where.push(`${seq} < (SELECT seq FROM responses WHERE id = ?)`), params.push(filter.before));
   const from = filter.theme ? 'response_themes t JOIN responses r ON r.seq = t.response_seq' : 'responses r';

@@ -1,3 +1,4 @@
+import { ROLLED_UP_DIMENSIONS, type RolledUpDimension } from '../insights/segments.js';
 import { z } from 'zod';
 import { HubError } from '../core/errors.js';
 import { npsFromCounts } from '../core/nps.js';
@@ -116,6 +117,12 @@ export const VerbatimsQuery = z.object({
   until: TimeOrAgo.optional(),
   /** Id of the last verbatim of the previous page (keyset pagination). */
   before: z.string().min(1).max(100).optional(),
+  /** Only responses in this segment, as their plan saw it: `plan:pro`, `region:EMEA`, `touchpoint:onboarding` (a dimension of GET /api/nps?by=). */
+  segment: z
+    .string()
+    .regex(new RegExp(`^(${ROLLED_UP_DIMENSIONS.join('|')}):.+$`), `must be dimension:value, the dimension one of ${ROLLED_UP_DIMENSIONS.join(', ')}`)
+    .transform((s) => ({ dimension: s.slice(0, s.indexOf(':')) as RolledUpDimension, value: s.slice(s.indexOf(':') + 1) }))
+    .optional(),
   /** Page size, 1–500. Default 50. */
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });

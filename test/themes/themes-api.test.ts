@@ -157,7 +157,7 @@ describe('GET /api/themes and GET /api/verbatims', () => {
   it('both are in the OpenAPI document', async () => {
     const { body } = await get('/api/openapi.json');
     expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/themes', '/verbatims']));
-    expect(body.paths['/verbatims'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['before', 'category', 'limit', 'since', 'theme', 'until']);
+    expect(body.paths['/verbatims'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['before', 'category', 'limit', 'segment', 'since', 'theme', 'until']);
     expect(Object.keys(body.components.schemas)).toEqual(expect.arrayContaining(['ThemesReport', 'ThemeFigures', 'Verbatims', 'Verbatim']));
   });
 });
