@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { HubError } from '../core/errors.js';
 import { LoopQuery, loopReport, type LoopFigures, type LoopReport } from '../loops/loop-report.js';
 import type { Store } from '../store/store.js';
+import { ROLLED_UP_DIMENSIONS } from '../insights/segments.js';
 import { Errors, Json } from './openapi-shapes.js';
 
 const Quantiles = z.object({ median: z.number().nullable(), p90: z.number().nullable() });
@@ -21,7 +22,7 @@ const LoopReportSchema = z
   .object({
     since: z.string().nullable(),
     until: z.string().nullable(),
-    by: z.enum(['category', 'source', 'survey']),
+    by: z.enum(['category', ...ROLLED_UP_DIMENSIONS]),
     targetHours: z.number(),
     groups: z.array(LoopFiguresSchema),
     all: LoopFiguresSchema,

@@ -5,6 +5,7 @@ import { HubError } from '../core/errors.js';
 import { parseSince, TimeOrAgo } from '../core/time.js';
 import type { LoopRow } from '../store/loops.js';
 import type { Store } from '../store/store.js';
+import { ROLLED_UP_DIMENSIONS } from '../insights/segments.js';
 
 const Duration = z.string().refine((v) => {
   const n = ms(v as ms.StringValue);
@@ -17,8 +18,8 @@ export const LoopQuery = z.object({
   since: TimeOrAgo.optional(),
   /** Received before, in the same form. Default: now. */
   until: TimeOrAgo.optional(),
-  /** Group by the response's category (default), its survey tool or its survey. */
-  by: z.enum(['category', 'source', 'survey']).default('category'),
+  /** Group by the response's category (default), or a segment its plan saw (as `GET /api/nps?by=`: source, survey, touchpoint, plan, tier, arr, region, owner, lifecycle, crm). */
+  by: z.enum(['category', ...ROLLED_UP_DIMENSIONS]).default('category'),
   /** The promise to customers: answered within this long (`48h`, default). */
   target: Duration.default('48h'),
 });
@@ -88,7 +89,8 @@ export async function loopReport(store: Store, query: LoopQuery, now: Date): Pro
   }
   const targetMs = ms(query.target as ms.StringValue);
   const rows = await store.loopRows({ since, until });
-  const key = (r: LoopRow) => (query.by === 'category' ? r.category : query.by === 'source' ? r.source : r.survey_id) ?? '(none)';
+  const by = query.by;
+  const key = (r: LoopRow) => (by === 'category' ? r.category : by === 'source' ? r.source : by === 'survey' ? r.survey_id : r.segments?.[by]) ?? '(none)';
   const groups = new Map<string, LoopRow[]>();
   for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
   return {

@@ -1,5 +1,14 @@
 import type { LoopEvent, LoopState, LoopTarget } from '../loops/loop-event.js';
 import { statusOf } from '../loops/loop-event.js';
+import { ROLLED_UP_DIMENSIONS, type RolledUpDimension } from '../insights/segments.js';
+
+/** A loop row with its segment columns (`seg_<dimension>`), as {@link loopRowsQuery} reads it. */
+export function loopRowFromSegmented(row: Record<string, unknown>): LoopRow {
+  const segments: Partial<Record<RolledUpDimension, string | null>> = {};
+  for (const d of ROLLED_UP_DIMENSIONS) segments[d] = (row[`seg_${d}`] as string | null | undefined) ?? null;
+  const { response_id, received_at, category, source, survey_id, acknowledged_at, acknowledged_by, closed_at, closed_by } = row as unknown as LoopRow;
+  return { response_id, received_at, category, source, survey_id, acknowledged_at, acknowledged_by, closed_at, closed_by, segments };
+}
 
 /**
  * Loop state in SQL, shared by every SQLite driver: each statement next to the values it takes.
@@ -66,6 +75,8 @@ export interface LoopRow {
   acknowledged_by: string | null;
   closed_at: string | null;
   closed_by: string | null;
+  /** The segments the response's plan saw (migration 15), for the figures by segment; null before it was planned. */
+  segments?: Partial<Record<RolledUpDimension, string | null>>;
 }
 
 const LOOP_COLUMNS = `r.id AS response_id, r.received_at, r.category, r.source, r.survey_id,
@@ -88,7 +99,8 @@ export interface LoopFilter {
 
 export function loopRowsQuery(f: LoopFilter) {
   return {
-    sql: `SELECT ${LOOP_COLUMNS} FROM responses r LEFT JOIN loops l ON l.response_id = r.id
+    sql: `SELECT ${LOOP_COLUMNS}, ${ROLLED_UP_DIMENSIONS.map((d) => `s.${d} AS seg_${d}`).join(', ')}
+          FROM responses r LEFT JOIN loops l ON l.response_id = r.id LEFT JOIN response_segments s ON s.response_id = r.id
           WHERE r.metric = 'nps' AND r.score IS NOT NULL AND r.received_at >= ? AND r.received_at < ?
             AND EXISTS (SELECT 1 FROM jobs j WHERE j.response_id = r.id AND j.type = 'action')
           ORDER BY r.received_at`,

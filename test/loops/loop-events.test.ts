@@ -4,6 +4,7 @@ import { actionRegistry } from '../../connectors/registry.js';
 import type { LoopState } from '../../src/loops/loop-event.js';
 import { parseRecipes } from '../../src/recipes/parse.js';
 import { startFakeVendors, type FakeVendors } from '../delivery/fake-vendors.js';
+import { accountsByEmail } from '../insights/support.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 
 const T0 = new Date('2026-11-02T09:00:00.000Z');
@@ -42,6 +43,8 @@ beforeEach(async () => {
     env: { ...vendors.env, ZENDESK_EVENTS_WEBHOOK_SECRET: ZD_SECRET, INTERCOM_EVENTS_WEBHOOK_SECRET: IC_SECRET, CLOSELOOP_ADMIN_TOKEN: ADMIN },
     recipes,
     now: () => clock.now,
+    // The CRM's plans, for the figures by segment.
+    enricher: accountsByEmail({ 'd0@example.com': { plan: 'pro' }, 'd1@example.com': { plan: 'pro' }, 'd2@example.com': { plan: 'basic' }, 'd3@example.com': { plan: 'basic' }, 'd4@example.com': { plan: 'basic' }, 'd5@example.com': { plan: 'basic' } }),
   });
 });
 afterEach(async () => {
@@ -246,7 +249,15 @@ describe('loop figures', () => {
       all: expect.objectContaining({ group: 'all', loops: 7, withinTarget: { answered: 4, of: 6, share: 66.7 } }),
     });
     expect(promoter).toBeDefined();
-    const bad = await hub.app.request('/api/loops?target=soon&by=plan', { headers: { authorization: `Bearer ${ADMIN}` } });
+    // By a segment the plans saw (the account's plan): the promoter has no account, so `(none)`.
+    const byPlan = (await (await hub.app.request('/api/loops?since=2026-11-01T00:00:00Z&by=plan', { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { groups: unknown[] };
+    expect(byPlan.groups).toEqual([
+      expect.objectContaining({ group: '(none)', loops: 1, acknowledged: 1, hoursToFirstResponse: { median: 0.5, p90: 0.5 } }),
+      // 3 and 50 h: the median 26.5, p90 = 3 + 0.9 × 47 = 45.3; known: three (the 10 h old one is not due), one within 48 h.
+      { group: 'basic', loops: 4, open: 2, acknowledged: 2, closed: 0, hoursToFirstResponse: { median: 26.5, p90: 45.3 }, hoursToClose: { median: null, p90: null }, withinTarget: { answered: 1, of: 3, share: 33.3 } },
+      { group: 'pro', loops: 2, open: 0, acknowledged: 1, closed: 1, hoursToFirstResponse: { median: 1.5, p90: 1.9 }, hoursToClose: { median: 5, p90: 5 }, withinTarget: { answered: 2, of: 2, share: 100 } },
+    ]);
+    const bad = await hub.app.request('/api/loops?target=soon&by=color', { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { error: { issues: { field: string }[] } }).error.issues.map((i) => i.field).sort()).toEqual(['by', 'target']);
   });

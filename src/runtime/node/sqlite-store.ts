@@ -58,7 +58,7 @@ import {
 import type { NormalizedResponse } from '../../core/response.js';
 import { planJobFor } from '../../jobs/plan-job.js';
 import type { LoopEvent, LoopTarget } from '../../loops/loop-event.js';
-import { insertLoopEvent, loopFromRow, overdueLoopsQuery, loopOfResponse, loopRowsQuery, loopTargetQuery, upsertLoop, type LoopFilter, type LoopRow } from '../../store/loops.js';
+import { insertLoopEvent, loopFromRow, loopRowFromSegmented, overdueLoopsQuery, loopOfResponse, loopRowsQuery, loopTargetQuery, upsertLoop, type LoopFilter, type LoopRow } from '../../store/loops.js';
 import { ensurePrivateFile, ensurePrivateFolder, tightenFile } from './private-files.js';
 import {
   ERASURE_SQL,
@@ -540,7 +540,7 @@ export class SqliteStore implements Store {
 
   async loopRows(filter: LoopFilter) {
     const q = loopRowsQuery(filter);
-    return this.db.prepare(q.sql).all(...q.params) as LoopRow[];
+    return (this.db.prepare(q.sql).all(...q.params) as Record<string, unknown>[]).map(loopRowFromSegmented);
   }
 
   /** The read and the writes of src/store/erasure.ts, in one transaction (durable: the answer promises it is gone). */

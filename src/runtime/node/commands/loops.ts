@@ -14,7 +14,7 @@ export function registerLoopsCommand(program: Command, deps: LoopsCommandDeps) {
     .description('Loop figures from CLOSELOOP_DB: time to first response and to closure, and the share answered within the target')
     .option('--since <time>', 'responses received at or after an ISO 8601 time or a duration back from now (30d)')
     .option('--until <time>', 'received before, in the same form')
-    .option('--by <group>', 'category (default), source or survey')
+    .option('--by <group>', 'category (default), or a segment: source, survey, touchpoint, plan, tier, arr, region, owner, lifecycle, crm')
     .option('--target <duration>', 'answered within this long counts as on time (default 48h)')
     .option('--json', 'print the figures as JSON')
     .action(async (opts: { since?: string; until?: string; by?: string; target?: string; json?: boolean }) => {
