@@ -1,3 +1,4 @@
+import { LoopQuery, loopReport, type LoopFigures } from '../loops/loop-report.js';
 import type { NewJob } from '../core/job.js';
 import type { DigestVerbatimRow } from '../store/segments-sql.js';
 import type { Store } from '../store/store.js';
@@ -37,6 +38,8 @@ export interface Digest {
   verbatims: DigestVerbatimRow[];
   /** Sentences worth celebrating: `NPS up 3 months in a row`. */
   streaks: string[];
+  /** How the week's detractors were answered (docs/loops.md); null when the hub acted on none. */
+  detractorLoops: { figures: LoopFigures; targetHours: number } | null;
 }
 
 /** Increases in a row at the end of a series, counted from a streak of this length. */
@@ -91,7 +94,10 @@ export async function buildDigest(store: Store, now: Date, options: DigestOption
   if (weekly >= STREAK_MIN) streaks.push(`NPS up ${weekly} weeks in a row`);
   const themes = (await options.topThemes?.(week.start, week.end)) ?? [];
   const verbatims = await store.digestVerbatims(week.start, week.end);
-  return { week, tz, report, themes, verbatims, streaks };
+  const loops = await loopReport(store, LoopQuery.parse({ since: week.start, until: week.end }), now);
+  const detractors = loops.groups.find((g) => g.group === 'detractor');
+  const detractorLoops = detractors ? { figures: detractors, targetHours: loops.targetHours } : null;
+  return { week, tz, report, themes, verbatims, streaks, detractorLoops };
 }
 
 const signed = (v: number | null) => (v === null ? '–' : v > 0 ? `+${v}` : String(v));
@@ -113,11 +119,19 @@ export function digestMessage(d: Digest, channel: string) {
     { label: `Best by ${r.by}`, value: segments(r.top) },
     { label: `Worst by ${r.by}`, value: segments(r.bottom) },
     ...(d.themes.length ? [{ label: 'Top themes', value: d.themes.slice(0, 5).map((t) => `${t.theme} (${t.responses})`).join(', ') }] : []),
+    ...(d.detractorLoops ? [{ label: 'Detractors answered', value: loopWords(d.detractorLoops.figures, d.detractorLoops.targetHours) }] : []),
     ...(d.streaks.length ? [{ label: 'Streaks', value: d.streaks.join('\n') }] : []),
     ...d.verbatims.map((v) => ({ label: `${LABEL[v.category] ?? v.category} (${v.score ?? '–'}${v.accountName ? `, ${v.accountName}` : v.plan ? `, ${v.plan}` : ''})`, value: clip(v.comment, 500) })),
   ];
   const context = `closeloop weekly digest · ${d.week.start.slice(0, 10)} to ${d.week.end.slice(0, 10)} (${d.tz}) · segments with fewer than ${r.minSample} answers are not ranked`;
   return { channel, text, fields, quote: '', context };
+}
+
+/** `3 of 4 within 48 h (75%); first reply after 2.5 h (median); 1 still open` */
+function loopWords(f: LoopFigures, targetHours: number): string {
+  const within = f.withinTarget.of ? `${f.withinTarget.answered} of ${f.withinTarget.of} within ${targetHours} h (${f.withinTarget.share}%)` : `none due yet`;
+  const median = f.hoursToFirstResponse.median === null ? '' : `; first reply after ${f.hoursToFirstResponse.median} h (median)`;
+  return `${within}${median}; ${f.open} still open`;
 }
 
 /** The digest as a durable Slack job, keyed by channel and week: posted once per week, whatever restarts or schedules say. */

@@ -5,6 +5,7 @@ import type { LoopState } from '../../src/loops/loop-event.js';
 import { parseRecipes } from '../../src/recipes/parse.js';
 import { startFakeVendors, type FakeVendors } from '../delivery/fake-vendors.js';
 import { accountsByEmail } from '../insights/support.js';
+import { buildDigest, digestMessage } from '../../src/insights/digest.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 
 const T0 = new Date('2026-11-02T09:00:00.000Z');
@@ -257,6 +258,9 @@ describe('loop figures', () => {
       { group: 'basic', loops: 4, open: 2, acknowledged: 2, closed: 0, hoursToFirstResponse: { median: 26.5, p90: 45.3 }, hoursToClose: { median: null, p90: null }, withinTarget: { answered: 1, of: 3, share: 33.3 } },
       { group: 'pro', loops: 2, open: 0, acknowledged: 1, closed: 1, hoursToFirstResponse: { median: 1.5, p90: 1.9 }, hoursToClose: { median: 5, p90: 5 }, withinTarget: { answered: 2, of: 2, share: 100 } },
     ]);
+    // The weekly digest of that week says how its detractors were answered (at 2026-11-09 all six are due).
+    const digest = await buildDigest(hub.store, new Date('2026-11-09T12:00:00Z'), { channel: '#cx', sources: ['generic'] });
+    expect(digestMessage(digest, '#cx').fields).toContainEqual({ label: 'Detractors answered', value: '3 of 6 within 48 h (50%); first reply after 2.5 h (median); 2 still open' });
     const bad = await hub.app.request('/api/loops?target=soon&by=color', { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { error: { issues: { field: string }[] } }).error.issues.map((i) => i.field).sort()).toEqual(['by', 'target']);
