@@ -255,55 +255,6 @@ ALTER TABLE response_versions ADD COLUMN delivery_digest TEXT;
 `,
   },
   {
-    version: 14,
-    name: 'recipe verdicts',
-    // What planning decided about each recipe for each version of a response (matched, not matched
-    // and why, throttled, disabled), written in the plan's own transaction: `closeloop show` and
-    // GET /api/responses/{id} answer "what happened to this response?". Responses by email, newest
-    // first, for `closeloop show <email>`.
-    sql: `
-CREATE TABLE recipe_verdicts (
-  response_id TEXT NOT NULL,
-  response_version INTEGER NOT NULL,
-  recipe TEXT NOT NULL,
-  position INTEGER NOT NULL,
-  verdict TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  skipped_actions TEXT,
-  planned_at TEXT NOT NULL,
-  PRIMARY KEY (response_id, response_version, recipe)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS responses_by_email ON responses (respondent_email, seq);
-`,
-  },
-  {
-    version: 18,
-    name: 'loop state: who answered each response, and when',
-    sql: LOOPS_MIGRATION,
-  },
-  {
-    version: 16,
-    name: 'theme tags and sentiment',
-    // Each response's comment is tagged when it is planned (src/themes): its themes (JSON, the
-    // rules' order), its AFINN sentiment and the fingerprint of the rules that tagged it (re-tagging
-    // skips responses already tagged by the current rules). response_themes is the index that
-    // counts and lists by theme, keyed by theme then arrival; a deleted response takes its rows along.
-    sql: `
-ALTER TABLE responses ADD COLUMN themes TEXT;
-ALTER TABLE responses ADD COLUMN sentiment REAL;
-ALTER TABLE responses ADD COLUMN themes_rules TEXT;
-CREATE TABLE response_themes (
-  theme TEXT NOT NULL,
-  response_seq INTEGER NOT NULL,
-  PRIMARY KEY (theme, response_seq)
-) WITHOUT ROWID;
-CREATE INDEX response_themes_by_response ON response_themes (response_seq);
-CREATE TRIGGER response_themes_on_delete AFTER DELETE ON responses BEGIN
-  DELETE FROM response_themes WHERE response_seq = OLD.seq;
-END;
-`,
-  },
-  {
     version: 13,
     name: 'erasure and retention',
     // Personal data (docs/privacy.md). `privacy_settings` holds the erasure salt, made here at
@@ -329,6 +280,28 @@ CREATE TABLE erasures (
   downstream TEXT NOT NULL
 ) WITHOUT ROWID;
 ALTER TABLE responses ADD COLUMN scrubbed_at TEXT;
+`,
+  },
+  {
+    version: 14,
+    name: 'recipe verdicts',
+    // What planning decided about each recipe for each version of a response (matched, not matched
+    // and why, throttled, disabled), written in the plan's own transaction: `closeloop show` and
+    // GET /api/responses/{id} answer "what happened to this response?". Responses by email, newest
+    // first, for `closeloop show <email>`.
+    sql: `
+CREATE TABLE recipe_verdicts (
+  response_id TEXT NOT NULL,
+  response_version INTEGER NOT NULL,
+  recipe TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  verdict TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  skipped_actions TEXT,
+  planned_at TEXT NOT NULL,
+  PRIMARY KEY (response_id, response_version, recipe)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS responses_by_email ON responses (respondent_email, seq);
 `,
   },
   {
@@ -393,5 +366,32 @@ END;
 INSERT INTO response_segments (response_id, version, received_at, metric, category, score, source, survey, touchpoint, account, planned_at)
   SELECT id, version, received_at, metric, category, score, source, survey_id, json_extract(data, '$.touchpoint'), '{}', received_at FROM responses;
 `,
+  },
+  {
+    version: 16,
+    name: 'theme tags and sentiment',
+    // Each response's comment is tagged when it is planned (src/themes): its themes (JSON, the
+    // rules' order), its AFINN sentiment and the fingerprint of the rules that tagged it (re-tagging
+    // skips responses already tagged by the current rules). response_themes is the index that
+    // counts and lists by theme, keyed by theme then arrival; a deleted response takes its rows along.
+    sql: `
+ALTER TABLE responses ADD COLUMN themes TEXT;
+ALTER TABLE responses ADD COLUMN sentiment REAL;
+ALTER TABLE responses ADD COLUMN themes_rules TEXT;
+CREATE TABLE response_themes (
+  theme TEXT NOT NULL,
+  response_seq INTEGER NOT NULL,
+  PRIMARY KEY (theme, response_seq)
+) WITHOUT ROWID;
+CREATE INDEX response_themes_by_response ON response_themes (response_seq);
+CREATE TRIGGER response_themes_on_delete AFTER DELETE ON responses BEGIN
+  DELETE FROM response_themes WHERE response_seq = OLD.seq;
+END;
+`,
+  },
+  {
+    version: 17,
+    name: 'loop state: who answered each response, and when',
+    sql: LOOPS_MIGRATION,
   },
 ];
