@@ -539,8 +539,10 @@ export class SqliteStore implements Store {
   }
 
   async loopRows(filter: LoopFilter) {
+    // A period of history: on the reader thread, off the event loop, like the NPS figures.
     const q = loopRowsQuery(filter);
-    return (this.db.prepare(q.sql).all(...q.params) as Record<string, unknown>[]).map(loopRowFromSegmented);
+    const rows = this.reader ? await this.reader.all(q.sql, q.params) : this.db.prepare(q.sql).all(...q.params);
+    return (rows as Record<string, unknown>[]).map(loopRowFromSegmented);
   }
 
   /** The read and the writes of src/store/erasure.ts, in one transaction (durable: the answer promises it is gone). */
