@@ -11,6 +11,6 @@ export const webhook: ConnectorDefinition<WebhookClient> = {
   createClient: createWebhookClient,
   classify: classifyWebhookError,
   actions: [webhookPost],
-  // An automation tool or a data pipeline can be down for a while; a day of retries, like the default.
-  retry: { maxAttempts: 10, maxAgeMs: 24 * 60 * 60_000 },
+  // An automation tool or a data pipeline can be down for a while: retried until the job is a day old.
+  retry: { maxAgeMs: 24 * 60 * 60_000 },
 };
