@@ -1,28 +1,12 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { closeloop } from '../support/cli.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actionRegistry, CONNECTORS } from '../../connectors/registry.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const run = promisify(execFile);
 
-/** Run `node bin/closeloop.js …` from the repository root with only these variables set. */
-async function closeloop(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/closeloop.js', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'silent', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('closeloop CLI', () => {
   let dir: string;
@@ -34,7 +18,7 @@ describe('closeloop CLI', () => {
   it('check: exits 1 and prints file:line:col field: message for every problem', async () => {
     writeFileSync(join(dir, 'bad.yaml'), 'name: bad\nwhen: response.score <=\nactions:\n  - id: a\n    action: slack.postMesage\n');
     writeFileSync(join(dir, 'worse.yaml'), 'name: worse\nwhen: "true"\nschedule: daily\nactions:\n  - id: a\n    action: slack.postMessage\n');
-    const result = await closeloop(['check'], { CLOSELOOP_RECIPES: dir });
+    const result = await closeloop(['check'], { env: { CLOSELOOP_RECIPES: dir } });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
@@ -50,7 +34,7 @@ describe('closeloop CLI', () => {
 
   it('serve: refuses to start on an invalid recipe (exit 1, the same list)', async () => {
     writeFileSync(join(dir, 'bad.yaml'), 'name: bad\nwhen: "true"\nactions:\n  - id: a\n    action: slack.postMesage\n');
-    const result = await closeloop(['serve'], { CLOSELOOP_RECIPES: dir, CLOSELOOP_DB: join(dir, 'hub.db'), PORT: '18787' });
+    const result = await closeloop(['serve'], { env: { CLOSELOOP_RECIPES: dir, CLOSELOOP_DB: join(dir, 'hub.db'), PORT: '18787' } });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       `Invalid recipes:\n${join(dir, 'bad.yaml')}:5:13 actions[0].action: unknown action "slack.postMesage"; known: ${[...actionRegistry().keys()].sort().join(', ')}\n`,
@@ -60,13 +44,13 @@ describe('closeloop CLI', () => {
   it('check: parameters that would fail at delivery are reported on their line', async () => {
     // `channel` renders empty for every sample response: slack.postMessage requires it.
     writeFileSync(join(dir, 'empty.yaml'), 'name: empty\nwhen: "true"\nactions:\n  - id: a\n    action: slack.postMessage\n    params:\n      channel: "{{ response.extra.nothing }}"\n      text: hi\n');
-    const result = await closeloop(['check'], { CLOSELOOP_RECIPES: dir });
+    const result = await closeloop(['check'], { env: { CLOSELOOP_RECIPES: dir } });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`Invalid recipes:\n${join(dir, 'empty.yaml')}:7:16 actions[0].params.channel: is required (score 2, with CRM data)\n`);
   });
 
   it('check: the shipped recipes are valid, connectors without credentials are in sandbox', async () => {
-    const result = await closeloop(['check'], { CLOSELOOP_RECIPES: 'recipes' });
+    const result = await closeloop(['check'], { env: { CLOSELOOP_RECIPES: 'recipes' } });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
       [
@@ -82,7 +66,7 @@ describe('closeloop CLI', () => {
   });
 
   it('check: a bad configuration value exits 1 naming the variable', async () => {
-    const result = await closeloop(['check'], { CLOSELOOP_RECIPES: 'recipes', CLOSELOOP_ADMIN_TOKEN: 'short', PORT: '99999' });
+    const result = await closeloop(['check'], { env: { CLOSELOOP_RECIPES: 'recipes', CLOSELOOP_ADMIN_TOKEN: 'short', PORT: '99999' } });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       [
@@ -97,7 +81,7 @@ describe('closeloop CLI', () => {
   it('try: a dry run says which recipes fire and prints the rendered request', async () => {
     const payload = join(dir, 'promoter.json');
     writeFileSync(payload, JSON.stringify({ response_id: 'p-1', score: 10, comment: 'Love it', email: 'Pro@Example.com' }));
-    const result = await closeloop(['try', 'verbatims-to-slack', payload], { CLOSELOOP_RECIPES: 'recipes' });
+    const result = await closeloop(['try', 'verbatims-to-slack', payload], { env: { CLOSELOOP_RECIPES: 'recipes' } });
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines.slice(0, 6)).toEqual([
@@ -117,7 +101,7 @@ describe('closeloop CLI', () => {
   it('try: a recipe that does not match says why', async () => {
     const payload = join(dir, 'passive.json');
     writeFileSync(payload, JSON.stringify({ response_id: 'p-2', score: 7 }));
-    const result = await closeloop(['try', 'detractor-ticket', payload], { CLOSELOOP_RECIPES: 'recipes' });
+    const result = await closeloop(['try', 'detractor-ticket', payload], { env: { CLOSELOOP_RECIPES: 'recipes' } });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
       'response: score 7 (passive), no email, comment: none\n\nskips  detractor-ticket: condition is false: response.metric == "nps" && response.score <= 6\n',
@@ -127,14 +111,14 @@ describe('closeloop CLI', () => {
   it('try: an unknown recipe exits 1', async () => {
     const payload = join(dir, 'p.json');
     writeFileSync(payload, '{"response_id":"x","score":1}');
-    const result = await closeloop(['try', 'nope', payload], { CLOSELOOP_RECIPES: 'recipes' });
+    const result = await closeloop(['try', 'nope', payload], { env: { CLOSELOOP_RECIPES: 'recipes' } });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('No recipe named "nope"\n');
   });
 
   it('jobs: a database that does not exist is reported, not created', async () => {
     const db = join(dir, 'missing', 'hub.db');
-    const result = await closeloop(['jobs'], { CLOSELOOP_DB: db });
+    const result = await closeloop(['jobs'], { env: { CLOSELOOP_DB: db } });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`No database at ${db}: start the hub once (npm start), or set CLOSELOOP_DB\n  CLOSELOOP_DB: no such file\n`);
     expect(existsSync(join(dir, 'missing'))).toBe(false);
@@ -153,11 +137,11 @@ describe('closeloop CLI', () => {
       ['plan', 'succeeded'],
     ]);
 
-    const json = await closeloop(['jobs', '--json'], { CLOSELOOP_DB: db });
+    const json = await closeloop(['jobs', '--json'], { env: { CLOSELOOP_DB: db } });
     expect(json.code).toBe(0);
     expect(json.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual(expected);
 
-    const sandboxed = await closeloop(['jobs', '--status', 'sandboxed'], { CLOSELOOP_DB: db });
+    const sandboxed = await closeloop(['jobs', '--status', 'sandboxed'], { env: { CLOSELOOP_DB: db } });
     expect(sandboxed.code).toBe(0);
     const lines = sandboxed.stdout.trim().split('\n');
     expect(lines.length).toBe(2);
@@ -165,7 +149,7 @@ describe('closeloop CLI', () => {
     expect(lines[0]).toContain('intercom.trackEvent');
     expect(lines[1]).toBe('1 job(s)');
 
-    const bogus = await closeloop(['jobs', '--status', 'bogus'], { CLOSELOOP_DB: db });
+    const bogus = await closeloop(['jobs', '--status', 'bogus'], { env: { CLOSELOOP_DB: db } });
     expect(bogus.code).toBe(1);
     expect(bogus.stderr).toContain("error: option '--status <status>' argument 'bogus' is invalid. must be one of queued, running, succeeded, sandboxed, dead");
   });

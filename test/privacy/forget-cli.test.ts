@@ -1,27 +1,10 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { closeloop } from '../support/cli.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const run = promisify(execFile);
 
-/** Run `node bin/closeloop.js …` from the repository root with only these variables set. */
-async function closeloop(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/closeloop.js', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'silent', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
-// Each run starts the CLI through tsx: seconds apiece on a busy machine.
+// Each run starts a CLI process: seconds apiece on a busy machine.
 describe('closeloop forget', { timeout: 180_000 }, () => {
   let hub: ReturnType<typeof makeTestHub>;
   afterEach(async () => hub?.cleanup());
@@ -34,7 +17,7 @@ describe('closeloop forget', { timeout: 180_000 }, () => {
     const { attempts } = hub.store.db.prepare('SELECT COUNT(*) AS attempts FROM job_attempts').get() as { attempts: number };
     const env = { CLOSELOOP_DB: hub.config.CLOSELOOP_DB };
 
-    const text = await closeloop(['forget', ' ANA@example.com '], env);
+    const text = await closeloop(['forget', ' ANA@example.com '], { env: env });
     expect(text.stderr).toBe('');
     expect(text.code).toBe(0);
     expect(text.stdout).toBe(
@@ -46,7 +29,7 @@ describe('closeloop forget', { timeout: 180_000 }, () => {
     );
     expect(await hub.store.listResponses({ limit: 10 })).toEqual([]);
 
-    const json = await closeloop(['forget', 'ana@example.com', '--json'], env);
+    const json = await closeloop(['forget', 'ana@example.com', '--json'], { env: env });
     expect(JSON.parse(json.stdout)).toEqual({
       email: 'ana@example.com',
       erased: { responses: 0, versions: 0, jobs: 0, attempts: 0, cacheEntries: 0, throttleMarks: 0 },
@@ -59,10 +42,10 @@ describe('closeloop forget', { timeout: 180_000 }, () => {
   it('a bad email, or --retention without CLOSELOOP_RETENTION: exit 1 naming what is wrong', async () => {
     hub = makeTestHub();
     const env = { CLOSELOOP_DB: hub.config.CLOSELOOP_DB };
-    const bad = await closeloop(['forget', 'not-an-email'], env);
+    const bad = await closeloop(['forget', 'not-an-email'], { env: env });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe('Invalid email "not-an-email"\n  email: must be an email address\n');
-    const unset = await closeloop(['forget', '--retention'], env);
+    const unset = await closeloop(['forget', '--retention'], { env: env });
     expect(unset.code).toBe(1);
     expect(unset.stderr).toBe('CLOSELOOP_RETENTION is not set (e.g. 400d): nothing is old enough to scrub\n  CLOSELOOP_RETENTION: is not set\n');
   });
@@ -75,10 +58,10 @@ describe('closeloop forget', { timeout: 180_000 }, () => {
     expect((await postWebhook(hub, 'generic', { response_id: 'new', score: 9, comment: 'New words', email: 'bob@example.com' })).status).toBe(202);
     await hub.loop.drain();
     const env = { CLOSELOOP_DB: hub.config.CLOSELOOP_DB, CLOSELOOP_RETENTION: '400d' };
-    const first = await closeloop(['forget', '--retention', '--json'], env);
+    const first = await closeloop(['forget', '--retention', '--json'], { env: env });
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout).scrubbed).toBe(1);
-    const second = await closeloop(['forget', '--retention'], env);
+    const second = await closeloop(['forget', '--retention'], { env: env });
     expect(second.stdout).toMatch(/^retention: personal data removed from 0 response\(s\) received before \d{4}-\d\d-\d\dT/);
     expect((await hub.store.listResponses({ limit: 10 })).map((r) => [r.sourceResponseId, r.comment])).toEqual([
       ['new', 'New words'],
