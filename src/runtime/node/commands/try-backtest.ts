@@ -35,7 +35,7 @@ export async function backtestCommand(options: BacktestCommandOptions, env: Env)
   const report = await withHubDatabase(env, (store) =>
     backtestRecipe(store, { recipe, registry, filter: backtestFilter(parsed.data, new Date()), limit: parsed.data.limit, examplesPerAction: parsed.data.examples, tag: (c) => themes.tag(c) }),
   );
-  if (options.json) return JSON.stringify(report, null, 2);
+  if (options.json) return JSON.stringify(report);
   return formatBacktest(report, (action) => (registry.get(action)?.connector.configured(env) ? 'live' : 'sandbox'));
 }
 
