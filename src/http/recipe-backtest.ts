@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ActionRegistry } from '../../connectors/registry.js';
 import { HubError } from '../core/errors.js';
-import { BACKTEST_WINDOW_FIELDS, backtestFilter, backtestRecipe, notBacktestable, UNTIL_AFTER_SINCE_ISSUE, untilAfterSince, type BacktestReader, type BacktestReport } from '../recipes/backtest.js';
+import { BACKTEST_WINDOW_FIELDS, backtestFilter, backtestRecipe, notBacktestable, UNTIL_AFTER_SINCE_ISSUE, unknownSource, untilAfterSince, type BacktestReader, type BacktestReport } from '../recipes/backtest.js';
 import { parseRecipes } from '../recipes/parse.js';
 import { RecipeLoadError, type Recipe } from '../recipes/recipe.js';
 import type { ThemeTags } from '../themes/tagger.js';
@@ -67,7 +67,7 @@ const BacktestReportSchema = z
   .openapi('BacktestReport') satisfies z.ZodType<BacktestReport>;
 
 /** `POST /api/recipes/backtest`: what a recipe would have done over stored responses (docs/recipes.md), on the admin API's app. */
-export function registerBacktestRoute(app: OpenAPIHono, deps: { backtest?: BacktestRouteDeps; now: () => Date }) {
+export function registerBacktestRoute(app: OpenAPIHono, deps: { backtest?: BacktestRouteDeps; now: () => Date; sources: ReadonlyMap<string, unknown> }) {
   app.openapi(
     createRoute({
       method: 'post',
@@ -80,6 +80,8 @@ export function registerBacktestRoute(app: OpenAPIHono, deps: { backtest?: Backt
       const backtest = deps.backtest;
       if (!backtest) throw new HubError(404, 'not_available', 'Backtests are not available on this runtime', [{ field: 'path', message: 'not available' }]);
       const body = c.req.valid('json');
+      const source = unknownSource(body.source, deps.sources.keys());
+      if (source) throw new HubError(422, 'invalid_request', `Invalid request: source ${source.message}`, [source]);
       const recipe = body.yaml !== undefined ? recipeOfYaml(body.yaml, backtest.registry) : backtest.recipes().find((r) => r.name === body.recipe);
       if (!recipe) throw new HubError(404, 'unknown_recipe', `No running recipe named "${body.recipe}"`, [{ field: 'recipe', message: 'no such recipe' }]);
       const refused = notBacktestable(recipe);

@@ -270,6 +270,13 @@ export async function backtestRecipe(reader: BacktestReader, options: BacktestOp
   };
 }
 
+/** An unknown `source` as an issue (the surfaces name it as their field), or undefined when it is known or not given. */
+export function unknownSource(source: string | undefined, known: Iterable<string>): FieldIssue | undefined {
+  const names = [...known];
+  if (source === undefined || names.includes(source)) return undefined;
+  return { field: 'source', message: `is not a known survey source; known: ${names.join(', ')}` };
+}
+
 /** Why a recipe cannot be backtested over stored responses, or undefined when it can. */
 export function notBacktestable(recipe: Recipe): string | undefined {
   if (recipe.on !== 'response') return `recipe "${recipe.name}" runs on ${recipe.on}, not on a response's arrival: only recipes on \`response\` can be backtested`;

@@ -60,6 +60,9 @@ describe('POST /api/recipes/backtest', () => {
     const broken = await post({ yaml: PROMOTER_RECIPE.replace('response.score >= 9', 'response.scor >= 9'), since: '30d' });
     expect(broken.status).toBe(422);
     expect(broken.body.error.issues).toEqual([{ field: 'yaml', message: 'line 2, column 44: when: condition never matches: unknown field "scor"' }]);
+    const source = await post({ recipe: 'promoter-thanks', since: '30d', source: 'surveymonkee' });
+    expect(source.status).toBe(422);
+    expect(source.body.error.issues).toEqual([{ field: 'source', message: expect.stringMatching(/^is not a known survey source; known: .*typeform/) }]);
     const unknown = await post({ recipe: 'nope', since: '30d' });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.issues).toEqual([{ field: 'recipe', message: 'no such recipe' }]);

@@ -39,7 +39,7 @@ const env = () => ({
 const WINDOW_ARGS = ['--since', '2026-02-01', '--until', '2026-03-01T00:00:00Z'];
 
 describe('closeloop try <recipe> --since', () => {
-  it('prints counts per action, examples and the throttled respondents; calls nothing and writes nothing', { timeout: 60_000 }, async () => {
+  it('prints counts per action, examples and the throttled respondents; calls nothing and writes nothing', { timeout: 120_000 }, async () => {
     const before = databaseContents(seed.db);
     const out = await closeloop(['try', seed.recipeFile, ...WINDOW_ARGS, '--examples', '1'], { env: env() });
     expect(out.stderr).toBe('');
@@ -69,7 +69,7 @@ describe('closeloop try <recipe> --since', () => {
     expect(databaseContents(seed.db)).toEqual(before);
   });
 
-  it('--json: the report as one JSON document', { timeout: 60_000 }, async () => {
+  it('--json: the report as one JSON document', { timeout: 120_000 }, async () => {
     const before = databaseContents(seed.db);
     const out = await closeloop(['try', 'promoter-thanks', ...WINDOW_ARGS, '--source', 'generic', '--json'], { env: env() });
     expect(out.stderr).toBe('');
@@ -87,7 +87,7 @@ describe('closeloop try <recipe> --since', () => {
     expect(databaseContents(seed.db)).toEqual(before);
   });
 
-  it('says so when nothing matched', { timeout: 60_000 }, async () => {
+  it('says so when nothing matched', { timeout: 120_000 }, async () => {
     const empty = await closeloop(['try', seed.recipeFile, '--since', '2025-01-01', '--until', '2025-02-01'], { env: env() });
     expect(empty.code).toBe(0);
     expect(empty.stdout).toContain('\nnothing matched: no stored response was received in this window');
@@ -96,7 +96,7 @@ describe('closeloop try <recipe> --since', () => {
     expect(never.stdout).toContain('nothing matched: the recipe would not have fired for any of the 1 response(s)');
   });
 
-  it('a bad window names its option; exit 1', { timeout: 60_000 }, async () => {
+  it('a bad window names its option; exit 1', { timeout: 120_000 }, async () => {
     const bad = await closeloop(['try', seed.recipeFile, '--since', 'last month'], { env: env() });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe('');
@@ -104,12 +104,15 @@ describe('closeloop try <recipe> --since', () => {
     const reversed = await closeloop(['try', seed.recipeFile, '--since', '2026-03-01', '--until', '2026-02-01'], { env: env() });
     expect(reversed.code).toBe(1);
     expect(reversed.stderr).toContain('  --until: must be after since');
+    const source = await closeloop(['try', seed.recipeFile, '--since', '30d', '--source', 'surveymonkee'], { env: env() });
+    expect(source.code).toBe(1);
+    expect(source.stderr).toMatch(/^Invalid options:\n  --source: is not a known survey source; known: /);
     const both = await closeloop(['try', seed.recipeFile, 'payload.json', '--since', '30d'], { env: env() });
     expect(both.code).toBe(1);
     expect(both.stderr).toContain('Give a payload or --since');
   });
 
-  it('a recipe with errors is reported with file, line and field; exit 1', { timeout: 60_000 }, async () => {
+  it('a recipe with errors is reported with file, line and field; exit 1', { timeout: 120_000 }, async () => {
     const file = join(seed.dir, 'broken.yaml');
     writeFileSync(file, 'name: broken\nwhen: response.scor >= 9\nactions:\n  - id: a\n    action: slack.postMesage\n    params: { channel: "#x", text: "hi" }\n');
     const out = await closeloop(['try', file, '--since', '30d'], { env: env() });
@@ -118,7 +121,7 @@ describe('closeloop try <recipe> --since', () => {
     rmSync(file);
   });
 
-  it('a recipe on loop.overdue is refused: it does not run on a response', { timeout: 60_000 }, async () => {
+  it('a recipe on loop.overdue is refused: it does not run on a response', { timeout: 120_000 }, async () => {
     const file = join(seed.dir, 'overdue.yaml');
     writeFileSync(file, 'name: overdue\non: loop.overdue\nwhen: "true"\nactions:\n  - id: a\n    action: slack.postMessage\n    params: { channel: "#x", text: "late" }\n');
     const out = await closeloop(['try', file, '--since', '30d'], { env: env() });
@@ -127,7 +130,7 @@ describe('closeloop try <recipe> --since', () => {
     rmSync(file);
   });
 
-  it('without --since, try over one payload is as it was', { timeout: 60_000 }, async () => {
+  it('without --since, try over one payload is as it was', { timeout: 120_000 }, async () => {
     const payload = join(seed.dir, 'payload.json');
     writeFileSync(payload, JSON.stringify({ response_id: 'p-1', score: 10, email: 'x@example.com' }));
     const out = await closeloop(['try', seed.recipeFile, payload], { env: { CLOSELOOP_DB: seed.db, CLOSELOOP_RECIPES: seed.dir } });

@@ -2,7 +2,8 @@ import { actionRegistry, CONNECTORS } from '../../../../connectors/registry.js';
 import type { Env } from '../../../core/env.js';
 import { loadConfig } from '../../../core/config.js';
 import { HubError, zodIssues } from '../../../core/errors.js';
-import { BacktestQuery, backtestFilter, backtestRecipe, notBacktestable, type BacktestReport } from '../../../recipes/backtest.js';
+import { BacktestQuery, backtestFilter, backtestRecipe, notBacktestable, unknownSource, type BacktestReport } from '../../../recipes/backtest.js';
+import { SOURCES } from '../../../sources/registry.js';
 import { loadThemesFile } from '../themes-file.js';
 import { asCliOptions, withHubDatabase } from './insights-database.js';
 import { recipeToTry } from './try.js';
@@ -26,6 +27,8 @@ export async function backtestCommand(options: BacktestCommandOptions, env: Env)
   // The window is checked before any file is read: a bad --since is named first.
   const parsed = BacktestQuery.safeParse({ since: options.since, until: options.until, source: options.source, limit: options.limit, examples: options.examples });
   if (!parsed.success) throw new HubError(422, 'invalid_arguments', 'Invalid options:', asCliOptions(zodIssues(parsed.error)));
+  const source = unknownSource(parsed.data.source, SOURCES.keys());
+  if (source) throw new HubError(422, 'invalid_arguments', 'Invalid options:', asCliOptions([source]));
   const registry = actionRegistry(CONNECTORS);
   const recipe = recipeToTry(options.recipe, env, new Set(registry.keys()));
   const refused = notBacktestable(recipe);
