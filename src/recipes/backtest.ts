@@ -145,6 +145,7 @@ export interface BacktestReport {
 
 const DEFAULTS = { examplesPerAction: 3, throttledListed: 100, pageSize: 500 };
 const CONDITION_ERRORS_LISTED = 5;
+const CONDITION_ERROR_REASONS_KEPT = 1000;
 
 /**
  * Run a recipe over stored responses as planning would have, with no side effects: the same
@@ -237,7 +238,8 @@ export async function backtestRecipe(reader: BacktestReader, options: BacktestOp
       for (const a of all) a.conditionFalse++;
       if (decision.reason !== conditionFalseReason) {
         decisions.conditionErrors++;
-        conditionErrors.set(decision.reason, (conditionErrors.get(decision.reason) ?? 0) + 1);
+        // Counted by reason up to a bound: a message that names a value would otherwise make one entry per response.
+        if (conditionErrors.has(decision.reason) || conditionErrors.size < CONDITION_ERROR_REASONS_KEPT) conditionErrors.set(decision.reason, (conditionErrors.get(decision.reason) ?? 0) + 1);
       }
     } else if (decision.verdict === 'throttled') {
       decisions.throttled++;
