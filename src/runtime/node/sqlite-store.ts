@@ -7,6 +7,7 @@ import { newId } from '../../store/ids.js';
 import { MIGRATIONS } from '../../store/migrations.js';
 import { revisionAfter, versionVerdict } from '../../store/replay-guard.js';
 import { VERDICT_SQL, responsesByEmailValues, verdictFromRow, verdictListValues, verdictValues, type VerdictRow } from '../../store/verdicts.js';
+import { backtestPageQuery, throttleMarksQuery, type BacktestFilter, type BacktestRow, type ThrottleMarkRow } from '../../store/backtest.js';
 import { digestVerbatimsQuery, exportPageQuery, foldUnknown, segmentCountQueries, segmentWrites, type DigestVerbatimRow, type ExportFilter, type ExportRow, type SegmentCountRow, type SegmentCountsQuery } from '../../store/segments-sql.js';
 import {
   ALL_STATUSES_ZERO,
@@ -622,6 +623,15 @@ export class SqliteStore implements Store {
     await this.checkpointer?.stop();
     await this.reader?.stop();
     this.db.close();
+  }
+
+  /** A page of a recipe backtest (src/store/backtest.ts): reads only. */
+  async backtestPage(filter: BacktestFilter, afterSeq: number, limit: number): Promise<BacktestRow[]> {
+    return this.query(backtestPageQuery(filter, afterSeq, limit)) as BacktestRow[];
+  }
+
+  async throttleMarks(recipe: string, respondentKeys: readonly string[], notBefore: string, before: string): Promise<ThrottleMarkRow[]> {
+    return this.query(throttleMarksQuery(recipe, respondentKeys, notBefore, before)) as ThrottleMarkRow[];
   }
 }
 

@@ -11,6 +11,7 @@ import { chooseCrm, enricherFromEnv } from '../../../enrichment/enricher-from-en
 import { parseAccountOption } from '../../../recipes/account-option.js';
 import { parseRecipes } from '../../../recipes/parse.js';
 import { planResponse } from '../../../recipes/plan.js';
+import type { Recipe } from '../../../recipes/recipe.js';
 import { SOURCES } from '../../../sources/registry.js';
 import { loadRecipesDir } from '../recipes-dir.js';
 import { loadThemesFile } from '../themes-file.js';
@@ -29,18 +30,50 @@ export interface TryOptions {
   log?: Logger;
 }
 
-/** `closeloop try <recipe> <payload>`: a dry run, nothing stored or sent. */
+/** `closeloop try <recipe> <payload>`: a dry run, nothing stored or sent; with `--since`, a backtest over stored responses. */
 export function registerTry(program: Command, env: Env) {
   program
     .command('try')
-    .description('Dry run: which actions a recipe fires for a payload, rendered; nothing is stored or sent')
+    .description('Dry run: which actions a recipe fires for a payload, rendered; with --since, a backtest over stored responses. Nothing is stored or sent')
     .argument('<recipe>', 'recipe name (from CLOSELOOP_RECIPES) or path to a recipe file')
-    .argument('<payload>', 'path to a webhook body (JSON)')
-    .option('-s, --source <name>', 'survey source that sent the payload', 'generic')
+    .argument('[payload]', 'path to a webhook body (JSON); not with --since')
+    .option('-s, --source <name>', 'survey source that sent the payload (default generic); with --since, only stored responses from this source')
     .option('-a, --account <fields>', 'the account to plan with, e.g. plan=pro,tier=gold,arr=120000 (default: the configured CRM, else none)')
-    .action(async (recipe: string, payload: string, opts: { source: string; account?: string }) => {
-      console.log(await tryRecipe({ recipe, payload, source: opts.source, account: opts.account }, env));
+    .option('--since <time>', 'backtest over stored responses received since a duration back from now (30d) or an ISO date or time')
+    .option('--until <time>', 'with --since: received before, in the same form (default now)')
+    .option('--limit <n>', 'with --since: at most the first n responses of the window')
+    .option('--examples <n>', 'with --since: rendered examples per action (default 3)')
+    .option('--json', 'with --since: the report as JSON')
+    .action(async (recipe: string, payload: string | undefined, opts: TryCommandOptions) => {
+      const backtest = opts.since !== undefined || opts.until !== undefined || opts.limit !== undefined || opts.examples !== undefined || opts.json;
+      if (backtest) {
+        if (payload !== undefined) throw new HubError(400, 'invalid_arguments', 'Give a payload or --since (a backtest over stored responses), not both');
+        if (opts.account !== undefined) throw new HubError(400, 'invalid_arguments', 'A backtest uses the account snapshot stored with each response', [{ field: '--account', message: 'not with --since' }]);
+        const { backtestCommand } = await import('./try-backtest.js');
+        return console.log(await backtestCommand({ recipe, ...opts }, env));
+      }
+      if (payload === undefined) throw new HubError(400, 'invalid_arguments', 'Give a payload file to try the recipe on, or --since 30d to backtest it over stored responses', [{ field: 'payload', message: 'is required without --since' }]);
+      console.log(await tryRecipe({ recipe, payload, source: opts.source ?? 'generic', account: opts.account }, env));
     });
+}
+
+interface TryCommandOptions {
+  source?: string;
+  account?: string;
+  since?: string;
+  until?: string;
+  limit?: string;
+  examples?: string;
+  json?: boolean;
+}
+
+/** The recipe `try` names: a `.yaml` file, or a recipe of CLOSELOOP_RECIPES (throws RecipeLoadError with file:line:col for either). */
+export function recipeToTry(nameOrFile: string, env: Env, known: ReadonlySet<string>): Recipe {
+  const recipes = /\.ya?ml$/.test(nameOrFile)
+    ? parseRecipes([{ file: nameOrFile, text: readFileSync(nameOrFile, 'utf8') }], known)
+    : loadRecipesDir(loadConfig(env).CLOSELOOP_RECIPES, known).filter((r) => r.name === nameOrFile);
+  if (!recipes.length) throw new HubError(404, 'unknown_recipe', `No recipe named "${nameOrFile}"`);
+  return recipes[0]!;
 }
 
 /** The dry run's report: the response, where its account came from, and each recipe's decision with its rendered requests. */
@@ -49,10 +82,7 @@ export async function tryRecipe(options: TryOptions, env: Env): Promise<string> 
   const known = new Set(registry.keys());
   // Checked first: a mistake in the option is reported before any file is read.
   const given = options.account === undefined ? undefined : parseAccountOption(options.account);
-  const recipes = /\.ya?ml$/.test(options.recipe)
-    ? parseRecipes([{ file: options.recipe, text: readFileSync(options.recipe, 'utf8') }], known)
-    : loadRecipesDir(loadConfig(env).CLOSELOOP_RECIPES, known).filter((r) => r.name === options.recipe);
-  if (!recipes.length) throw new HubError(404, 'unknown_recipe', `No recipe named "${options.recipe}"`);
+  const recipes = [recipeToTry(options.recipe, env, known)];
   const sourceName = options.source ?? 'generic';
   const source = SOURCES.get(sourceName);
   if (!source) throw new HubError(404, 'unknown_source', `Unknown source "${sourceName}"; known: ${[...SOURCES.keys()].join(', ')}`);
