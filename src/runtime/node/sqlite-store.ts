@@ -76,6 +76,7 @@ import {
 } from '../../store/erasure.js';
 import { RETENTION_SQL, oldRows, retentionChunkQuery, scrubStatements } from '../../store/retention.js';
 import { ReaderThread } from './reader-thread.js';
+import * as campaignSql from '../../store/campaigns.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
@@ -622,6 +623,42 @@ export class SqliteStore implements Store {
     await this.checkpointer?.stop();
     await this.reader?.stop();
     this.db.close();
+  }
+
+  // Campaigns (src/store/campaigns.ts): each write one batch of guarded statements.
+  async campaignCandidates(query: campaignSql.CandidateQuery) {
+    return (this.query(campaignSql.candidatesQuery(query)) as Record<string, unknown>[]).map(campaignSql.candidateFromRow);
+  }
+
+  async createCampaign(campaign: campaignSql.CampaignWrite) {
+    const rows = await this.write(() => campaignSql.createCampaignStatements(campaign).map((st) => this.query(st)), true);
+    return { created: rows[0]!.length > 0, queued: rows.at(-1)!.length };
+  }
+
+  async releaseCampaignWave(release: campaignSql.WaveRelease) {
+    const [marked, queued] = await this.write(() => campaignSql.releaseWaveStatements(release).map((st) => this.query(st)), true);
+    return { released: marked!.length > 0, queued: queued!.length };
+  }
+
+  async getCampaign(idOrName: string) {
+    const row = this.query(campaignSql.campaignQuery(idOrName))[0] as Record<string, unknown> | undefined;
+    return row && campaignSql.campaignFromRow(row);
+  }
+
+  async listCampaigns(limit: number) {
+    return (this.query(campaignSql.campaignListQuery(limit)) as Record<string, unknown>[]).map(campaignSql.campaignFromRow);
+  }
+
+  async campaignProgress(campaignId: string) {
+    return (this.query(campaignSql.waveProgressQuery(campaignId)) as Record<string, unknown>[]).map(campaignSql.waveProgressFromRow);
+  }
+
+  async campaignMembers(campaignId: string) {
+    return (this.query(campaignSql.campaignMembersQuery(campaignId)) as Record<string, unknown>[]).map(campaignSql.campaignMemberFromRow);
+  }
+
+  async pausedCampaignWaves() {
+    return (this.query(campaignSql.pausedWavesQuery()) as Record<string, unknown>[]).map(campaignSql.pausedWaveFromRow);
   }
 }
 
