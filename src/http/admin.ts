@@ -13,6 +13,7 @@ import { registerLoopRoutes } from './loops-api.js';
 import type { ThemeTagger } from '../themes/tagger.js';
 import { registerThemeRoutes } from './themes.js';
 import { registerRespondentRoutes, type RespondentRouteDeps } from './respondents.js';
+import { campaignRoutes, type CampaignRouteDeps } from './campaigns.js';
 
 export interface AdminDeps {
   store: Store;
@@ -31,6 +32,8 @@ export interface AdminDeps {
   themes?: ThemeTagger;
   /** The actions and their retry budgets, for `DELETE /respondents/{email}?downstream=true`. Absent: downstream erasure is refused. */
   erasure?: Pick<RespondentRouteDeps, 'registry' | 'maxAttempts'>;
+  /** The actions, their retry budgets and the runner's wake-up, for `/api/campaigns`. Absent: no campaign routes. */
+  campaigns?: Omit<CampaignRouteDeps, 'store' | 'now'>;
 }
 
 const ErrorBody = z.object({
@@ -234,6 +237,7 @@ export function adminRoutes(deps: AdminDeps) {
   registerLoopRoutes(app, deps);
   registerThemeRoutes(app, deps);
   registerRespondentRoutes(app, { store: deps.store, now: deps.now, onReplayed: deps.onReplayed, ...deps.erasure });
+  if (deps.campaigns) app.route('/campaigns', campaignRoutes({ store: deps.store, now: deps.now, ...deps.campaigns }));
 
   // Paths are relative to where the app is mounted: /api.
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'closeloop admin API', version: '1' }, servers: [{ url: '/api' }] });

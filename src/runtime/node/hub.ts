@@ -140,6 +140,7 @@ export function createNodeHub(options: NodeHubOptions) {
     openIncidents: () => alerts.openIncidents(),
     themes,
     erasure: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts },
+    campaigns: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts, onJobsQueued: () => loop.wake() },
   });
   // CLOSELOOP_RETENTION: started with the server (serve.ts), not by tests that build a hub.
   const retention = config.CLOSELOOP_RETENTION ? new RetentionSchedule({ store, retentionMs: config.CLOSELOOP_RETENTION, log, now }) : null;
