@@ -41,14 +41,14 @@ export const Waves = z
     z.array(ResponseFilter).min(1, 'needs at least one wave').max(50, 'at most 50 waves').describe('One filter per wave, in order: a member joins the first wave it matches; a member that matches none is left out'),
     z.strictObject({ by: z.literal('score') }).describe('One wave per score, highest first'),
     z.strictObject({ size: z.number().int().min(1).max(100_000) }).describe('Waves of this many members, highest scores first, then newest'),
-  ])
+  ], { error: (issue) => (issue.code === 'invalid_union' ? 'must be a list of wave filters, { by: score } or { size: <members per wave> }' : undefined) })
   .describe('Default: one wave');
 
 /** What separates two waves: someone's approval, or a pause after the previous wave was released. */
 export const BetweenWaves = z.union([
   z.strictObject({ approval: z.literal(true) }).describe('Each wave after the first waits for `closeloop campaign approve` (or POST /api/campaigns/{id}/approve)'),
   z.strictObject({ pause: Period.describe('30m, 24h, 2d') }).describe('Each wave after the first is released this long after the previous one (approval releases it sooner)'),
-]);
+], { error: (issue) => (issue.code === 'invalid_union' ? 'must be { approval: true } or { pause: <period such as 24h> }' : undefined) });
 
 /** A campaign, as written in a YAML file or sent to `POST /api/campaigns`. */
 export const CampaignDefinition = z.strictObject({
