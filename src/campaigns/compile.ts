@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { LineCounter, parseDocument } from 'yaml';
 import type { ActionRegistry, RegisteredAction } from '../../connectors/registry.js';
 import { HubError, issuePath, type FieldIssue } from '../core/errors.js';
@@ -27,7 +28,7 @@ export interface DefinitionIssue {
  */
 export function compileCampaign(input: unknown, registry: ActionRegistry): { campaign?: CompiledCampaign; issues: DefinitionIssue[] } {
   const parsed = CampaignDefinition.safeParse(input ?? {}, { reportInput: true });
-  if (!parsed.success) return { issues: schemaIssues(parsed.error) };
+  if (!parsed.success) return { issues: schemaIssuesOf(parsed.error) };
   const definition = parsed.data;
   const issues: DefinitionIssue[] = [];
   const registered = registry.get(definition.action);
@@ -42,6 +43,25 @@ export function compileCampaign(input: unknown, registry: ActionRegistry): { cam
   }
   if (issues.length || !registered || !params) return { issues };
   return { campaign: { input: input as CampaignInput, definition, registered, params }, issues };
+}
+
+/**
+ * zod's issues in an author's words ({@link schemaIssues}), with a failed union (`score: 10` or a
+ * list or a range) reported by the alternative the input came closest to: the one that got
+ * deepest into it, or that failed on its value rather than its type (`category: fan` is not one
+ * of the categories; `waves[1].score` is wrong, not the whole list).
+ */
+export function schemaIssuesOf(error: z.ZodError): DefinitionIssue[] {
+  return schemaIssues({ issues: error.issues.flatMap((i) => closestIssues(i, [])) } as z.ZodError);
+}
+
+type Issue = z.core.$ZodIssue;
+function closestIssues(issue: Issue, prefix: PropertyKey[]): Issue[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code !== 'invalid_union' || !issue.errors?.length) return [{ ...issue, path }];
+  const depth = (branch: Issue[]) => Math.max(...branch.map((i) => i.path.length + (i.code === 'invalid_type' ? 0 : 0.5)));
+  const best = issue.errors.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+  return depth(best) > 0 ? best.flatMap((i) => closestIssues(i, path)) : [{ ...issue, path }];
 }
 
 function checkTemplates(params: CompiledParams, path: (string | number)[], issues: DefinitionIssue[]): void {

@@ -10,7 +10,9 @@ const OneOrMore = <T extends z.ZodType>(item: T) => z.union([item, z.array(item)
 /** Which stored responses a campaign (or one of its waves) takes, by what each response is. */
 export const ResponseFilter = z.strictObject({
   score: z
-    .union([Score, z.array(Score).min(1, 'needs at least one score'), z.strictObject({ min: Score.default(0), max: Score.default(10) })])
+    .union([Score, z.array(Score).min(1, 'needs at least one score'), z.strictObject({ min: Score.default(0), max: Score.default(10) })], {
+      error: (issue) => (issue.code === 'invalid_union' ? 'must be a score from 0 to 10, a list of scores or { min, max }' : undefined),
+    })
     .optional()
     .describe('A score (10), a list of scores ([9, 10]) or a range ({ min: 8, max: 10 })'),
   category: OneOrMore(Category).optional().describe('promoter, passive, detractor (NPS); satisfied, neutral, dissatisfied (CSAT)'),

@@ -1,10 +1,9 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ActionRegistry } from '../../connectors/registry.js';
 import { approveCampaign, campaignStatus, createCampaign, dryRunCampaign, listCampaigns } from '../campaigns/campaigns.js';
-import { compileCampaignOrThrow } from '../campaigns/compile.js';
+import { compileCampaignOrThrow, schemaIssuesOf } from '../campaigns/compile.js';
 import { CampaignDefinition } from '../campaigns/definition.js';
 import { HubError, issuePath, zodIssues } from '../core/errors.js';
-import { schemaIssues } from '../recipes/parse.js';
 import type { Store } from '../store/store.js';
 import { Errors, ErrorBody, Json } from './openapi-shapes.js';
 
@@ -68,7 +67,7 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
     defaultHook: (result) => {
       if (!result.success) {
         // A body is reported as a campaign file is (an unknown key on that key, a missing one as required).
-        const issues = result.target === 'json' ? schemaIssues(result.error as never).map((i) => ({ field: issuePath(i.path), message: i.message })) : zodIssues(result.error as never);
+        const issues = result.target === 'json' ? schemaIssuesOf(result.error as never).map((i) => ({ field: issuePath(i.path), message: i.message })) : zodIssues(result.error as never);
         throw new HubError(422, 'invalid_request', `Invalid request: ${issues[0]?.field} ${issues[0]?.message}`, issues);
       }
     },

@@ -217,7 +217,7 @@ describe('bad input', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(HubError);
-    expect((error as HubError).issues.map((i) => i.field)).toEqual(expect.arrayContaining(['featured.yaml:7:10 filter.score', 'featured.yaml:8:8 waves']));
+    expect((error as HubError).issues.map((i) => i.field)).toEqual(expect.arrayContaining(['featured.yaml:7:10 filter.score', 'featured.yaml:8:14 waves.by']));
     const semantic = ['name: featured', 'action: slack.postMesage', 'params:', '  channel: "#x"', '  text: "{{ response.scor }}"', ''].join('\n');
     try {
       compileCampaignFile({ file: 'featured.yaml', text: semantic }, registry);
