@@ -153,6 +153,21 @@ describe('between waves', () => {
     expect(status.next).toBeNull();
   });
 
+  it('a wave is released only after the previous one, and a paused one not before its time, whoever asks the store', async () => {
+    fresh();
+    const h = startHub();
+    for (const [id, score] of [['a', 10], ['b', 9], ['c', 8]] as const) await answer(h, T0, { response_id: id, score, email: `${id}@example.com` });
+    expect((await post(h, '/api/campaigns', { name: 'guarded', ...SLACK, waves: { by: 'score' }, betweenWaves: { pause: '1h' } })).status).toBe(201);
+    const { id } = (await h.store.getCampaign('guarded'))!;
+    const now = T0.toISOString();
+    expect(await h.store.releaseCampaignWave({ campaignId: id, wave: 3, now, by: 'approval' })).toEqual({ released: false, queued: 0 });
+    // By pause, with the previous wave released later than the pause allows: not yet.
+    expect(await h.store.releaseCampaignWave({ campaignId: id, wave: 2, now, by: 'pause', previousReleasedBy: new Date(T0.getTime() - 1).toISOString() })).toEqual({ released: false, queued: 0 });
+    expect((await h.store.listJobs({ action: 'slack.postMessage', limit: 10 })).map((j) => j.actionId)).toEqual(['wave-1']);
+    expect(await h.store.releaseCampaignWave({ campaignId: id, wave: 2, now, by: 'pause', previousReleasedBy: now })).toEqual({ released: true, queued: 1 });
+    expect(await h.store.releaseCampaignWave({ campaignId: id, wave: 3, now, by: 'approval' })).toEqual({ released: true, queued: 1 });
+  });
+
   it('an erased respondent leaves the campaign: their later wave queues nobody for them', async () => {
     fresh();
     const h = startHub();
