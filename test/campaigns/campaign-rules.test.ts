@@ -182,6 +182,23 @@ describe('between waves', () => {
   });
 });
 
+describe('retention', () => {
+  it("a member whose personal data retention removed is skipped: their wave queues nobody for them, and their email is gone", async () => {
+    fresh();
+    const h = startHub();
+    await answer(h, new Date(T0.getTime() - 10 * DAY), { response_id: 'b', score: 9, email: 'b@example.com' });
+    await answer(h, T0, { response_id: 'a', score: 10, email: 'a@example.com' });
+    expect((await post(h, '/api/campaigns', { name: 'retained', ...SLACK, waves: { by: 'score' } })).status).toBe(201);
+    expect(await h.store.scrubPersonalData(new Date(T0.getTime() - DAY).toISOString(), T0.toISOString())).toBe(1);
+    expect(await (await post(h, '/api/campaigns/retained/approve', {})).json()).toMatchObject({ released: 2, queued: 0 });
+    const members = await h.store.campaignMembers((await h.store.getCampaign('retained'))!.id);
+    expect(members.map((m) => [m.wave, m.respondent, m.skipReason])).toEqual([
+      [1, 'a@example.com', null],
+      [2, null, 'personal data removed by retention'],
+    ]);
+  });
+});
+
 describe('bad input', () => {
   it('answers a 4xx naming the field, and writes nothing', async () => {
     fresh();
