@@ -195,6 +195,16 @@ export function createCampaignStatements(c: CampaignWrite): Statement[] {
   return [...statements, ...releaseWaveStatements({ campaignId: c.id, wave: 1, now: c.createdAt, by: 'creation' })];
 }
 
+/** What {@link createCampaignStatements}' batch did, from each statement's `RETURNING` rows. */
+export function createdFromRows(rows: readonly unknown[][]): { created: boolean; queued: number } {
+  return { created: (rows[0]?.length ?? 0) > 0, queued: rows.at(-1)?.length ?? 0 };
+}
+
+/** What {@link releaseWaveStatements}' batch did, from each statement's `RETURNING` rows. */
+export function releasedFromRows(rows: readonly unknown[][]): { released: boolean; queued: number } {
+  return { released: (rows[0]?.length ?? 0) > 0, queued: rows[1]?.length ?? 0 };
+}
+
 export interface WaveRelease {
   campaignId: string;
   wave: number;

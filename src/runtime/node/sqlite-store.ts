@@ -631,13 +631,11 @@ export class SqliteStore implements Store {
   }
 
   async createCampaign(campaign: campaignSql.CampaignWrite) {
-    const rows = await this.write(() => campaignSql.createCampaignStatements(campaign).map((st) => this.query(st)), true);
-    return { created: rows[0]!.length > 0, queued: rows.at(-1)!.length };
+    return campaignSql.createdFromRows(await this.write(() => campaignSql.createCampaignStatements(campaign).map((st) => this.query(st)), true));
   }
 
   async releaseCampaignWave(release: campaignSql.WaveRelease) {
-    const [marked, queued] = await this.write(() => campaignSql.releaseWaveStatements(release).map((st) => this.query(st)), true);
-    return { released: marked!.length > 0, queued: queued!.length };
+    return campaignSql.releasedFromRows(await this.write(() => campaignSql.releaseWaveStatements(release).map((st) => this.query(st)), true));
   }
 
   async getCampaign(idOrName: string) {
