@@ -14,6 +14,7 @@ import type { ThemeTagger } from '../themes/tagger.js';
 import { registerThemeRoutes } from './themes.js';
 import { registerRespondentRoutes, type RespondentRouteDeps } from './respondents.js';
 import { registerBacktestRoute, type BacktestRouteDeps } from './recipe-backtest.js';
+import { campaignRoutes, type CampaignRouteDeps } from './campaigns.js';
 
 export interface AdminDeps {
   store: Store;
@@ -34,6 +35,8 @@ export interface AdminDeps {
   erasure?: Pick<RespondentRouteDeps, 'registry' | 'maxAttempts'>;
   /** The store's backtest reads, the actions and the running recipes, for `POST /recipes/backtest`. Absent: 404. */
   backtest?: BacktestRouteDeps;
+  /** The actions, their retry budgets and the runner's wake-up, for `/api/campaigns`. Absent: no campaign routes. */
+  campaigns?: Omit<CampaignRouteDeps, 'store' | 'now'>;
 }
 
 const ErrorBody = z.object({
@@ -238,6 +241,7 @@ export function adminRoutes(deps: AdminDeps) {
   registerThemeRoutes(app, deps);
   registerRespondentRoutes(app, { store: deps.store, now: deps.now, onReplayed: deps.onReplayed, ...deps.erasure });
   registerBacktestRoute(app, deps);
+  if (deps.campaigns) app.route('/campaigns', campaignRoutes({ store: deps.store, now: deps.now, ...deps.campaigns }));
 
   // Paths are relative to where the app is mounted: /api.
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'closeloop admin API', version: '1' }, servers: [{ url: '/api' }] });

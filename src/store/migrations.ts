@@ -1,4 +1,5 @@
 import { LOOPS_MIGRATION } from './loops.js';
+import { CAMPAIGNS_MIGRATION } from './campaigns.js';
 /**
  * Numbered schema migrations, plain SQLite SQL so that better-sqlite3 (Node) and D1 (Workers)
  * run the same statements. Append only: a shipped migration is never edited.
@@ -393,5 +394,12 @@ END;
     version: 17,
     name: 'loop state: who answered each response, and when',
     sql: LOOPS_MIGRATION,
+  },
+  {
+    version: 18,
+    name: 'campaigns: advocacy waves over stored responses',
+    // A campaign's members are frozen at creation (wave, job id and key, rendered parameters), so a
+    // release run again after a crash queues exactly the same people, once (src/store/campaigns.ts).
+    sql: CAMPAIGNS_MIGRATION,
   },
 ];

@@ -7,6 +7,7 @@ import type { LoopFilter, LoopRow } from './loops.js';
 import type { ResponseToTag, TaggedResponse, ThemeCounts, ThemeCountsFilter, Verbatim, VerbatimFilter } from './theme-tags.js';
 import type { ErasureReport } from './erasure.js';
 import type { ResponseSegments } from '../insights/segments.js';
+import type { CampaignCandidate, CampaignMemberRow, CampaignRow, CampaignWrite, CandidateQuery, PausedWave, WaveProgressRow, WaveRelease } from './campaigns.js';
 import type { DigestVerbatimRow, ExportFilter, ExportRow, SegmentCountRow, SegmentCountsQuery } from './segments-sql.js';
 
 export interface IngestInput {
@@ -228,6 +229,26 @@ export interface Store {
    * figures count (see src/store/retention.ts). Idempotent. Returns how many responses it scrubbed.
    */
   scrubPersonalData(cutoff: string, now: string): Promise<number>;
+
+  /** Responses a campaign may take (src/store/campaigns.ts: each respondent's newest answer, filtered), highest score first. */
+  campaignCandidates(query: CandidateQuery): Promise<CampaignCandidate[]>;
+  /**
+   * Create a campaign with its frozen members and release its first wave, atomically. `created`
+   * false (nothing written) when the name is taken.
+   */
+  createCampaign(campaign: CampaignWrite): Promise<{ created: boolean; queued: number }>;
+  /** Release one wave (guarded: once, after the previous one), queueing its members' jobs, atomically. */
+  releaseCampaignWave(release: WaveRelease): Promise<{ released: boolean; queued: number }>;
+  /** A campaign by id or name. */
+  getCampaign(idOrName: string): Promise<CampaignRow | undefined>;
+  /** Campaigns, newest first. */
+  listCampaigns(limit: number): Promise<CampaignRow[]>;
+  /** Each wave of a campaign with its members' progress. */
+  campaignProgress(campaignId: string): Promise<WaveProgressRow[]>;
+  /** A campaign's members in wave order, with their jobs' status. */
+  campaignMembers(campaignId: string): Promise<CampaignMemberRow[]>;
+  /** Waves of paused campaigns whose previous wave is released (due or not yet). */
+  pausedCampaignWaves(): Promise<PausedWave[]>;
 
   close(): Promise<void>;
 }

@@ -154,6 +154,7 @@ const COMMAND_MODULES: Record<string, () => Promise<void>> = {
   'admin-token': async () => (await import('./commands/admin-token.js')).registerAdminTokenCommand(program, env),
   themes: async () => (await import('./commands/themes.js')).registerThemesCommand(program, env),
   forget: async () => (await import('./commands/forget.js')).registerForgetCommand(program, env),
+  campaign: async () => (await import('./commands/campaign.js')).registerCampaignCommand(program, env),
 };
 const named = process.argv[2];
 const inline = new Set(program.commands.map((c) => c.name()));

@@ -141,6 +141,7 @@ export function createNodeHub(options: NodeHubOptions) {
     themes,
     erasure: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts },
     backtest: { reader: store, registry, recipes: () => recipes.current(), tag: (comment) => themes.tag(comment) },
+    campaigns: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts, onJobsQueued: () => loop.wake() },
   });
   // CLOSELOOP_RETENTION: started with the server (serve.ts), not by tests that build a hub.
   const retention = config.CLOSELOOP_RETENTION ? new RetentionSchedule({ store, retentionMs: config.CLOSELOOP_RETENTION, log, now }) : null;

@@ -1,4 +1,5 @@
 import { queueOverdueLoops } from '../../loops/escalation.js';
+import { releasePausedWaves } from '../../campaigns/campaigns.js';
 import { processJob, type JobDeps } from '../../jobs/process-job.js';
 
 export interface JobLoopOptions {
@@ -13,7 +14,7 @@ export interface JobLoopOptions {
   leaseMs?: number;
   /** A detractor's loop unanswered this long is overdue (`CLOSELOOP_LOOP_OVERDUE_AFTER`). Default 24 h. */
   overdueAfterMs?: number;
-  /** How often overdue loops are looked for, by the injected clock. Default 60 s. */
+  /** How often overdue loops and paused campaign waves are looked for, by the injected clock. Default 60 s. */
   sweepEveryMs?: number;
   /** Poll interval when idle (a new response wakes the loop at once). Default 500 ms. */
   idleMs?: number;
@@ -133,7 +134,7 @@ export class JobLoop {
     }
   }
 
-  /** Queue the escalations of overdue loops, at most once per `sweepEveryMs`; a failure is logged and tried next time. */
+  /** Queue the escalations of overdue loops and release campaign waves whose pause is over, at most once per `sweepEveryMs`; a failure is logged and tried next time. */
   private async sweep(now: Date): Promise<void> {
     if (now.getTime() - this.lastSweep < (this.options.sweepEveryMs ?? 60_000)) return;
     this.lastSweep = now.getTime();
@@ -142,6 +143,12 @@ export class JobLoop {
       if (queued) this.deps.log.info({ queued }, 'overdue loops escalated');
     } catch (error) {
       this.deps.log.error({ err: error }, 'looking for overdue loops failed (tried again at the next sweep)');
+    }
+    try {
+      const waves = await releasePausedWaves(this.deps.store, now);
+      if (waves.released) this.deps.log.info(waves, 'campaign waves released after their pause');
+    } catch (error) {
+      this.deps.log.error({ err: error }, 'releasing paused campaign waves failed (tried again at the next sweep)');
     }
   }
 

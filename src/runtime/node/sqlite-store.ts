@@ -77,6 +77,7 @@ import {
 } from '../../store/erasure.js';
 import { RETENTION_SQL, oldRows, retentionChunkQuery, scrubStatements } from '../../store/retention.js';
 import { ReaderThread } from './reader-thread.js';
+import * as campaignSql from '../../store/campaigns.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
@@ -632,6 +633,40 @@ export class SqliteStore implements Store {
 
   async throttleMarks(recipe: string, respondentKeys: readonly string[], notBefore: string, before: string): Promise<ThrottleMarkRow[]> {
     return this.query(throttleMarksQuery(recipe, respondentKeys, notBefore, before)) as ThrottleMarkRow[];
+  }
+
+  // Campaigns (src/store/campaigns.ts): each write one batch of guarded statements.
+  async campaignCandidates(query: campaignSql.CandidateQuery) {
+    return (this.query(campaignSql.candidatesQuery(query)) as Record<string, unknown>[]).map(campaignSql.candidateFromRow);
+  }
+
+  async createCampaign(campaign: campaignSql.CampaignWrite) {
+    return campaignSql.createdFromRows(await this.write(() => campaignSql.createCampaignStatements(campaign).map((st) => this.query(st)), true));
+  }
+
+  async releaseCampaignWave(release: campaignSql.WaveRelease) {
+    return campaignSql.releasedFromRows(await this.write(() => campaignSql.releaseWaveStatements(release).map((st) => this.query(st)), true));
+  }
+
+  async getCampaign(idOrName: string) {
+    const row = this.query(campaignSql.campaignQuery(idOrName))[0] as Record<string, unknown> | undefined;
+    return row && campaignSql.campaignFromRow(row);
+  }
+
+  async listCampaigns(limit: number) {
+    return (this.query(campaignSql.campaignListQuery(limit)) as Record<string, unknown>[]).map(campaignSql.campaignFromRow);
+  }
+
+  async campaignProgress(campaignId: string) {
+    return (this.query(campaignSql.waveProgressQuery(campaignId)) as Record<string, unknown>[]).map(campaignSql.waveProgressFromRow);
+  }
+
+  async campaignMembers(campaignId: string) {
+    return (this.query(campaignSql.campaignMembersQuery(campaignId)) as Record<string, unknown>[]).map(campaignSql.campaignMemberFromRow);
+  }
+
+  async pausedCampaignWaves() {
+    return (this.query(campaignSql.pausedWavesQuery()) as Record<string, unknown>[]).map(campaignSql.pausedWaveFromRow);
   }
 }
 

@@ -1,0 +1,90 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeloop } from '../support/cli.js';
+import { makeTestHub, postWebhook } from '../support/hub.js';
+
+let hub: ReturnType<typeof makeTestHub> | undefined;
+afterEach(async () => {
+  await hub?.cleanup();
+  hub = undefined;
+});
+
+const FILE = `# Featured on G2: the 10s first, then the 9s, each wave on approval.
+name: featured-on-g2
+action: slack.postMessage
+params:
+  channel: "#advocates"
+  text: "{{ response.respondent.email }} gave {{ response.score }}"
+filter:
+  category: promoter
+  answeredWithin: 60d
+  notContactedFor: 90d
+waves:
+  - score: 10
+  - score: 9
+betweenWaves:
+  approval: true
+`;
+
+describe('closeloop campaign', () => {
+  it('create --dry-run lists who, create queues wave 1, status shows progress, approve releases wave 2, list lists; a bad file is named by line', { timeout: 180_000 }, async () => {
+    hub = makeTestHub({ recipes: [] });
+    for (const [id, score] of [['a', 10], ['b', 9], ['c', 10], ['d', 4]] as const) {
+      expect((await postWebhook(hub, 'generic', { response_id: id, score, email: `${id}@example.com` })).status).toBe(202);
+    }
+    await hub.loop.drain();
+    await hub.close();
+    const env = { CLOSELOOP_DB: hub.config.CLOSELOOP_DB };
+    const file = join(hub.dir, 'featured.yaml');
+    writeFileSync(file, FILE);
+
+    const dry = await closeloop(['campaign', 'create', file, '--dry-run'], { env });
+    expect([dry.code, dry.stderr]).toEqual([0, '']);
+    expect(dry.stdout).toMatch(/^dry run: campaign featured-on-g2 → slack\.postMessage: 3 to contact in 2 wave\(s\), 0 skipped; nothing written\n/);
+    expect(dry.stdout).toContain('wave 1 (score 10): 2 member(s)\n  c@example.com  score 10');
+    expect(dry.stdout).toContain('{"channel":"#advocates","text":"c@example.com gave 10","fields":[],"quote":"","context":""}');
+    expect(dry.stdout).toContain('wave 2 (score 9): 1 member(s)\n  b@example.com  score 9');
+    const none = await closeloop(['campaign', 'list'], { env });
+    expect(none.stdout).toBe('0 campaign(s)\n');
+
+    const created = await closeloop(['campaign', 'create', file], { env });
+    expect([created.code, created.stderr]).toEqual([0, '']);
+    const lines = created.stdout.split('\n');
+    expect(lines[0]).toMatch(/^campaign \S+  featured-on-g2 → slack\.postMessage  created \S+; between waves: approval$/);
+    expect(lines[1]).toMatch(/^wave\s+label\s+members\s+queued\s+sent\s+sandboxed\s+failed\s+skipped\s+released$/);
+    expect(lines[2]).toMatch(/^1\s+score 10\s+2\s+2\s+0\s+0\s+0\s+0\s+\S+ \(creation\)$/);
+    expect(lines[3]).toMatch(/^2\s+score 9\s+1\s+0\s+0\s+0\s+0\s+0\s+—$/);
+    expect(lines).toContain('next: wave 2 on approval (closeloop campaign approve featured-on-g2)');
+
+    const again = await closeloop(['campaign', 'create', file], { env });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^A campaign named featured-on-g2 exists \(\S+\); campaign names are unique/);
+
+    const approved = await closeloop(['campaign', 'approve', 'featured-on-g2'], { env });
+    expect([approved.code, approved.stderr]).toEqual([0, '']);
+    expect(approved.stdout).toMatch(/^wave 2 released: 1 job\(s\) queued\n/);
+    expect(approved.stdout).toContain('every wave released');
+
+    const status = await closeloop(['campaign', 'status', 'featured-on-g2', '--members', '--json'], { env });
+    const json = JSON.parse(status.stdout) as { totals: unknown; members: { respondent: string; wave: number; status: string; jobKey: string }[]; id: string };
+    expect(json.totals).toEqual({ members: 3, skipped: 0, queued: 3, sent: 0, sandboxed: 0, failed: 0 });
+    expect(json.members.map((m) => [m.wave, m.respondent, m.status])).toEqual([
+      [1, 'c@example.com', 'queued'],
+      [1, 'a@example.com', 'queued'],
+      [2, 'b@example.com', 'queued'],
+    ]);
+    expect(json.members.every((m) => m.jobKey.startsWith(`campaign:${json.id}:`) && m.jobKey.endsWith(':slack.postMessage'))).toBe(true);
+    const list = await closeloop(['campaign', 'list'], { env });
+    expect(list.stdout).toMatch(/^\S+  featured-on-g2  slack\.postMessage  2\/2 waves released  3 members: 3 queued, 0 sent, 0 sandboxed, 0 failed, 0 skipped  every wave released\n1 campaign\(s\)\n$/);
+
+    const bad = join(hub.dir, 'bad.yaml');
+    writeFileSync(bad, FILE.replace('score: 9', 'score: nine').replace('category: promoter', 'category: fan'));
+    const refused = await closeloop(['campaign', 'create', bad], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${bad}:8:13 filter.category:`);
+    expect(refused.stderr).toContain(`${bad}:13:12 waves[1].score:`);
+    const missing = await closeloop(['campaign', 'approve', 'nope'], { env });
+    expect([missing.code, missing.stderr]).toEqual([1, 'No campaign nope\n  id: no such campaign\n']);
+  });
+});
