@@ -7,6 +7,7 @@ import type { LoopFilter, LoopRow } from './loops.js';
 import type { ResponseToTag, TaggedResponse, ThemeCounts, ThemeCountsFilter, Verbatim, VerbatimFilter } from './theme-tags.js';
 import type { ErasureReport } from './erasure.js';
 import type { ResponseSegments } from '../insights/segments.js';
+import type { ConnectorQueueRow, RecipeMatchCount, ReplayProgress, ResponseSearch, ResponseSnapshot } from './response-search.js';
 import type { DigestVerbatimRow, ExportFilter, ExportRow, SegmentCountRow, SegmentCountsQuery } from './segments-sql.js';
 
 export interface IngestInput {
@@ -228,6 +229,19 @@ export interface Store {
    * figures count (see src/store/retention.ts). Idempotent. Returns how many responses it scrubbed.
    */
   scrubPersonalData(cutoff: string, now: string): Promise<number>;
+
+  /** Responses matching a search, newest first (the dashboard; src/store/response-search.ts). */
+  searchResponses(search: ResponseSearch): Promise<StoredResponse[]>;
+  /** The account and segments a response's recipes saw when it was last planned, or undefined. */
+  responseSnapshot(responseId: string): Promise<ResponseSnapshot | undefined>;
+  /** Unfinished and dead jobs by connector and state. */
+  connectorQueue(): Promise<ConnectorQueueRow[]>;
+  /** The queued job whose run time passed longest ago, or undefined. */
+  oldestWaitingJob(now: string): Promise<Job | undefined>;
+  /** Where the jobs replayed at or after `since` (of one connector) are now. */
+  replayProgress(since: string, connector?: string): Promise<ReplayProgress>;
+  /** Responses each recipe matched since `recentSince` and since `longerSince` (from the stored verdicts). */
+  recipeMatchCounts(recentSince: string, longerSince: string): Promise<RecipeMatchCount[]>;
 
   close(): Promise<void>;
 }

@@ -76,6 +76,7 @@ import {
 } from '../../store/erasure.js';
 import { RETENTION_SQL, oldRows, retentionChunkQuery, scrubStatements } from '../../store/retention.js';
 import { ReaderThread } from './reader-thread.js';
+import { connectorQueueQuery, oldestWaitingJobQuery, recipeMatchCountsQuery, replayProgressQuery, responseSearchQuery, responseSnapshotFromRow, responseSnapshotQuery, type ConnectorQueueRow, type RecipeMatchCount, type ReplayProgress, type ResponseSearch } from '../../store/response-search.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
@@ -622,6 +623,28 @@ export class SqliteStore implements Store {
     await this.checkpointer?.stop();
     await this.reader?.stop();
     this.db.close();
+  }
+
+  // The dashboard's reads (src/store/response-search.ts).
+  async searchResponses(search: ResponseSearch) {
+    return (this.query(responseSearchQuery(search)) as ResponseRow[]).map(responseFromRow);
+  }
+  async responseSnapshot(responseId: string) {
+    const row = this.query(responseSnapshotQuery(responseId))[0] as Record<string, unknown> | undefined;
+    return row && responseSnapshotFromRow(row);
+  }
+  async connectorQueue() {
+    return this.query(connectorQueueQuery()) as ConnectorQueueRow[];
+  }
+  async oldestWaitingJob(now: string) {
+    const row = this.query(oldestWaitingJobQuery(now))[0] as JobRow | undefined;
+    return row && jobFromRow(row);
+  }
+  async replayProgress(since: string, connector?: string) {
+    return this.query(replayProgressQuery(since, connector))[0] as ReplayProgress;
+  }
+  async recipeMatchCounts(recentSince: string, longerSince: string) {
+    return this.query(recipeMatchCountsQuery(recentSince, longerSince)) as RecipeMatchCount[];
   }
 }
 
