@@ -101,7 +101,7 @@ export async function replayJobs(deps: DashboardDeps, form: ReplayForm): Promise
 function LoopTable(props: { report: LoopReport; label: string; testid: string }) {
   const rows: LoopFigures[] = [...props.report.groups, props.report.all];
   return (
-    <div class="scroll">
+    <div class="scroll" tabindex={0}>
       <table>
         <caption>
           By {props.label}; answered within {props.report.targetHours} h
@@ -180,7 +180,7 @@ export function LoopHealthPage(props: { data: LoopHealthData; csrf: string }) {
           )}
           . Responses not planned yet: {d.stats.unplanned}.
         </p>
-        <div class="scroll">
+        <div class="scroll" tabindex={0}>
           <table>
             <thead>
               <tr>
@@ -244,7 +244,7 @@ export function LoopHealthPage(props: { data: LoopHealthData; csrf: string }) {
           </button>
         </form>
         {d.dead.length ? (
-          <div class="scroll">
+          <div class="scroll" tabindex={0}>
             <table>
               <thead>
                 <tr>

@@ -108,7 +108,7 @@ export function OverviewPage(props: { data: OverviewData; csrf: string }) {
         </script>
         <details class="trend-table" open>
           <summary>Trend as a table</summary>
-          <div class="scroll">
+          <div class="scroll" tabindex={0}>
             <table>
               <caption class="visually-hidden">NPS by {trend.interval}</caption>
               <thead>
@@ -144,7 +144,7 @@ export function OverviewPage(props: { data: OverviewData; csrf: string }) {
 
       <section aria-labelledby="segments">
         <h2 id="segments">Segments by {query.by}</h2>
-        <div class="scroll">
+        <div class="scroll" tabindex={0}>
           <table>
             <thead>
               <tr>
@@ -177,7 +177,7 @@ export function OverviewPage(props: { data: OverviewData; csrf: string }) {
         <section aria-labelledby="themes">
           <h2 id="themes">Top themes</h2>
           {themes.themes.length ? (
-            <div class="scroll">
+            <div class="scroll" tabindex={0}>
               <table>
                 <thead>
                   <tr>

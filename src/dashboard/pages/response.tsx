@@ -121,7 +121,7 @@ export function ResponsePage(props: { data: ResponseData; csrf: string }) {
       <section aria-labelledby="verdicts">
         <h2 id="verdicts">What each recipe decided</h2>
         {verdicts.length ? (
-          <div class="scroll">
+          <div class="scroll" tabindex={0}>
             <table>
               <thead>
                 <tr>

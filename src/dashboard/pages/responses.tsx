@@ -125,7 +125,7 @@ export function ResponsesPage(props: { data: SearchData; csrf: string }) {
       </form>
       <section aria-labelledby="results">
         <h2 id="results">{responses.length ? `${responses.length}${next ? '+' : ''} responses, newest first` : 'No response matches'}</h2>
-        <div class="scroll">
+        <div class="scroll" tabindex={0}>
           <table>
             <thead>
               <tr>
