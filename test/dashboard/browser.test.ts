@@ -61,7 +61,7 @@ const nps = (scores: number[]) => {
   return (Math.round(((p - d) / scores.length) * 1000) / 10).toFixed(1);
 };
 
-describe('the dashboard in a real browser', () => {
+describe('the dashboard in a real browser', { timeout: 90_000 }, () => {
   it('refuses a wrong token with a clear message', async () => {
     await page.goto(`${ctx.url}/`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
