@@ -5,7 +5,7 @@ import axe from 'axe-core';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRequest } from '../support/hub.js';
-import { seededDashboardHub, type SeededDashboardHub } from './support.js';
+import { answeredDetractors, seededDashboardHub, type SeededDashboardHub } from './support.js';
 
 /** The dashboard in Debian's Chromium, driven by playwright-core, over a seeded hub on a real port. */
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -105,10 +105,12 @@ describe('the dashboard in a real browser', { timeout: 90_000 }, () => {
     await ctx.receiveNow('live@acme.test', 3, 'The export button is broken');
     await expect.poll(() => page.locator('#verbatim-feed [data-testid=verbatim]').first().textContent(), { timeout: 15_000 }).toContain('The export button is broken');
     expect(await page.evaluate(() => (window as any).__notReloaded)).toBe(marker);
+    // Only the new one was added: the older comments the feed returns are already on the page.
+    expect(await page.locator('#verbatim-feed .verbatim.new').count()).toBe(1);
   });
 
   it('finds a response by email and opens it', async () => {
-    const target = ctx.seeded.find((r) => r.comment && r.score <= 6)!;
+    const target = answeredDetractors(ctx.seeded)[0]!;
     await page.getByRole('link', { name: 'Responses' }).click();
     await page.getByLabel('Email').fill(target.email);
     await page.getByRole('button', { name: 'Search' }).click();
@@ -118,6 +120,7 @@ describe('the dashboard in a real browser', { timeout: 90_000 }, () => {
     await checkPage('responses');
     await rows.first().getByRole('link').click();
     await expect.poll(() => page.getByTestId('response-comment').textContent()).toBe(target.comment);
+    expect(await page.getByTestId('loop-state').textContent()).toMatch(/^closed · .* answered by Dana Scully .* closed by Dana Scully/);
     const verdicts = await page.getByTestId('verdict-row').allTextContents();
     expect(verdicts.find((v) => v.startsWith('detractor-ticket'))).toContain('matched');
     expect(verdicts.find((v) => v.startsWith('promoter-advocacy'))).toContain('not matched');
@@ -137,7 +140,9 @@ describe('the dashboard in a real browser', { timeout: 90_000 }, () => {
     const slackRow = page.getByTestId('queue-row').filter({ hasText: 'slack' });
     expect((await slackRow.textContent())?.replace(/\s+/g, ' ')).toMatch(/^slack0001$/);
     expect(await page.getByTestId('dead-row').count()).toBe(1);
-    expect(await page.getByTestId('loop-category-row').filter({ hasText: 'detractor' }).textContent()).toContain('of');
+    // The six answered detractors: five acknowledged, one closed, all within the 48 h target.
+    expect((await page.getByTestId('loop-category-row').filter({ hasText: 'detractor' }).textContent())?.replace(/\s+/g, ' ')).toContain(' / 5 / 1');
+    expect(await page.getByTestId('detractors-within').locator('xpath=..').textContent()).toContain('(6 of');
     await checkPage('loop-health');
 
     const posts = ctx.slack.posts.length;

@@ -19,6 +19,9 @@ const COMMENTS = ['The app is slow on Mondays', 'Support was quick to help', 'Th
 /** Who answered, by plan: a small `starter` segment, flagged as a small sample. */
 const PLAN_OF = (n: number) => (n % 25 === 0 ? 'starter' : n % 2 ? 'enterprise' : 'pro');
 
+/** The six newest detractors with a comment: their loops are answered (the first one also closed). */
+export const answeredDetractors = (seeded: SeededResponse[]) => seeded.filter((r) => r.score <= 6 && r.comment).slice(-6);
+
 export interface SeededResponse {
   email: string;
   score: number;
@@ -93,8 +96,8 @@ export async function seededDashboardHub() {
   clock.now = Date.parse(NOW);
   await hub.loop.drain();
 
-  // Some detractors answered (a Zendesk agent replied), one closed.
-  const detractors = seeded.filter((r) => r.score <= 6).slice(0, 6);
+  // The six newest detractors answered (a Zendesk agent replied within 5 to 30 h), one of them closed.
+  const detractors = answeredDetractors(seeded);
   for (const [i, r] of detractors.entries()) {
     const [stored] = await hub.store.listResponsesByEmail(r.email, 1);
     const at = new Date(Date.parse(r.receivedAt) + (i + 1) * 5 * 3_600_000).toISOString();

@@ -87,8 +87,11 @@ function liveFeed(): void {
       if (!res.ok) return;
       const { verbatims } = (await res.json()) as { verbatims: Verbatim[] };
       const shown = new Set([...list.querySelectorAll<HTMLElement>('li[data-id]')].map((li) => li.dataset.id));
+      // Newest first: the new ones are those before the first already shown (older ones are not news).
+      const known = verbatims.findIndex((v) => shown.has(v.id));
+      const fresh = known === -1 ? verbatims : verbatims.slice(0, known);
       // Oldest first, each put on top: the newest ends up first.
-      for (const v of verbatims.filter((v) => !shown.has(v.id)).reverse()) list.prepend(verbatimItem(v));
+      for (const v of fresh.reverse()) list.prepend(verbatimItem(v));
       while (list.children.length > 30) list.lastElementChild?.remove();
     } catch {
       // Offline for a moment: the next poll tries again.

@@ -92,7 +92,7 @@ export function OverviewPage(props: { data: OverviewData; csrf: string }) {
         <div class="card">
           <p class="card-label">Change from the previous period</p>
           <p class="big">{trend.previous ? <ChangeText change={trend.previous.change} /> : '—'}</p>
-          <p>{trend.previous ? `Then ${num(trend.previous.figure.value)} over ${trend.previous.figure.responses} answers` : ''}</p>
+          <p>{trend.previous?.figure.responses ? `Then ${num(trend.previous.figure.value)} over ${trend.previous.figure.responses} answers` : 'No answers in the previous period.'}</p>
         </div>
         <div class="card">
           <p class="card-label">Category mix</p>
