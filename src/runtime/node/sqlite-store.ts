@@ -627,24 +627,30 @@ export class SqliteStore implements Store {
 
   // The dashboard's reads (src/store/response-search.ts).
   async searchResponses(search: ResponseSearch) {
-    return (this.query(responseSearchQuery(search)) as ResponseRow[]).map(responseFromRow);
+    const q = responseSearchQuery(search);
+    return (this.prepare(q.sql).all(...q.params) as ResponseRow[]).map(responseFromRow);
   }
   async responseSnapshot(responseId: string) {
-    const row = this.query(responseSnapshotQuery(responseId))[0] as Record<string, unknown> | undefined;
+    const q = responseSnapshotQuery(responseId);
+    const row = this.prepare(q.sql).get(...q.params) as Record<string, unknown> | undefined;
     return row && responseSnapshotFromRow(row);
   }
   async connectorQueue() {
-    return this.query(connectorQueueQuery()) as ConnectorQueueRow[];
+    const q = connectorQueueQuery();
+    return this.prepare(q.sql).all(...q.params) as ConnectorQueueRow[];
   }
   async oldestWaitingJob(now: string) {
-    const row = this.query(oldestWaitingJobQuery(now))[0] as JobRow | undefined;
+    const q = oldestWaitingJobQuery(now);
+    const row = this.prepare(q.sql).get(...q.params) as JobRow | undefined;
     return row && jobFromRow(row);
   }
   async replayProgress(since: string, connector?: string) {
-    return this.query(replayProgressQuery(since, connector))[0] as ReplayProgress;
+    const q = replayProgressQuery(since, connector);
+    return this.prepare(q.sql).get(...q.params) as ReplayProgress;
   }
   async recipeMatchCounts(recentSince: string, longerSince: string) {
-    return this.query(recipeMatchCountsQuery(recentSince, longerSince)) as RecipeMatchCount[];
+    const q = recipeMatchCountsQuery(recentSince, longerSince);
+    return this.prepare(q.sql).all(...q.params) as RecipeMatchCount[];
   }
 }
 
