@@ -154,6 +154,21 @@ describe('the dashboard in a real browser', { timeout: 90_000 }, () => {
     expect(await page.getByTestId('dead-row').count()).toBe(0);
   });
 
+  it('replays every dead job of a connector with the form, and shows the progress', async () => {
+    ctx.advance(60_000);
+    ctx.slack.refuse = true;
+    await ctx.receiveNow('refused-twice@acme.test', 9, 'Nice, but the archive channel refuses this');
+    await expect.poll(async () => (await ctx.hub.store.listJobs({ status: 'dead', limit: 10 })).length, { timeout: 15_000 }).toBe(1);
+    ctx.slack.refuse = false;
+    await page.goto(`${ctx.url}/loop-health`);
+    await page.locator('select[name=connector]').selectOption('slack');
+    await page.getByRole('button', { name: 'Replay all of this connector' }).click();
+    await expect.poll(() => page.getByTestId('replay-progress').textContent(), { timeout: 15_000 }).toBe('1 of 1 delivered, 0 waiting, 0 dead again — done.');
+    expect(new URL(page.url()).searchParams.get('connector')).toBe('slack');
+    expect(await ctx.hub.store.listJobs({ status: 'dead', limit: 10 })).toEqual([]);
+    expect(ctx.slack.posts.at(-1)?.text).toContain('9/10');
+  });
+
   it('lists the recipes with their matches', async () => {
     await page.getByRole('link', { name: 'Recipes' }).click();
     const recipes = page.getByTestId('recipe');

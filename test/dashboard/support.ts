@@ -126,6 +126,8 @@ export async function seededDashboardHub() {
     seeded,
     deadResponseId,
     token: hub.adminToken.token,
+    /** Move the hub's clock on (a replay's progress counts the jobs replayed since it started). */
+    advance: (ms: number) => void (clock.now += ms),
     /** A new response arriving now (for the live feed). */
     receiveNow: (email: string, score: number, comment: string) => receive(new Date(clock.now).toISOString(), email, score, comment),
     async close() {
