@@ -10,6 +10,8 @@
  * Then a health probe on a database of half a million jobs (bench/health.ts, its own process).
  * Then insights (bench/insights.ts): NPS by plan by week over a year at 100,000 and 1,000,000
  * responses, and ingest with the rollups on and off.
+ * Then the dashboard (bench/dashboard.ts): each page's load beside the JSON API calls behind it, at
+ * 100,000 responses.
  * Last, the CLI's start time beside `node -e 0` (bench/cli-start.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { measureCliStart } from './cli-start.js';
+import type { DashboardPageResult } from './dashboard.js';
 import { BARE, START, WARMUP_SECONDS as WARMUP, hasTaskset, load as loadFrom, median, pinned, turn as turnOf, withServer, type LoadResult } from './harness.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -144,6 +147,13 @@ try {
     `ingest + planning, rollups on / off (A/B in turns, ${insights.ab.webhooks} webhooks × ${insights.ab.rounds} rounds): ingest ${withR.ingestPerSecond.toFixed(0)} / ${withoutR.ingestPerSecond.toFixed(0)} webhooks/s, ` +
       `planned ${withR.plannedPerSecond.toFixed(0)} / ${withoutR.plannedPerSecond.toFixed(0)} responses/s (${((withR.plannedPerSecond / withoutR.plannedPerSecond - 1) * 100).toFixed(1)}%; target within 10%)`,
   );
+
+  const dashboard = await runPart<{ responses: number; rounds: number; pages: DashboardPageResult[] }>('bench/dashboard.ts');
+  console.log(`\ndashboard pages beside the JSON API calls behind them (${dashboard.responses.toLocaleString('en')} responses, median of ${dashboard.rounds} rounds, through the app):`);
+  for (const p of dashboard.pages) {
+    const ratio = p.ratio === null ? 'no API call behind it' : `ratio ${p.ratio.toFixed(2)}×, ${(p.pageMs - p.apiMs).toFixed(1)} ms more (bound: ≤ 2× or ≤ 25 ms more)`;
+    console.log(`  ${p.page.padEnd(28)} page ${p.pageMs.toFixed(1)} ms, API ${p.api.length ? `${p.apiMs.toFixed(1)} ms (${p.api.join(' + ')})` : '—'}: ${ratio}`);
+  }
 
   const cli = await measureCliStart(dir, Number(process.env.BENCH_CLI_RUNS ?? 10));
   const vsNode = (ms: number) => `${Math.round(ms)} ms (${(ms / cli.nodeMs).toFixed(1)}× node -e 0)`;

@@ -4,6 +4,8 @@ import { HubError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Incident } from '../jobs/incidents.js';
 import { adminRoutes, type AdminDeps } from './admin.js';
+import { dashboardRoutes } from '../dashboard/routes.js';
+import type { Recipe } from '../recipes/recipe.js';
 import { loopEventRoutes, type LoopEventDeps } from './loop-events.js';
 import { webhookRoutes, type WebhookDeps } from './webhooks.js';
 
@@ -14,6 +16,8 @@ export type AppDeps = WebhookDeps &
     loopEvents: Pick<LoopEventDeps, 'registry' | 'maxAttempts' | 'onJobsQueued'>;
     /** Connectors in trouble now (operator alerts), shown by /healthz and /readyz. Default: none known. */
     openIncidents?: () => Incident[];
+    /** The recipes running now, for the dashboard's Recipes page. Default: none shown. */
+    recipes?: () => readonly Recipe[];
   };
 
 /** The hub's HTTP surface. Runtime-agnostic: Node serves it with @hono/node-server, Workers export it. */
@@ -46,6 +50,9 @@ export function createApp(deps: AppDeps) {
     const { error, ...report } = await status();
     return error ? c.json({ ready: false, error, ...report }, 503) : c.json({ ready: true, ...report });
   });
+
+  // The dashboard (src/dashboard): pages at /, behind a cookie session got with the admin token.
+  app.route('/', dashboardRoutes({ ...deps, registry: deps.loopEvents.registry }));
 
   app.notFound((c) => c.json(new HubError(404, 'not_found', 'No such endpoint', [{ field: 'path', message: 'not found' }]).toJSON(), 404));
   app.onError((error, c) => {

@@ -43,6 +43,7 @@ import { webCryptoSha256Hex, type Sha256Hex } from './sha256.js';
 import type { SqlDriver } from './sql-driver.js';
 import { backtestPageQuery, throttleMarksQuery, type BacktestFilter, type BacktestRow, type ThrottleMarkRow } from './backtest.js';
 import * as campaignSql from './campaigns.js';
+import { connectorQueueQuery, oldestWaitingJobQuery, recipeMatchCountsQuery, replayProgressQuery, responseSearchQuery, responseSnapshotFromRow, responseSnapshotQuery, type ConnectorQueueRow, type RecipeMatchCount, type ReplayProgress, type ResponseSearch } from './response-search.js';
 import type { Statement } from './statement.js';
 import type { ClaimOptions, DeadJobFilter, IngestInput, IngestResult, JobFilter, NpsCounts, NpsFilter, PlanWrite, QueueStats, ResponseFilter, Store } from './store.js';
 import {
@@ -478,6 +479,33 @@ export class SqlStore implements Store {
 
   async pausedCampaignWaves() {
     return (await this.driver.all<Record<string, unknown>>(campaignSql.pausedWavesQuery())).map(campaignSql.pausedWaveFromRow);
+  }
+
+  // The dashboard's reads (src/store/response-search.ts).
+  async searchResponses(search: ResponseSearch) {
+    return (await this.driver.all<ResponseRow>(responseSearchQuery(search), { long: true })).map(responseFromRow);
+  }
+
+  async responseSnapshot(responseId: string) {
+    const row = await this.driver.get<Record<string, unknown>>(responseSnapshotQuery(responseId));
+    return row && responseSnapshotFromRow(row);
+  }
+
+  connectorQueue() {
+    return this.driver.all<ConnectorQueueRow>(connectorQueueQuery(), { long: true });
+  }
+
+  async oldestWaitingJob(now: string) {
+    const row = await this.driver.get<JobRow>(oldestWaitingJobQuery(now));
+    return row && jobFromRow(row);
+  }
+
+  async replayProgress(since: string, connector?: string) {
+    return (await this.driver.get<ReplayProgress>(replayProgressQuery(since, connector)))!;
+  }
+
+  recipeMatchCounts(recentSince: string, longerSince: string) {
+    return this.driver.all<RecipeMatchCount>(recipeMatchCountsQuery(recentSince, longerSince), { long: true });
   }
 
   close(): Promise<void> {

@@ -8,6 +8,7 @@ import type { ResponseToTag, TaggedResponse, ThemeCounts, ThemeCountsFilter, Ver
 import type { ErasureReport } from './erasure.js';
 import type { ResponseSegments } from '../insights/segments.js';
 import type { CampaignCandidate, CampaignMemberRow, CampaignRow, CampaignWrite, CandidateQuery, PausedWave, WaveProgressRow, WaveRelease } from './campaigns.js';
+import type { ConnectorQueueRow, RecipeMatchCount, ReplayProgress, ResponseSearch, ResponseSnapshot } from './response-search.js';
 import type { DigestVerbatimRow, ExportFilter, ExportRow, SegmentCountRow, SegmentCountsQuery } from './segments-sql.js';
 
 export interface IngestInput {
@@ -249,6 +250,18 @@ export interface Store {
   campaignMembers(campaignId: string): Promise<CampaignMemberRow[]>;
   /** Waves of paused campaigns whose previous wave is released (due or not yet). */
   pausedCampaignWaves(): Promise<PausedWave[]>;
+  /** Responses matching a search, newest first (the dashboard; src/store/response-search.ts). */
+  searchResponses(search: ResponseSearch): Promise<StoredResponse[]>;
+  /** The account and segments a response's recipes saw when it was last planned, or undefined. */
+  responseSnapshot(responseId: string): Promise<ResponseSnapshot | undefined>;
+  /** Unfinished and dead jobs by connector and state. */
+  connectorQueue(): Promise<ConnectorQueueRow[]>;
+  /** The queued job whose run time passed longest ago, or undefined. */
+  oldestWaitingJob(now: string): Promise<Job | undefined>;
+  /** Where the jobs replayed at or after `since` (of one connector) are now. */
+  replayProgress(since: string, connector?: string): Promise<ReplayProgress>;
+  /** Responses each recipe matched since `recentSince` and since `longerSince` (from the stored verdicts). */
+  recipeMatchCounts(recentSince: string, longerSince: string): Promise<RecipeMatchCount[]>;
 
   close(): Promise<void>;
 }

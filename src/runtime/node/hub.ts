@@ -138,6 +138,7 @@ export function createNodeHub(options: NodeHubOptions) {
     onReplayed: () => loop.wake(),
     loopEvents: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts, onJobsQueued: () => loop.wake() },
     openIncidents: () => alerts.openIncidents(),
+    recipes: () => recipes.current(),
     themes,
     erasure: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts },
     backtest: { reader: store, registry, recipes: () => recipes.current(), tag: (comment) => themes.tag(comment) },
