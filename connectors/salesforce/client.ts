@@ -1,5 +1,6 @@
 import jsforce, { type Connection } from 'jsforce';
 import { Transport } from 'jsforce/lib/transport.js';
+import * as browserRequest from 'jsforce/lib/browser/request.js';
 import { StreamPromise } from 'jsforce/lib/util/promise.js';
 import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce/lib/types/common.js';
 import { z } from 'zod';
@@ -8,6 +9,7 @@ import { HubError } from '../../src/core/errors.js';
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../../src/core/delivery-error.js';
 import type { ConnectorDefinition, Env } from '../connector.js';
 import { httpTimeoutMs } from '../http-timeout.js';
+import { runsOnWorkers } from '../workers-runtime.js';
 import { DEFAULT_NPS_FIELDS } from './params.js';
 
 export const SALESFORCE_DEFAULT_API_VERSION = '62.0';
@@ -69,8 +71,14 @@ class JobRunnerTransport extends Transport {
   constructor(
     private readonly timeoutMs: number,
     private readonly tokenRequests: boolean,
+    private readonly overFetch: boolean,
   ) {
     super();
+  }
+
+  /** jsforce's own fetch-based request (its browser build's) in place of node-fetch, when asked. */
+  override getRequestStreamCreator() {
+    return this.overFetch ? fetchRequest() : super.getRequestStreamCreator();
   }
 
   override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}): StreamPromise<HttpResponse> {
@@ -83,6 +91,14 @@ class JobRunnerTransport extends Transport {
       }),
     }));
   }
+}
+
+type RequestStreamCreator = ReturnType<Transport['getRequestStreamCreator']>;
+
+/** The module's CommonJS default export: bundlers hand over `exports.default`, Node-style interop the exports object. */
+function fetchRequest(): RequestStreamCreator {
+  const d = (browserRequest as unknown as { default: RequestStreamCreator | { default: RequestStreamCreator } }).default;
+  return typeof d === 'function' ? d : d.default;
 }
 
 /**
@@ -99,7 +115,9 @@ export interface SalesforceClient {
 export function createSalesforceClient(env: Env): SalesforceClient {
   const settings = salesforceSettings(env);
   const timeoutMs = httpTimeoutMs(env);
-  const transport = new JobRunnerTransport(timeoutMs, false);
+  // On Workers jsforce's node-fetch transport sends the request and then never resolves.
+  const overFetch = runsOnWorkers();
+  const transport = new JobRunnerTransport(timeoutMs, false, overFetch);
   const conn = new jsforce.Connection({
     instanceUrl: settings.SALESFORCE_INSTANCE_URL,
     accessToken: settings.SALESFORCE_ACCESS_TOKEN,
@@ -115,7 +133,7 @@ export function createSalesforceClient(env: Env): SalesforceClient {
       clientId: settings.SALESFORCE_CLIENT_ID,
       clientSecret: settings.SALESFORCE_CLIENT_SECRET,
     });
-    oauth2._transport = new JobRunnerTransport(timeoutMs, true);
+    oauth2._transport = new JobRunnerTransport(timeoutMs, true, overFetch);
   }
   let token: Promise<void> | null = null;
   const authorize = () => {
