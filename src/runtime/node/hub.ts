@@ -19,7 +19,7 @@ import { checkDigestBy, DigestSchedule } from './digest-schedule.js';
 import { topThemesFrom } from '../../insights/digest.js';
 import { createHash } from 'node:crypto';
 import { JobLoop } from './job-loop.js';
-import { MemoryRateLimiter } from './rate-limiter.js';
+import { MemoryRateLimiter } from '../../jobs/memory-rate-limiter.js';
 import { RetentionSchedule } from './retention-schedule.js';
 import { createLogger } from './logger.js';
 import { loadRecipesDir } from './recipes-dir.js';
