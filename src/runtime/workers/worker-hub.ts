@@ -20,6 +20,7 @@ import type { Store } from '../../store/store.js';
 import { themeTagger, type ThemeTagger } from '../../themes/tagger.js';
 import { NO_THEME_RULES } from '../../themes/theme-rules.js';
 import type { Logger } from '../../core/logger.js';
+import type { Env } from '../../core/env.js';
 import { consoleLogger } from './console-logger.js';
 import { JobSender } from './job-sender.js';
 import { sendingStore } from './sending-store.js';
@@ -60,6 +61,7 @@ export interface WorkerHubOptions {
 export function createWorkerHub(env: WorkerEnv, options: WorkerHubOptions) {
   const settings = settingsOf(env);
   const { config, policies } = loadHubConfig(settings, options.retry);
+  const bodyLimit = workersBodyLimit(settings, config.CLOSELOOP_BODY_LIMIT);
   const registry = actionRegistry(CONNECTORS);
   const recipes = new RecipeSet(options.recipes);
   const adminToken = config.CLOSELOOP_ADMIN_TOKEN;
@@ -108,7 +110,7 @@ export function createWorkerHub(env: WorkerEnv, options: WorkerHubOptions) {
     sources: SOURCES,
     policy: webhookPolicy(policy),
     env: settings,
-    bodyLimit: config.CLOSELOOP_BODY_LIMIT,
+    bodyLimit,
     log,
     now,
     // Fail closed: without CLOSELOOP_ADMIN_TOKEN the admin API is refused below, before the app
@@ -137,6 +139,23 @@ export function createWorkerHub(env: WorkerEnv, options: WorkerHubOptions) {
   };
 }
 export type WorkerHub = ReturnType<typeof createWorkerHub>;
+
+/**
+ * Largest webhook body a Worker takes. A D1 row holds at most 2 MB, and a response's row holds
+ * its raw body and the parsed response beside it: 512 KiB unless set lower; set higher, the hub
+ * refuses to serve (fail closed) rather than take bodies it cannot store.
+ */
+export const WORKERS_MAX_BODY_LIMIT = 512 * 1024;
+
+function workersBodyLimit(settings: Env, configured: number): number {
+  if (settings.CLOSELOOP_BODY_LIMIT === undefined || settings.CLOSELOOP_BODY_LIMIT === '') return WORKERS_MAX_BODY_LIMIT;
+  if (configured > WORKERS_MAX_BODY_LIMIT) {
+    throw new HubError(400, 'invalid_config', `Invalid configuration: CLOSELOOP_BODY_LIMIT must be at most ${WORKERS_MAX_BODY_LIMIT} on Workers (D1 rows hold at most 2 MB)`, [
+      { field: 'CLOSELOOP_BODY_LIMIT', message: `must be at most ${WORKERS_MAX_BODY_LIMIT} on Workers` },
+    ]);
+  }
+  return configured;
+}
 
 /** The admin API without a token configured: refused, never open (a Worker cannot generate and keep one). */
 function noAdminToken(): Response {
