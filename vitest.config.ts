@@ -31,6 +31,8 @@ export default defineConfig({
           name: 'workers',
           include: ['test/workers/**/*.test.ts'],
           setupFiles: ['test/workers/apply-migrations.ts'],
+          // In Node, before the tests: the jobs the Node hub plans, which recipes.test.ts compares with the Worker's.
+          globalSetup: ['test/workers/node-recipe-jobs.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

@@ -2,9 +2,22 @@
 // with the importable workers types (the project's type check runs with Node's and the DOM's
 // globals, which the ambient workers types would clash with).
 declare module 'cloudflare:test' {
-  import type { D1Database, ExecutionContext, MessageBatch, ScheduledController, FetcherQueueResult, ServiceBindingQueueMessage, Fetcher } from '@cloudflare/workers-types/latest/index.js';
+  import type { D1Database, ExecutionContext, MessageBatch, ScheduledController, Fetcher } from '@cloudflare/workers-types/latest/index.js';
   import type { WorkerEnv } from '../../src/runtime/workers/worker-env.js';
 
+  export interface ServiceBindingQueueMessage<Body = unknown> {
+    id: string;
+    timestamp: Date;
+    attempts: number;
+    body: Body;
+  }
+  export interface FetcherQueueResult {
+    outcome: string;
+    ackAll: boolean;
+    retryBatch: { retry: boolean; delaySeconds?: number };
+    explicitAcks: string[];
+    retryMessages: { msgId: string; delaySeconds?: number }[];
+  }
   export interface D1Migration {
     name: string;
     queries: string[];
@@ -17,4 +30,10 @@ declare module 'cloudflare:test' {
   export function createScheduledController(options?: { scheduledTime?: Date | number; cron?: string }): ScheduledController;
   export function createMessageBatch<Body = unknown>(queueName: string, messages: ServiceBindingQueueMessage<Body>[]): MessageBatch<Body>;
   export function getQueueResult(batch: MessageBatch, ctx: ExecutionContext): Promise<FetcherQueueResult>;
+}
+
+// Vite's `?raw` imports (the shipped recipes as text, as the Worker bundles them).
+declare module '*?raw' {
+  const text: string;
+  export default text;
 }
