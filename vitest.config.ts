@@ -4,12 +4,14 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
+      // The SDK patches, Durable Objects and bundled recipes, inside workerd on their own test Worker.
+      './vitest.workers-sdks.config.ts',
       {
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          // test/workers runs inside workerd (the project below).
-          exclude: ['test/workers/**', '**/node_modules/**'],
+          // test/workers and test/workers-sdks run inside workerd (their own projects).
+          exclude: ['test/workers/**', 'test/workers-sdks/**', '**/node_modules/**'],
           // Tests that spawn the CLI run the compiled one: rebuilt first when a source is newer.
           globalSetup: ['test/support/build-cli.ts'],
           testTimeout: 30_000,
