@@ -161,7 +161,7 @@ try {
   console.log(
     `\nWorker (${worker.entry}; wrangler deploy --dry-run): ${kib(worker.gzipBytes)} gzip, ${kib(worker.rawBytes)} raw` +
       `${worker.gzipBytes < 3 * 1024 * 1024 ? ' (limit 3 MiB gzip, aim 1 MiB)' : ' (OVER THE 3 MiB LIMIT)'}; ` +
-      `start-up CPU (wrangler check startup, profile samples not idle) median ${Math.round(median(worker.startupCpuMs))} ms of ${worker.startupCpuMs.length} runs (${cpu} ms; limit 1 s, on Cloudflare's CPUs)`,
+      `start-up CPU (wrangler check startup, profile samples not idle) median ${Math.round(median(worker.startupCpuMs))} ms of ${worker.startupCpuMs.length} runs (${cpu} ms; limit 1 s, on Cloudflare's CPUs; load average ${worker.loadAverage.toFixed(1)})`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -20,6 +20,8 @@ export interface WorkerBenchResult {
   gzipBytes: number;
   /** Start-up CPU time of each profiled run, in ms, sorted. */
   startupCpuMs: number[];
+  /** The machine's 1-minute load average when done: profiles are sampled on the wall clock, so a busy machine inflates them. */
+  loadAverage: number;
 }
 
 interface CpuProfile {
@@ -64,6 +66,7 @@ function measureWorker(entry: string | undefined, runs: number): WorkerBenchResu
       rawBytes: bytes.reduce((n, b) => n + b.length, 0),
       gzipBytes: bytes.reduce((n, b) => n + gzipSync(b).length, 0),
       startupCpuMs: startupCpuMs.sort((a, b) => a - b),
+      loadAverage: loadavg()[0]!,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
