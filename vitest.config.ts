@@ -4,12 +4,14 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
+      // The SDK patches, Durable Objects and bundled recipes, inside workerd on their own test Worker.
+      './vitest.workers-sdks.config.ts',
       {
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          // test/workers runs inside workerd (the project below).
-          exclude: ['test/workers/**', '**/node_modules/**'],
+          // test/workers and test/workers-sdks run inside workerd (the projects below).
+          exclude: ['test/workers/**', 'test/workers-sdks/**', '**/node_modules/**'],
           // Tests that spawn the CLI run the compiled one: rebuilt first when a source is newer.
           globalSetup: ['test/support/build-cli.ts'],
           testTimeout: 30_000,
@@ -23,6 +25,7 @@ export default defineConfig({
         // local D1 with the migrations applied (test/workers/apply-migrations.ts), the jobs queue.
         plugins: [
           cloudflareTest(async () => ({
+            main: './test/workers/entry.ts',
             wrangler: { configPath: './wrangler.toml' },
             miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations('./migrations') } },
           })),
