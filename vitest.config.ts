@@ -25,6 +25,7 @@ export default defineConfig({
         // local D1 with the migrations applied (test/workers/apply-migrations.ts), the jobs queue.
         plugins: [
           cloudflareTest(async () => ({
+            main: './test/workers/entry.ts',
             wrangler: { configPath: './wrangler.toml' },
             miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations('./migrations') } },
           })),

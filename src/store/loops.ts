@@ -36,11 +36,15 @@ export function loopTargetQuery(target: LoopTarget): { sql: string; params: unkn
   };
 }
 
-/** Record the event once (its sender's id), in the same transaction as the loop it moves. */
+/**
+ * Record the event once (its sender's id), only for a loop (the hub acted on the response: an
+ * action job exists). Returns the event's key when it went in: none for a duplicate or no loop.
+ */
 export function insertLoopEvent(responseId: string, e: LoopEvent, receivedAt: string) {
   return {
-    sql: `INSERT OR IGNORE INTO loop_events (source, event_id, response_id, step, at, actor, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    params: [e.source, e.eventId, responseId, e.step, e.at, e.actor, receivedAt],
+    sql: `INSERT OR IGNORE INTO loop_events (source, event_id, response_id, step, at, actor, received_at) SELECT ?, ?, ?, ?, ?, ?, ?
+          WHERE EXISTS (SELECT 1 FROM jobs WHERE response_id = ? AND type = 'action') RETURNING event_id`,
+    params: [e.source, e.eventId, responseId, e.step, e.at, e.actor, receivedAt, responseId],
   };
 }
 
@@ -49,11 +53,14 @@ export function insertLoopEvent(responseId: string, e: LoopEvent, receivedAt: st
  * stand, whatever order their events arrive in and however often. (SQLite evaluates every
  * SET expression on the row as it was, so each CASE compares with the stored time.)
  */
-export function upsertLoop(responseId: string, e: LoopEvent) {
+export function upsertLoop(responseId: string, e: LoopEvent, receivedAt: string) {
   const ack = e.step === 'acknowledged';
   return {
+    // Run after insertLoopEvent in its batch, guarded by the event as recorded: a duplicate that
+    // differs moves nothing; one that does not is a no-op anyway (the earliest time stands).
     sql: `INSERT INTO loops (response_id, acknowledged_at, acknowledged_by, acknowledged_via, closed_at, closed_by, closed_via)
-          VALUES (?, ?, ?, ?, ?, ?, ?)
+          SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM loop_events WHERE source = ? AND event_id = ? AND response_id = ? AND step = ?
+            AND at = ? AND actor IS ? AND received_at = ?)
           ON CONFLICT (response_id) DO UPDATE SET
             acknowledged_at = CASE WHEN excluded.acknowledged_at < COALESCE(loops.acknowledged_at, '9') THEN excluded.acknowledged_at ELSE loops.acknowledged_at END,
             acknowledged_by = CASE WHEN excluded.acknowledged_at < COALESCE(loops.acknowledged_at, '9') THEN excluded.acknowledged_by ELSE loops.acknowledged_by END,
@@ -61,7 +68,10 @@ export function upsertLoop(responseId: string, e: LoopEvent) {
             closed_at = CASE WHEN excluded.closed_at < COALESCE(loops.closed_at, '9') THEN excluded.closed_at ELSE loops.closed_at END,
             closed_by = CASE WHEN excluded.closed_at < COALESCE(loops.closed_at, '9') THEN excluded.closed_by ELSE loops.closed_by END,
             closed_via = CASE WHEN excluded.closed_at < COALESCE(loops.closed_at, '9') THEN excluded.closed_via ELSE loops.closed_via END`,
-    params: [responseId, ack ? e.at : null, ack ? e.actor : null, ack ? e.source : null, ack ? null : e.at, ack ? null : e.actor, ack ? null : e.source],
+    params: [
+      ...[responseId, ack ? e.at : null, ack ? e.actor : null, ack ? e.source : null, ack ? null : e.at, ack ? null : e.actor, ack ? null : e.source],
+      ...[e.source, e.eventId, responseId, e.step, e.at, e.actor, receivedAt],
+    ],
   };
 }
 

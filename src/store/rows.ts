@@ -142,12 +142,20 @@ export function attemptFromRow(row: AttemptRow): JobAttempt {
   };
 }
 
-/** The statements every SQL store runs. Positional parameters (named where one value is used twice), SQLite dialect. */
+const JOB_COLUMNS = `id, key, type, response_id, recipe, action_id, action, params, status, max_attempts, run_at, created_at, updated_at,
+      response_version, parent_job_id`;
+const JOB_VALUES = `?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?`;
+
+/** The statements every SQL store runs. Positional parameters only (D1 refuses named ones), SQLite dialect. */
 export const SQL = {
+  /**
+   * A new response, unless one with its (source, source response id) is stored or it was erased
+   * (the last value: its salted key, src/store/erasure.ts). Returns its id when it went in.
+   */
   insertResponse: `INSERT INTO responses (id, source, source_response_id, survey_id, metric, score, category, comment,
       respondent_email, answered_at, received_at, data, raw_body, content_type, delivery_digest, source_revision)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (source, source_response_id) DO NOTHING`,
+    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM erased_responses WHERE key = ?)
+    ON CONFLICT (source, source_response_id) DO NOTHING RETURNING id`,
   /**
    * What ingest compares a resend with. `fingerprint` (SHA-256 of the response as received) is
    * set only once `data` stops being that, when a not-yet-scored stub is completed from the
@@ -157,15 +165,20 @@ export const SQL = {
     FROM responses WHERE source = ? AND source_response_id = ?`,
   /** A plan commits only while its response exists: one erased meanwhile gets no jobs, no throttle marks. */
   responseExists: `SELECT 1 AS present FROM responses WHERE id = ?`,
+  /** Values: {@link responseUpdateValues}, then the version ingest read: a new version only over the one that was read. */
   updateResponse: `UPDATE responses SET survey_id = ?, metric = ?, score = ?, category = ?, comment = ?, respondent_email = ?,
       answered_at = ?, data = ?, raw_body = ?, content_type = ?, fingerprint = NULL, updated_at = ?, delivery_digest = ?, source_revision = ?,
       version = version + 1
-    WHERE id = ? RETURNING version`,
+    WHERE id = ? AND version = ? RETURNING version`,
   /** Guarded by version: a fetch that finishes after a newer version arrived does not overwrite it. */
   completeResponse: `UPDATE responses SET survey_id = ?, metric = ?, score = ?, category = ?, comment = ?, respondent_email = ?,
-      answered_at = ?, data = ?, fingerprint = COALESCE(fingerprint, ?) WHERE id = ? AND version = ?`,
-  /** Values: response id, version, data, received at, the digest of the body it came in (migration 12; null before). */
-  insertResponseVersion: `INSERT OR IGNORE INTO response_versions (response_id, version, data, received_at, delivery_digest) VALUES (?, ?, ?, ?, ?)`,
+      answered_at = ?, data = ?, fingerprint = COALESCE(fingerprint, ?) WHERE id = ? AND version = ? RETURNING id`,
+  /**
+   * Values: response id, version, data, received at, the digest of the body it came in (migration
+   * 12; null before), then the response id and the version ingest read (the guard).
+   */
+  insertResponseVersion: `INSERT OR IGNORE INTO response_versions (response_id, version, data, received_at, delivery_digest)
+    SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM responses WHERE id = ? AND version = ?)`,
   /** The earlier version of a response whose body had this digest (src/store/replay-guard.ts). Values: response id, digest. */
   versionWithDigest: `SELECT version FROM response_versions WHERE response_id = ? AND delivery_digest = ? LIMIT 1`,
   completeResponseVersion: `UPDATE response_versions SET data = ? WHERE response_id = ? AND version = ?`,
@@ -173,12 +186,31 @@ export const SQL = {
   currentResponseVersion: `SELECT data FROM responses WHERE id = ? AND version = ?`,
   getResponse: `SELECT id, received_at, version, data FROM responses WHERE id = ?`,
   getRawBody: `SELECT raw_body AS body, content_type AS contentType FROM responses WHERE id = ?`,
-  insertJob: `INSERT INTO jobs (id, key, type, response_id, recipe, action_id, action, params, status, max_attempts, run_at, created_at, updated_at,
-      response_version, parent_job_id)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+  /** Values: {@link jobValues}. Returns the id when the job went in (its key was free). */
+  insertJob: `INSERT INTO jobs (${JOB_COLUMNS}) VALUES (${JOB_VALUES}) ON CONFLICT (key) DO NOTHING RETURNING id`,
+  /** Values: {@link jobValues}, then the response id: a plan's job, written only while its response exists. */
+  insertJobOfResponse: `INSERT INTO jobs (${JOB_COLUMNS}) SELECT ${JOB_VALUES} WHERE EXISTS (SELECT 1 FROM responses WHERE id = ?)
+    ON CONFLICT (key) DO NOTHING`,
+  /** Values: {@link jobValues}, then the response id and version ingest read (the plan job of a new version). */
+  insertJobOfVersion: `INSERT INTO jobs (${JOB_COLUMNS}) SELECT ${JOB_VALUES} WHERE EXISTS (SELECT 1 FROM responses WHERE id = ? AND version = ?)
+    ON CONFLICT (key) DO NOTHING`,
   /** Responses stored without a plan job yet (see migration 7), oldest first. */
   unplannedResponses: `SELECT seq, id, received_at FROM responses WHERE seq > (SELECT planned_through FROM plan_cursor WHERE id = 1) ORDER BY seq LIMIT ?`,
-  advancePlanCursor: `UPDATE plan_cursor SET planned_through = @seq WHERE id = 1 AND planned_through < @seq`,
+  /**
+   * The plan jobs (`plan:<id>`, due at the response's arrival, as ingest would have written them)
+   * of the first {@link unplannedResponses}. Values: the plan jobs' max attempts, `limit`, a JSON
+   * array of `limit` fresh job ids. Keyed, so an overlapping pass inserts nothing twice.
+   */
+  queueUnplanned: `INSERT INTO jobs (${JOB_COLUMNS})
+    SELECT ids.value, 'plan:' || u.id, 'plan', u.id, NULL, NULL, NULL, 'null', 'queued', ?, u.received_at, u.received_at, u.received_at, 1, NULL
+    FROM (SELECT id, received_at, row_number() OVER (ORDER BY seq) - 1 AS n
+          FROM (SELECT seq, id, received_at FROM responses WHERE seq > (SELECT planned_through FROM plan_cursor WHERE id = 1) ORDER BY seq LIMIT ?)) u
+      JOIN json_each(?) ids ON ids.key = u.n
+    WHERE true ON CONFLICT (key) DO NOTHING`,
+  /** The cursor past those responses (the same ones: run right after {@link queueUnplanned}, in its batch). Value: `limit`. */
+  advancePlanCursor: `UPDATE plan_cursor SET planned_through = (
+      SELECT MAX(seq) FROM (SELECT seq FROM responses WHERE seq > (SELECT planned_through FROM plan_cursor WHERE id = 1) ORDER BY seq LIMIT ?))
+    WHERE id = 1 AND EXISTS (SELECT 1 FROM responses WHERE seq > planned_through)`,
   // The count is kept by migration 11's triggers; the oldest is the first past the cursor (responses are numbered in arrival order).
   unplannedStats: `SELECT unplanned AS n, (SELECT received_at FROM responses WHERE seq > planned_through ORDER BY seq LIMIT 1) AS oldest FROM plan_cursor WHERE id = 1`,
   /**
@@ -210,7 +242,7 @@ export const SQL = {
   /** A fresh attempt budget; the attempts made so far move to `attempt_offset` (history kept), `last_error` stays (connectors read it). */
   replayJob: `UPDATE jobs SET status = 'queued', run_at = ?, attempt_offset = attempt_offset + attempts, attempts = 0, lease_until = NULL, updated_at = ?,
       replayed_at = ?
-    WHERE id = ? AND status = 'dead'`,
+    WHERE id = ? AND status = 'dead' RETURNING id`,
   /** Keep a running attempt's lease (heartbeat), guarded like finishJob: only the runner of this attempt extends it. */
   extendLease: `UPDATE jobs SET lease_until = ? WHERE id = ? AND status = 'running' AND attempts = ?`,
   /** A claimed job back to the queue, its claim not counted as an attempt; guarded like finishJob. */
@@ -223,7 +255,8 @@ export const SQL = {
   oldestPending: `SELECT MIN(oldest) AS oldest FROM (
       SELECT MIN(created_at) AS oldest FROM jobs WHERE status = 'queued'
       UNION ALL SELECT MIN(created_at) FROM jobs WHERE status = 'running')`,
-  insertRecipeRun: `INSERT OR IGNORE INTO recipe_runs (recipe, respondent_key, response_id, at) VALUES (?, ?, ?, ?)`,
+  /** Written only while the response exists (its plan commits): values, then the response id again. */
+  insertRecipeRun: `INSERT OR IGNORE INTO recipe_runs (recipe, respondent_key, response_id, at) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM responses WHERE id = ?)`,
   lastRecipeRun: `SELECT MAX(at) AS at FROM recipe_runs WHERE recipe = ? AND respondent_key = ? AND response_id <> ?`,
   getCachedEnrichment: `SELECT value FROM enrichment_cache WHERE key = ? AND expires_at > ?`,
   putCachedEnrichment: `INSERT INTO enrichment_cache (key, value, fetched_at, expires_at) VALUES (?, ?, ?, ?)

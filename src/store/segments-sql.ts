@@ -16,8 +16,10 @@ export function segmentWrites(s: ResponseSegments): Query[] {
   return [
     { sql: `DELETE FROM response_segments WHERE response_id = ? AND version <= ?`, params: [s.responseId, s.version] },
     {
-      sql: `INSERT OR IGNORE INTO response_segments (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-      params: [s.responseId, s.version, s.receivedAt, s.metric, s.category, s.score, ...ROLLED_UP_DIMENSIONS.map((d) => s.values[d]), JSON.stringify(s.account), s.plannedAt],
+      // Only while the response exists: a plan committing after its erasure writes nothing.
+      sql: `INSERT OR IGNORE INTO response_segments (${columns.join(', ')}) SELECT ${columns.map(() => '?').join(', ')}
+        WHERE EXISTS (SELECT 1 FROM responses WHERE id = ?)`,
+      params: [s.responseId, s.version, s.receivedAt, s.metric, s.category, s.score, ...ROLLED_UP_DIMENSIONS.map((d) => s.values[d]), JSON.stringify(s.account), s.plannedAt, s.responseId],
     },
   ];
 }

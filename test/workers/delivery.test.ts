@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { NormalizedResponse } from '../../src/core/response.js';
 import { D1Driver } from '../../src/runtime/workers/d1-driver.js';
 import { claimJobById } from '../../src/store/job-queue.js';
 import { SqlStore } from '../../src/store/sql-store.js';
@@ -175,7 +176,7 @@ describe('jobs on Cloudflare Queues (D1 row the truth)', () => {
     expect((await worker.jobsOf(id)).find((j) => j.id === action.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
 
     // A response stored, and the isolate gone before its plan job was written: the sweep writes and sends it.
-    const stored = await new SqlStore(driver).ingest({ response: { source: 'generic', sourceResponseId: 'w-unplanned-1', surveyId: null, metric: 'nps', score: 9, category: 'promoter', comment: null, respondent: { email: null, name: null }, answeredAt: null, extra: {} }, rawBody: '{}', contentType: 'application/json' });
+    const stored = await new SqlStore(driver).ingest({ response: NormalizedResponse.parse({ source: 'generic', sourceResponseId: 'w-unplanned-1', score: 9 }), rawBody: '{}', contentType: 'application/json' });
     await worker.sweep(clock.now());
     const [unplanned] = await worker.jobsOf(stored.id);
     expect(unplanned).toMatchObject({ key: `plan:${stored.id}`, status: 'queued' });

@@ -7,7 +7,7 @@ import type { RetryPolicy } from '../../core/retry-policy.js';
 import { enricherFromEnv } from '../../enrichment/enricher-from-env.js';
 import { createApp } from '../../http/app.js';
 import { loadHubConfig } from '../../jobs/hub-config.js';
-import { IncidentTracker } from '../../jobs/incidents.js';
+import type { IncidentLedger } from '../../jobs/incidents.js';
 import { OperatorAlerts } from '../../jobs/operator-alerts.js';
 import type { JobDeps } from '../../jobs/process-job.js';
 import { secretRedactor, secretValues, secretVariables } from '../../jobs/redact.js';
@@ -39,7 +39,7 @@ export interface WorkerHubOptions {
   /** Shared across isolates (a Durable Object). Default: none (no rate limits). */
   rateLimiter?: DeliveryRateLimiter;
   /** Shared across isolates (a Durable Object), so an operator alert is sent once. Default: this isolate's own. */
-  incidents?: IncidentTracker;
+  incidents?: IncidentLedger;
   /** Applied over every retry policy (tests). */
   retry?: Partial<RetryPolicy>;
   /** Enricher instead of the one the environment configures (tests). */
