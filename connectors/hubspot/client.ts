@@ -1,28 +1,27 @@
-import { Client } from '@hubspot/api-client';
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../../src/core/delivery-error.js';
 import type { ConnectorDefinition, Env } from '../connector.js';
 import { httpTimeoutMs } from '../http-timeout.js';
+import { createHubSpotSdk, type HubSpotSdk } from './sdk.js';
 
 export const HUBSPOT_DEFAULT_BASE_URL = 'https://api.hubapi.com';
 
 /**
  * The HubSpot SDK client and a call wrapper that bounds every call in time (the SDK's
- * node-fetch call has no timeout of its own). SDK retries stay off
- * (`numberOfApiCallRetries: 0`): the job runner alone decides when to try again.
+ * node-fetch call has no timeout of its own). SDK retries stay off (the slim SDK has none):
+ * the job runner alone decides when to try again.
  */
 export interface HubSpotClient {
-  sdk: Client;
+  sdk: HubSpotSdk;
   /** Run one SDK call, failing with a retryable timeout after `CLOSELOOP_HTTP_TIMEOUT_MS`. */
-  call<T>(what: string, fn: (sdk: Client) => Promise<T>): Promise<T>;
+  call<T>(what: string, fn: (sdk: HubSpotSdk) => Promise<T>): Promise<T>;
   /** Per-client memo (e.g. "NPS properties exist"), so a process asks HubSpot once. */
   memo: Map<string, Promise<unknown>>;
 }
 
 export function createHubSpotClient(env: Env): HubSpotClient {
-  const sdk = new Client({
+  const sdk = createHubSpotSdk({
     accessToken: env.HUBSPOT_ACCESS_TOKEN,
     basePath: (env.HUBSPOT_BASE_URL || HUBSPOT_DEFAULT_BASE_URL).replace(/\/+$/, ''),
-    numberOfApiCallRetries: 0,
   });
   const timeoutMs = httpTimeoutMs(env);
   return {

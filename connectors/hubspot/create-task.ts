@@ -1,4 +1,4 @@
-import { AssociationTypes } from '@hubspot/api-client';
+import { AssociationTypes } from './sdk.js';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/tasks/index.js';
 import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/tasks/index.js';
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-import { AssociationTypes } from '@hubspot/api-client';
+import { AssociationTypes } from './sdk.js';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
 import type { Account, Contact } from '../../src/core/account.js';
 import type { CrmLookup } from '../../src/core/crm-lookup.js';

@@ -1,5 +1,8 @@
-import jsforce, { type Connection } from 'jsforce';
+// jsforce's Connection and OAuth2 alone: its main module also loads every API (bulk, metadata, streaming…).
+import { Connection } from 'jsforce/lib/connection.js';
+import { OAuth2 } from 'jsforce/lib/oauth2.js';
 import { Transport } from 'jsforce/lib/transport.js';
+import * as browserRequest from 'jsforce/lib/browser/request.js';
 import { StreamPromise } from 'jsforce/lib/util/promise.js';
 import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce/lib/types/common.js';
 import { z } from 'zod';
@@ -8,6 +11,7 @@ import { HubError } from '../../src/core/errors.js';
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../../src/core/delivery-error.js';
 import type { ConnectorDefinition, Env } from '../connector.js';
 import { httpTimeoutMs } from '../http-timeout.js';
+import { runsOnWorkers } from '../workers-runtime.js';
 import { DEFAULT_NPS_FIELDS } from './params.js';
 
 export const SALESFORCE_DEFAULT_API_VERSION = '62.0';
@@ -69,8 +73,14 @@ class JobRunnerTransport extends Transport {
   constructor(
     private readonly timeoutMs: number,
     private readonly tokenRequests: boolean,
+    private readonly overFetch: boolean,
   ) {
     super();
+  }
+
+  /** jsforce's own fetch-based request (its browser build's) in place of node-fetch, when asked. */
+  override getRequestStreamCreator() {
+    return this.overFetch ? fetchRequest() : super.getRequestStreamCreator();
   }
 
   override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}): StreamPromise<HttpResponse> {
@@ -83,6 +93,14 @@ class JobRunnerTransport extends Transport {
       }),
     }));
   }
+}
+
+type RequestStreamCreator = ReturnType<Transport['getRequestStreamCreator']>;
+
+/** The module's CommonJS default export: bundlers hand over `exports.default`, Node-style interop the exports object. */
+function fetchRequest(): RequestStreamCreator {
+  const d = (browserRequest as unknown as { default: RequestStreamCreator | { default: RequestStreamCreator } }).default;
+  return typeof d === 'function' ? d : d.default;
 }
 
 /**
@@ -99,23 +117,25 @@ export interface SalesforceClient {
 export function createSalesforceClient(env: Env): SalesforceClient {
   const settings = salesforceSettings(env);
   const timeoutMs = httpTimeoutMs(env);
-  const transport = new JobRunnerTransport(timeoutMs, false);
-  const conn = new jsforce.Connection({
+  // On Workers jsforce's node-fetch transport sends the request and then never resolves.
+  const overFetch = runsOnWorkers();
+  const transport = new JobRunnerTransport(timeoutMs, false, overFetch);
+  const conn = new Connection({
     instanceUrl: settings.SALESFORCE_INSTANCE_URL,
     accessToken: settings.SALESFORCE_ACCESS_TOKEN,
     version: settings.SALESFORCE_API_VERSION,
   });
   conn._transport = transport;
   const clientCredentials = !settings.SALESFORCE_ACCESS_TOKEN && settings.SALESFORCE_CLIENT_ID && settings.SALESFORCE_CLIENT_SECRET;
-  let oauth2: InstanceType<typeof jsforce.OAuth2> | undefined;
+  let oauth2: OAuth2 | undefined;
   if (clientCredentials) {
-    oauth2 = new jsforce.OAuth2({
+    oauth2 = new OAuth2({
       // The client credentials flow runs against the org's My Domain, i.e. the instance by default.
       loginUrl: settings.SALESFORCE_LOGIN_URL ?? settings.SALESFORCE_INSTANCE_URL,
       clientId: settings.SALESFORCE_CLIENT_ID,
       clientSecret: settings.SALESFORCE_CLIENT_SECRET,
     });
-    oauth2._transport = new JobRunnerTransport(timeoutMs, true);
+    oauth2._transport = new JobRunnerTransport(timeoutMs, true, overFetch);
   }
   let token: Promise<void> | null = null;
   const authorize = () => {

@@ -1,4 +1,4 @@
-import { WebClient, ErrorCode, LogLevel, type WebAPICallError } from '@slack/web-api';
+import { WebClient, ErrorCode, LogLevel, type FetchFunction, type WebAPICallError } from '@slack/web-api';
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '../../src/core/delivery-error.js';
 import type { ConnectorDefinition, Env } from '../connector.js';
 import { httpTimeoutMs } from '../http-timeout.js';
@@ -24,8 +24,17 @@ export function createSlackClient(env: Env): WebClient {
     timeout: httpTimeoutMs(env),
     // Failures are classified and logged once by the job runner; the SDK's own console lines would repeat them.
     logLevel: LogLevel.ERROR,
+    fetch: slackFetch,
   });
 }
+
+/**
+ * The SDK's fetch, runnable on Workers too: the SDK asks for `redirect: 'error'`, which workerd
+ * refuses, so a redirect is not followed but answered as it is (`'manual'`; the SDK then fails on
+ * its non-200 status); and `fetch` is called unbound, since the SDK's own `this.fetchFn(…)` call
+ * is an "Illegal invocation" in workerd.
+ */
+export const slackFetch: FetchFunction = (url, init) => fetch(url, init?.redirect === 'error' ? { ...init, redirect: 'manual' } : init);
 
 export function classifySlackError(error: unknown): DeliveryError {
   const e = error as Partial<WebAPICallError> & Error;

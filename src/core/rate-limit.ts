@@ -9,8 +9,9 @@ export interface RateLimit {
 
 /**
  * The process's rate limiter, one instance shared by every job runner, so concurrent runners
- * share each key's budget. The Node implementation is `src/runtime/node/rate-limiter.ts`
- * (rate-limiter-flexible, in memory); a Worker would back it with a Durable Object.
+ * share each key's budget. On Node: `src/jobs/memory-rate-limiter.ts` (rate-limiter-flexible, in
+ * memory); on Workers the same limiter inside one Durable Object per key
+ * (`src/runtime/workers/rate-limiter-object.ts`), shared by every isolate.
  */
 export interface DeliveryRateLimiter {
   /**

@@ -49,6 +49,19 @@ export interface Incident {
 
 export type IncidentNotice = { kind: 'opened' | 'recovered'; incident: Incident };
 
+/**
+ * Where incidents are kept and decided: an {@link IncidentTracker} in the process (Node), or one
+ * shared by every isolate (Workers' IncidentsObject), so that an incident is announced once.
+ */
+export interface IncidentLedger {
+  record(connector: string, signal: AttemptSignal, at: Date, error?: string | null): IncidentNotice | undefined | Promise<IncidentNotice | undefined>;
+  /** Incidents open now, as far as this process knows (for `/healthz`). */
+  openIncidents(): Incident[];
+}
+
+/** An {@link IncidentTracker}'s whole state, as plain data (kept in a Durable Object's storage). */
+export type IncidentTrackerState = Record<string, ConnectorState>;
+
 interface ConnectorState {
   failuresInARow: number;
   successesInARow: number;
@@ -57,10 +70,21 @@ interface ConnectorState {
   open?: Incident;
 }
 
-export class IncidentTracker {
-  private readonly states = new Map<string, ConnectorState>();
+export class IncidentTracker implements IncidentLedger {
+  private readonly states: Map<string, ConnectorState>;
 
-  constructor(private readonly rules: IncidentRules = DEFAULT_INCIDENT_RULES) {}
+  constructor(
+    private readonly rules: IncidentRules = DEFAULT_INCIDENT_RULES,
+    /** State saved by {@link snapshot}, to carry on from. Default: nothing seen yet. */
+    saved: IncidentTrackerState = {},
+  ) {
+    this.states = new Map(Object.entries(structuredClone(saved)));
+  }
+
+  /** The whole state as plain data, for {@link IncidentTracker}'s `saved`. */
+  snapshot(): IncidentTrackerState {
+    return structuredClone(Object.fromEntries(this.states));
+  }
 
   /** Feed one attempt's outcome; returns a notice when an incident opens or closes. */
   record(connector: string, signal: AttemptSignal, at: Date, error: string | null = null): IncidentNotice | undefined {

@@ -1,14 +1,15 @@
 import type { Logger } from '../core/logger.js';
 import type { Store } from '../store/store.js';
 import type { Job, NewJob } from '../core/job.js';
-import { IncidentTracker, type AttemptSignal, type Incident, type IncidentNotice } from './incidents.js';
+import { IncidentTracker, type AttemptSignal, type Incident, type IncidentLedger, type IncidentNotice } from './incidents.js';
 import { duration } from '../core/retry-policy.js';
 
 /** Options of {@link OperatorAlerts}. */
 export interface OperatorAlertsOptions {
   log: Logger;
   store: Store;
-  tracker?: IncidentTracker;
+  /** Where incidents are decided. Default: an {@link IncidentTracker} of this process. */
+  tracker?: IncidentLedger;
   /**
    * Slack channel told about incidents (`CLOSELOOP_ALERT_CHANNEL`), through the Slack connector
    * as an ordinary durable `slack.postMessage` job. Unset, or Slack not configured: logs only.
@@ -27,7 +28,7 @@ export interface OperatorAlertsOptions {
  * `CLOSELOOP_ALERT_CHANNEL` is set, in Slack.
  */
 export class OperatorAlerts {
-  readonly tracker: IncidentTracker;
+  readonly tracker: IncidentLedger;
   /** The last refused recipe reload's problems: an editor saving the same broken file again is not told twice. */
   private refusedRecipes: string | undefined;
 
@@ -38,7 +39,14 @@ export class OperatorAlerts {
   /** Feed a finished attempt of `job`. Never throws (an alert must not fail a delivery). */
   async record(job: Job, signal: AttemptSignal, at: Date, error: string | null = null): Promise<IncidentNotice | undefined> {
     const connector = job.type === 'plan' ? 'plan' : (job.action ?? 'unknown').split('.')[0]!;
-    const notice = this.tracker.record(connector, signal, at, error);
+    let notice: IncidentNotice | undefined;
+    try {
+      notice = await this.tracker.record(connector, signal, at, error);
+    } catch (e) {
+      // A shared ledger (a Durable Object) out of reach: this attempt is not counted, nothing else fails.
+      this.options.log.error({ err: e, connector }, 'could not record the attempt for incidents');
+      return undefined;
+    }
     if (!notice) return undefined;
     try {
       await this.announce(notice, at);

@@ -75,6 +75,20 @@ describe('incident tracker (pure, clock-driven)', () => {
     expect(feed(tracker, 'slack', ['succeeded', 'succeeded', 'succeeded'], 50).map((n) => n.kind)).toEqual(['recovered']);
     expect(feed(tracker, 'slack', ['dead'], 200).map((n) => [n.kind, n.incident.openedAt])).toEqual([['opened', at(200).toISOString()]]);
   });
+
+  it('a tracker restored from a snapshot carries on where the saved one was (the Workers IncidentsObject keeps it in storage)', () => {
+    const signals: AttemptSignal[] = ['retry', 'retry', 'retry', 'retry', 'retry', 'retry', 'succeeded', 'succeeded', 'succeeded'];
+    const whole = feed(new IncidentTracker(), 'zendesk', signals);
+    const first = new IncidentTracker();
+    const before = feed(first, 'zendesk', signals.slice(0, 3));
+    // Through JSON, as storage would keep it; the saved tracker is not changed by the restored one.
+    const restored = new IncidentTracker(undefined, JSON.parse(JSON.stringify(first.snapshot())));
+    const after = feed(restored, 'zendesk', signals.slice(3), 30);
+    const facts = (notices: IncidentNotice[]) => notices.map(({ kind, incident: { lastError: _, ...incident } }) => ({ kind, incident }));
+    expect(facts([...before, ...after])).toEqual(facts(whole));
+    expect(whole.map((n) => n.kind)).toEqual(['opened', 'recovered']);
+    expect(feed(first, 'zendesk', ['retry'], 30)).toEqual([]);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

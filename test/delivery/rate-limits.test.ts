@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { takeRateLimitSlot, type DeliveryRateLimiter } from '../../src/core/rate-limit.js';
-import { MemoryRateLimiter } from '../../src/runtime/node/rate-limiter.js';
+import { MemoryRateLimiter } from '../../src/jobs/memory-rate-limiter.js';
 import { recordingServer } from '../support/http-recorder.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 

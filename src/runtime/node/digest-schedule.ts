@@ -1,8 +1,7 @@
 import { Cron } from 'croner';
-import { HubError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { digestWeek, enqueueDigest, type DigestOptions } from '../../insights/digest.js';
-import { InsightsQuery } from '../../insights/insights-report.js';
+import { checkDigestBy } from '../../jobs/hub-config.js';
 import type { Store } from '../../store/store.js';
 
 export interface DigestScheduleOptions extends DigestOptions {
@@ -55,12 +54,5 @@ export class DigestSchedule {
   stop(): void {
     this.cron?.stop();
     this.cron = null;
-  }
-}
-
-/** CLOSELOOP_DIGEST_BY names a dimension of `GET /api/nps?by=`, or the hub refuses to start. */
-export function checkDigestBy(by: string | undefined): void {
-  if (!InsightsQuery.shape.by.safeParse(by).success) {
-    throw new HubError(400, 'invalid_config', `Invalid configuration: CLOSELOOP_DIGEST_BY must be a dimension of GET /api/nps?by= (plan, region, account.<field>…)`, [{ field: 'CLOSELOOP_DIGEST_BY', message: 'is not a dimension' }]);
   }
 }

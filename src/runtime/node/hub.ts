@@ -1,25 +1,24 @@
 import { actionRegistry, ConnectorClients, CONNECTORS } from '../../../connectors/registry.js';
 import type { Env } from '../../core/env.js';
-import { HUB_SECRET_VARIABLES, loadConfig, type HubConfig } from '../../core/config.js';
+import { HUB_SECRET_VARIABLES } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
 import type { Enricher } from '../../core/account.js';
 import { enricherFromEnv } from '../../enrichment/enricher-from-env.js';
 import { createApp } from '../../http/app.js';
-import { deliveryPolicies, type DeliveryPolicies } from '../../jobs/delivery-policy.js';
 import { OperatorAlerts } from '../../jobs/operator-alerts.js';
 import { secretRedactor, secretValues, secretVariables } from '../../jobs/redact.js';
 import type { RetryPolicy } from '../../core/retry-policy.js';
 import type { Recipe } from '../../recipes/recipe.js';
 import { RecipeSet, reloadRecipes, type ReloadOutcome } from '../../recipes/recipe-set.js';
-import { SOURCES, sourceListProblems, sourceSecretProblems } from '../../sources/registry.js';
+import { SOURCES } from '../../sources/registry.js';
 import { webhookPolicy } from '../../sources/webhook-policy.js';
 import { resolveAdminToken } from './admin-token.js';
-import { HubError } from '../../core/errors.js';
-import { checkDigestBy, DigestSchedule } from './digest-schedule.js';
+import { DigestSchedule } from './digest-schedule.js';
+import { loadHubConfig } from '../../jobs/hub-config.js';
 import { topThemesFrom } from '../../insights/digest.js';
 import { createHash } from 'node:crypto';
 import { JobLoop } from './job-loop.js';
-import { MemoryRateLimiter } from './rate-limiter.js';
+import { MemoryRateLimiter } from '../../jobs/memory-rate-limiter.js';
 import { RetentionSchedule } from './retention-schedule.js';
 import { createLogger } from './logger.js';
 import { loadRecipesDir } from './recipes-dir.js';
@@ -27,6 +26,9 @@ import { loadThemesFile } from './themes-file.js';
 import type { ThemeTagger } from '../../themes/tagger.js';
 import { SqliteStore } from './sqlite-store.js';
 import { publicFetch } from './public-fetch.js';
+
+/** Moved to src/jobs (Workers read their settings the same way); still exported here for the CLI and tests. */
+export { loadHubConfig };
 
 export interface NodeHubOptions {
   env: Env;
@@ -47,25 +49,6 @@ export interface NodeHubOptions {
   random?: () => number;
   /** Where the hub's own logger writes, when `log` is not given (tests read it). Default stdout. */
   logDestination?: import('pino').DestinationStream;
-}
-
-/**
- * The hub's settings, the survey secrets' format and the per-connector delivery settings
- * (CLOSELOOP_<NAME>_MAX_ATTEMPTS, _MAX_AGE, _RATE_LIMIT), checked together (start-up and
- * `closeloop check`); throws naming the variable. `retry` is applied over every retry policy (tests).
- */
-export function loadHubConfig(env: Env, retry?: Partial<RetryPolicy>): { config: HubConfig; policies: DeliveryPolicies } {
-  const config = loadConfig(env);
-  const problems = [
-    ...sourceSecretProblems(env),
-    ...sourceListProblems({ CLOSELOOP_SOURCES: config.CLOSELOOP_SOURCES, CLOSELOOP_ALLOW_UNSIGNED: config.CLOSELOOP_ALLOW_UNSIGNED }),
-    ...CONNECTORS.flatMap((c) => c.settingsProblems?.(env) ?? []),
-  ];
-  if (problems.length) {
-    throw new HubError(400, 'invalid_config', `Invalid configuration: ${problems.map((i) => `${i.field} ${i.message}`).join('; ')}`, problems);
-  }
-  checkDigestBy(config.CLOSELOOP_DIGEST_BY);
-  return { config, policies: deliveryPolicies(CONNECTORS, env, { override: retry }) };
 }
 
 /** Everything one Node process runs, wired together. Throws on invalid config or recipes. */

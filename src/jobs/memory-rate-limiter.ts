@@ -1,12 +1,13 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import type { DeliveryRateLimiter, RateLimit } from '../../core/rate-limit.js';
+import type { DeliveryRateLimiter, RateLimit } from '../core/rate-limit.js';
 
 /**
- * The Node process's rate limiter: rate-limiter-flexible's in-memory fixed windows, one limiter
- * per distinct limit, one counter per key. A window opens with the first call after the last
- * one closed, so with 1 per second two calls of one key are always at least a second apart.
- * One instance is shared by every runner of the job loop; jobs of several processes on one
- * database each have their own (see docs/delivery.md "Rate limits").
+ * The in-memory rate limiter: rate-limiter-flexible's fixed windows, one limiter per distinct
+ * limit, one counter per key. A window opens with the first call after the last one closed, so
+ * with 1 per second two calls of one key are always at least a second apart. On Node one
+ * instance is shared by every runner of the job loop; jobs of several processes on one database
+ * each have their own (see docs/delivery.md "Rate limits"). On Workers it is the state of the
+ * key's Durable Object (src/runtime/workers/rate-limiter-object.ts), shared by every isolate.
  */
 export class MemoryRateLimiter implements DeliveryRateLimiter {
   private readonly limiters = new Map<string, RateLimiterMemory>();
