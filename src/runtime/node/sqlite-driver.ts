@@ -134,13 +134,16 @@ export class SqliteDriver implements SqlDriver {
       this.currentSync = sync;
     }
     let results: unknown[][][];
+    // BEGIN IMMEDIATE: the write lock is taken (waiting up to busy_timeout) before the first
+    // statement, so a CLI writing at the same time (replay, forget, campaign approve) makes this
+    // wait instead of failing with SQLITE_BUSY when a read would have to become a write.
     try {
-      results = this.db.transaction(() => group.map((p) => this.execute(p.statements)))();
+      results = this.db.transaction(() => group.map((p) => this.execute(p.statements))).immediate();
     } catch {
       // Rare: one batch failed and rolled the group back. Redo each alone so only it fails.
       for (const p of group) {
         try {
-          p.resolve(this.db.transaction(() => this.execute(p.statements))());
+          p.resolve(this.db.transaction(() => this.execute(p.statements)).immediate());
         } catch (error) {
           p.reject(error);
         }
