@@ -1,4 +1,5 @@
 import { LOOPS_MIGRATION } from './loops.js';
+import { SLACK_ACTIONS_MIGRATION } from './slack-actions.js';
 /**
  * Numbered schema migrations, plain SQLite SQL so that better-sqlite3 (Node) and D1 (Workers)
  * run the same statements. Append only: a shipped migration is never edited.
@@ -393,5 +394,10 @@ END;
     version: 17,
     name: 'loop state: who answered each response, and when',
     sql: LOOPS_MIGRATION,
+  },
+  {
+    version: 19,
+    name: 'slack app: who clicked what on a message, who follows each response up',
+    sql: SLACK_ACTIONS_MIGRATION,
   },
 ];

@@ -76,6 +76,7 @@ import {
 } from '../../store/erasure.js';
 import { RETENTION_SQL, oldRows, retentionChunkQuery, scrubStatements } from '../../store/retention.js';
 import { ReaderThread } from './reader-thread.js';
+import type { SlackActionsDriver } from '../../store/slack-actions.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
@@ -622,6 +623,14 @@ export class SqliteStore implements Store {
     await this.checkpointer?.stop();
     await this.reader?.stop();
     this.db.close();
+  }
+
+  /** The Slack app's statements (src/store/slack-actions.ts): reads in line, each write one batch through the group commit. */
+  slackSql(): SlackActionsDriver {
+    return {
+      all: async <Row>(st: Statement) => this.query(st) as Row[],
+      batch: (statements: Statement[]) => this.write(() => statements.map((st) => this.query(st)), true),
+    };
   }
 }
 
