@@ -6,6 +6,7 @@ import type { Incident } from '../jobs/incidents.js';
 import { adminRoutes, type AdminDeps } from './admin.js';
 import { loopEventRoutes, type LoopEventDeps } from './loop-events.js';
 import { webhookRoutes, type WebhookDeps } from './webhooks.js';
+import { slackRoutes, type SlackRouteDeps } from './slack.js';
 
 export type AppDeps = WebhookDeps &
   AdminDeps & {
@@ -14,7 +15,7 @@ export type AppDeps = WebhookDeps &
     loopEvents: Pick<LoopEventDeps, 'registry' | 'maxAttempts' | 'onJobsQueued'>;
     /** Connectors in trouble now (operator alerts), shown by /healthz and /readyz. Default: none known. */
     openIncidents?: () => Incident[];
-  };
+  } & Pick<SlackRouteDeps, 'slack'>;
 
 /** The hub's HTTP surface. Runtime-agnostic: Node serves it with @hono/node-server, Workers export it. */
 export function createApp(deps: AppDeps) {
@@ -23,6 +24,7 @@ export function createApp(deps: AppDeps) {
   app.route('/webhooks', loopEventRoutes({ ...deps, ...deps.loopEvents }));
   app.route('/webhooks', webhookRoutes(deps));
   app.route('/api', adminRoutes(deps));
+  app.route('/slack', slackRoutes(deps));
 
   // Both report the queue: jobs by status, how late the oldest due job is (oldestWaitingSeconds:
   // the runner is behind) and how old the oldest undelivered one is (oldestPendingSeconds: a
