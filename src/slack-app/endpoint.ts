@@ -44,18 +44,50 @@ export class PendingWork {
   }
 }
 
+/** How long the clicker's name may be looked up before the click is handled with the name Slack sent. */
+const NAME_LOOKUP_MS = 800;
+/** Names looked up, per adapter, for this long: a person's clicks cost one `users.info`. */
+const NAME_TTL_MS = 60 * 60_000;
+
+/**
+ * The clicker's full name (`users.info`, scope users:read) in place of the handle Slack sends
+ * with the click (`dana`), cached; the handle stands when the look-up fails or is slow (the click
+ * must be answered within Slack's 3 seconds).
+ */
+export function nameResolver(client: SlackAppClient, log: Logger, now: () => Date) {
+  const names = new Map<string, { name: string | null; until: number }>();
+  return async function withName<I extends SlackInteraction>(interaction: I): Promise<I> {
+    if (interaction.kind !== 'block_action' && interaction.kind !== 'view_submission') return interaction;
+    const { user } = interaction;
+    const cached = names.get(user.id);
+    let name = cached && cached.until > now().getTime() ? cached.name : undefined;
+    if (name === undefined) {
+      let timer: number | undefined;
+      const slow = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, NAME_LOOKUP_MS) as unknown as number));
+      const looked = client.userName(user.id).catch((error: unknown) => {
+        log.warn({ err: (error as Error)?.message, user: user.id }, 'slack app: users.info failed; the name Slack sent is recorded');
+        return undefined;
+      });
+      name = await Promise.race([looked, slow]);
+      clearTimeout(timer);
+      if (name !== undefined) names.set(user.id, { name, until: now().getTime() + NAME_TTL_MS });
+    }
+    return name ? { ...interaction, user: { id: user.id, name } } : interaction;
+  };
+}
+
 /**
  * Run the handler of an interaction read from a payload: an unreadable payload (signed, but not
  * the shape we know) is acknowledged empty and logged, so Slack does not retry it; a handler that
  * fails is acknowledged too (the user sees nothing happened) and logged.
  */
-export async function outcomeOf(read: SlackInteraction | { issues: unknown }, deps: SlackAppDeps): Promise<HandlerOutcome> {
+export async function outcomeOf(read: SlackInteraction | { issues: unknown }, deps: SlackAppDeps, withName: (i: SlackInteraction) => Promise<SlackInteraction>): Promise<HandlerOutcome> {
   if ('issues' in read) {
     deps.log.warn({ issues: read.issues }, 'slack app: payload not understood, acknowledged and ignored');
     return {};
   }
   try {
-    return await handleInteraction(read, deps);
+    return await handleInteraction(await withName(read), deps);
   } catch (error) {
     deps.log.error({ err: error, kind: read.kind }, 'slack app: handler failed');
     return {};

@@ -10,4 +10,6 @@ export interface SlackAppClient {
   openView(args: { trigger_id: string; view: Record<string, unknown> }): Promise<void>;
   /** `views.publish`: the user's App Home. */
   publishView(args: { user_id: string; view: Record<string, unknown> }): Promise<void>;
+  /** `users.info`: the person's full name as their profile shows it (real name, else display name), or null. */
+  userName(userId: string): Promise<string | null>;
 }

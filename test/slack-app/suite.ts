@@ -62,6 +62,12 @@ const handlers = [
   http.post(`${SLACK_API}/chat.postEphemeral`, () => HttpResponse.json({ ok: true, message_ts: '1772445700.000100' })),
   http.post(`${SLACK_API}/views.open`, () => HttpResponse.json({ ok: true, view: { id: 'V0THEME01' } })),
   http.post(`${SLACK_API}/views.publish`, () => HttpResponse.json({ ok: true, view: { id: 'V0HOME001' } })),
+  http.post(`${SLACK_API}/users.info`, async ({ request }) => {
+    const { user } = await form(request);
+    const people: Record<string, string> = { [DANA.id]: 'Dana Scully', [LEE.id]: 'Lee Adama' };
+    if (!people[user!]) return HttpResponse.json({ ok: false, error: 'user_not_found' });
+    return HttpResponse.json({ ok: true, user: { id: user, name: user === DANA.id ? 'dana' : 'lee', real_name: people[user!], profile: { real_name: people[user!], display_name: people[user!]!.split(' ')[0] } } });
+  }),
   http.post(`${SLACK_API}/conversations.replies`, () => HttpResponse.json({ ok: true, messages: [], has_more: false })),
   http.get(`${ZENDESK}/api/v2/tickets.json`, ({ request }) => {
     const externalId = new URL(request.url).searchParams.get('external_id');
@@ -81,7 +87,7 @@ function signed(body: string, contentType: string, options: { secret?: string; a
   const signature = `v0=${createHmac('sha256', options.secret ?? SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
   return { method: 'POST', headers: { 'content-type': contentType, 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature }, body };
 }
-const interactivity = (payload: unknown, options?: Parameters<typeof signed>[1]) =>
+const interactivity = (payload: unknown, options?: Parameters<typeof signed>[2]) =>
   signed(`payload=${encodeURIComponent(JSON.stringify(payload))}`, 'application/x-www-form-urlencoded', options);
 
 export function describeSlackApp(framework: SlackEndpoint['framework'], endpoint: (options: SlackEndpointOptions) => SlackEndpoint) {
@@ -219,8 +225,10 @@ export function describeSlackApp(framework: SlackEndpoint['framework'], endpoint
       const { id, message } = await respond(7);
       const res = await send(interactivity(click(message, 'closeloop_follow_up')));
       expect(res.status).toBe(200);
-      expect((await responseDetail(id)).slack.assignment?.user).toEqual({ id: DANA.id, name: 'dana' });
-      expect(await loopOf(id)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'dana', closedBy: null });
+      // The name is the person's full name (users.info), not the handle the click carries.
+      expect(calls('users.info').map((r) => formOf(r).user)).toEqual([DANA.id]);
+      expect((await responseDetail(id)).slack.assignment?.user).toEqual({ id: DANA.id, name: 'Dana Scully' });
+      expect(await loopOf(id)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'Dana Scully', closedBy: null });
       const [update, ...more] = calls('chat.update');
       expect(more).toEqual([]);
       expect(formOf(update!)).toMatchObject({ channel: CHANNEL, ts: message.ts, text: message.text });
@@ -231,13 +239,24 @@ export function describeSlackApp(framework: SlackEndpoint['framework'], endpoint
       expectValidRequests();
     });
 
+    it('records the handle Slack sent when users.info cannot name the clicker', async () => {
+      const { id, message } = await respond(7);
+      const stranger = { id: 'U0GUEST01', username: 'guest.one', name: 'guest.one', team_id: 'T0ACME001' };
+      expect((await send(interactivity(click(message, 'closeloop_follow_up', stranger)))).status).toBe(200);
+      expect(calls('users.info')).toHaveLength(1);
+      expect((await responseDetail(id)).slack.assignment?.user).toEqual({ id: stranger.id, name: 'guest.one' });
+      expect(await loopOf(id)).toMatchObject({ acknowledgedBy: 'guest.one' });
+    });
+
     it('a replayed click (the same payload again) is recorded once and moves nothing', async () => {
       const { id, message } = await respond(7);
       const payload = click(message, 'closeloop_follow_up');
       expect((await send(interactivity(payload))).status).toBe(200);
       expect((await send(interactivity(payload))).status).toBe(200);
       expect((await responseDetail(id)).slack.actions).toHaveLength(1);
-      expect(await loopOf(id)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'dana' });
+      expect(await loopOf(id)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'Dana Scully' });
+      // The name was looked up once: the second click used the cache.
+      expect(calls('users.info')).toHaveLength(1);
     });
 
     it('"Open ticket": one Zendesk ticket however many clicks, then the message shows its link', async () => {
@@ -253,7 +272,7 @@ export function describeSlackApp(framework: SlackEndpoint['framework'], endpoint
       expect(tickets).toEqual([{ id: 4242, external_id: `slack-app:${id}:ticket` }]);
       const created = calls('tickets.json').find((r) => r.method === 'POST')!.body as { ticket: Record<string, unknown> };
       expect(created.ticket).toMatchObject({ requester: { email: 'ana@example.com' }, tags: ['nps', 'passive', 'slack'], external_id: `slack-app:${id}:ticket`, comment: { public: false } });
-      expect(String(created.ticket.subject)).toMatch(/^NPS 8 \(passive\): ticket opened from Slack by (dana|lee)$/);
+      expect(String(created.ticket.subject)).toMatch(/^NPS 8 \(passive\): ticket opened from Slack by (Dana Scully|Lee Adama)$/);
       // The other click hears a ticket exists; the message updates once, with the link.
       expect(calls('chat.postEphemeral').map((r) => formOf(r).text)).toEqual([expect.stringMatching(/ticket (already|is being opened)/)]);
       const updates = calls('chat.update');
@@ -267,13 +286,13 @@ export function describeSlackApp(framework: SlackEndpoint['framework'], endpoint
     it('"Loop closed": closes the loop by the clicker, replies in the thread, and shows who and when', async () => {
       const { id, message } = await respond(3, 'Terrible export');
       expect((await send(interactivity(click(message, 'closeloop_loop_closed')))).status).toBe(200);
-      expect(await loopOf(id)).toMatchObject({ status: 'closed', closedBy: 'dana' });
+      expect(await loopOf(id)).toMatchObject({ status: 'closed', closedBy: 'Dana Scully' });
       const reply = calls('chat.postMessage').map(formOf).find((b) => b.thread_ts === message.ts)!;
-      expect(reply.text).toMatch(/^Loop closed by dana after \d+ s$/);
+      expect(reply.text).toMatch(/^Loop closed by Dana Scully after \d+ s$/);
       expect(statusOf(calls('chat.update')[0]!)).toMatch(new RegExp(`^:white_check_mark: Loop closed by <@${DANA.id}> <!date\\^\\d+\\^\\{date_short_pretty\\} \\{time\\}\\|`));
       // A later "I'll follow up" assigns, but never moves the loop back.
       expect((await send(interactivity(click(message, 'closeloop_follow_up', LEE)))).status).toBe(200);
-      expect(await loopOf(id)).toMatchObject({ status: 'closed', closedBy: 'dana' });
+      expect(await loopOf(id)).toMatchObject({ status: 'closed', closedBy: 'Dana Scully' });
       expect((await responseDetail(id)).slack.actions.map((a) => [a.kind, a.user.id])).toEqual([
         ['loop_closed', DANA.id],
         ['follow_up', LEE.id],
@@ -320,7 +339,7 @@ export function describeSlackApp(framework: SlackEndpoint['framework'], endpoint
       const saved = await send(submit('pricing'));
       expect(saved.status).toBe(200);
       expect(await saved.json()).toEqual({ response_action: 'clear' });
-      expect((await responseDetail(id)).slack.actions).toEqual([expect.objectContaining({ kind: 'theme', value: 'pricing', user: { id: DANA.id, name: 'dana' } })]);
+      expect((await responseDetail(id)).slack.actions).toEqual([expect.objectContaining({ kind: 'theme', value: 'pricing', user: { id: DANA.id, name: 'Dana Scully' } })]);
       expect(statusOf(calls('chat.update')[0]!)).toBe(`:label: Theme: pricing (<@${DANA.id}>)`);
       expectValidRequests();
     });

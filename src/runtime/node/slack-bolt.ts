@@ -2,7 +2,7 @@ import { App, LogLevel, verifySlackRequest, type Receiver, type ReceiverEvent } 
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../core/logger.js';
 import { NPS_COMMAND } from '../../slack-app/dispatch.js';
-import { outcomeOf, PendingWork, runAfter, type SlackEndpoint, type SlackEndpointOptions } from '../../slack-app/endpoint.js';
+import { nameResolver, outcomeOf, PendingWork, runAfter, type SlackEndpoint, type SlackEndpointOptions } from '../../slack-app/endpoint.js';
 import { readAppHomeOpened, readBlockAction, readSlashCommand, readViewSubmission } from '../../slack-app/interaction.js';
 import type { SlackAppClient } from '../../slack-app/slack-client.js';
 import { THEME_MODAL } from '../../slack-app/theme-picker.js';
@@ -30,28 +30,31 @@ export function createBoltEndpoint(options: SlackEndpointOptions): SlackEndpoint
     // Its client calls SLACK_API_URL, once: the handlers' calls are not worth a retry storm.
     clientOptions: { slackApiUrl: options.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
   });
+  // Bolt hands each listener a client; the names it looks up are cached across them.
+  let resolver: ReturnType<typeof nameResolver> | undefined;
+  const names = (client: WebClient) => (resolver ??= nameResolver(webClient(client), options.log, options.now));
   app.action(/^closeloop_/, async ({ ack, body, client }) => {
     const read = readBlockAction(body);
-    const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options);
+    const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, names(client));
     await ack();
     await runAfter(outcome, webClient(client));
   });
   app.view(THEME_MODAL, async ({ ack, body, client }) => {
     const read = readViewSubmission(body);
-    const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options);
+    const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, names(client));
     await ack(outcome.ack as never);
     await runAfter(outcome, webClient(client));
   });
   app.command(NPS_COMMAND, async ({ ack, body, client }) => {
     const read = readSlashCommand(body);
-    const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options);
+    const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, names(client));
     await ack(outcome.ack as never);
     await runAfter(outcome, webClient(client));
   });
   // Bolt acknowledges events itself, before the listener runs.
   app.event('app_home_opened', async ({ body, client }) => {
     const read = readAppHomeOpened(body);
-    const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options);
+    const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, names(client));
     await runAfter(outcome, webClient(client));
   });
   return { framework: 'bolt', handle: (request) => receiver.handle(request), idle: () => pending.idle() };
@@ -63,6 +66,10 @@ function webClient(client: WebClient): SlackAppClient {
     postEphemeral: async (args) => void (await client.chat.postEphemeral(args)),
     openView: async (args) => void (await client.views.open(args as never)),
     publishView: async (args) => void (await client.views.publish(args as never)),
+    userName: async (user) => {
+      const { user: found } = await client.users.info({ user });
+      return found?.real_name || found?.profile?.real_name || found?.profile?.display_name || found?.name || null;
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 import { SlackApp, type ExecutionContext, type SlackEdgeAppEnv } from 'slack-edge';
 import { SlackAPIClient } from 'slack-web-api-client';
 import { NPS_COMMAND } from '../../slack-app/dispatch.js';
-import { outcomeOf, PendingWork, runAfter, type SlackEndpoint, type SlackEndpointOptions } from '../../slack-app/endpoint.js';
+import { nameResolver, outcomeOf, PendingWork, runAfter, type SlackEndpoint, type SlackEndpointOptions } from '../../slack-app/endpoint.js';
 import type { HandlerOutcome } from '../../slack-app/handler.js';
 import { readAppHomeOpened, readBlockAction, readSlashCommand, readViewSubmission } from '../../slack-app/interaction.js';
 import type { SlackAppClient } from '../../slack-app/slack-client.js';
@@ -24,6 +24,7 @@ export function createSlackEdgeEndpoint(options: SlackEndpointOptions, runtime: 
   });
   // slack-edge's own clients call slack.com; ours honours SLACK_API_URL, without retries.
   const client = slackClient(new SlackAPIClient(options.botToken, { baseUrl: options.apiUrl, logLevel: 'ERROR', retryHandlers: [] }));
+  const withName = nameResolver(client, options.log, options.now);
   // The ack computes the outcome; the lazy part (same request object) makes its calls.
   const outcomes = new WeakMap<object, HandlerOutcome>();
   const later = async (request: object) => {
@@ -34,7 +35,7 @@ export function createSlackEdgeEndpoint(options: SlackEndpointOptions, runtime: 
     /^closeloop_/,
     async (request) => {
       const read = readBlockAction(request.payload);
-      outcomes.set(request, await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options));
+      outcomes.set(request, await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, withName));
     },
     later,
   );
@@ -42,7 +43,7 @@ export function createSlackEdgeEndpoint(options: SlackEndpointOptions, runtime: 
     THEME_MODAL,
     async (request) => {
       const read = readViewSubmission(request.payload);
-      const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options);
+      const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, withName);
       outcomes.set(request, outcome);
       return (outcome.ack ?? '') as never;
     },
@@ -52,7 +53,7 @@ export function createSlackEdgeEndpoint(options: SlackEndpointOptions, runtime: 
     NPS_COMMAND,
     async (request) => {
       const read = readSlashCommand(request.payload);
-      const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options);
+      const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, withName);
       outcomes.set(request, outcome);
       return (outcome.ack ?? '') as never;
     },
@@ -60,7 +61,7 @@ export function createSlackEdgeEndpoint(options: SlackEndpointOptions, runtime: 
   );
   app.event('app_home_opened', async (request) => {
     const read = readAppHomeOpened(request.body);
-    await runAfter(await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options), client);
+    await runAfter(await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, withName), client);
   });
   const ctx: ExecutionContext = {
     waitUntil: (work: Promise<unknown>) => (runtime.waitUntil ? runtime.waitUntil(work) : pending.add(work)),
@@ -84,5 +85,9 @@ function slackClient(client: SlackAPIClient): SlackAppClient {
     postEphemeral: async (args) => void (await client.chat.postEphemeral(args)),
     openView: async (args) => void (await client.views.open(args as never)),
     publishView: async (args) => void (await client.views.publish(args as never)),
+    userName: async (user) => {
+      const { user: found } = await client.users.info({ user });
+      return found?.real_name || found?.profile?.real_name || found?.profile?.display_name || found?.name || null;
+    },
   };
 }
