@@ -23,7 +23,17 @@ export function slackRoutes(deps: SlackRouteDeps) {
   app.post('/events', limit, async (c) => {
     if (!deps.env.SLACK_SIGNING_SECRET) throw new HubError(401, 'unsigned', 'SLACK_SIGNING_SECRET is not set: the Slack app refuses every request until it is', [{ field: 'SLACK_SIGNING_SECRET', message: 'is not set' }]);
     if (!deps.slack) throw new HubError(503, 'slack_app_unavailable', 'SLACK_BOT_TOKEN is not set: the Slack app cannot answer', [{ field: 'SLACK_BOT_TOKEN', message: 'is not set' }]);
-    return deps.slack.handle(c.req.raw);
+    const ctx = executionContext(c);
+    return deps.slack.handle(c.req.raw, ctx ? (work) => ctx.waitUntil(work) : undefined);
   });
   return app;
+}
+
+/** Workers' execution context of the request (Hono throws on runtimes that have none, such as Node). */
+function executionContext(c: { executionCtx: { waitUntil(work: Promise<unknown>): void } }) {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
 }

@@ -13,8 +13,12 @@ import type { SlackAppClient } from './slack-client.js';
 export interface SlackEndpoint {
   /** Which framework answers (logged at start, named in tests). */
   readonly framework: 'bolt' | 'slack-edge';
-  /** Answer one request Slack sent (interactivity, events, slash commands). */
-  handle(request: Request): Promise<Response>;
+  /**
+   * Answer one request Slack sent (interactivity, events, slash commands). `waitUntil`: the
+   * runtime's way to keep work alive after the answer (Workers' `ctx.waitUntil`); on Node the
+   * adapter keeps track of it itself.
+   */
+  handle(request: Request, waitUntil?: (work: Promise<unknown>) => void): Promise<Response>;
   /** Resolves once the work after every acknowledgement so far is done (tests; shutdown). */
   idle(): Promise<void>;
 }

@@ -302,7 +302,13 @@ export function describeSlackApp(framework: SlackEndpoint['framework'], endpoint
 
     it('a click on a message whose response was erased answers politely, ephemerally, and stores nothing', async () => {
       const { id, message } = await respond(8);
+      expect((await send(interactivity(click(message, 'closeloop_follow_up')))).status).toBe(200);
+      const rows = () => ['slack_actions', 'response_assignments'].map((t) => (hub.store.db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n);
+      expect(rows()).toEqual([1, 1]);
       await hub.store.forgetRespondent('ana@example.com', new Date().toISOString());
+      // Who clicked on the erased response goes with it.
+      expect(rows()).toEqual([0, 0]);
+      api.requests.length = 0;
       for (const button of ['closeloop_follow_up', 'closeloop_open_ticket', 'closeloop_loop_closed', 'closeloop_themes']) {
         expect((await send(interactivity(click(message, button)))).status).toBe(200);
       }

@@ -13,7 +13,7 @@ import { THEME_MODAL } from '../../slack-app/theme-picker.js';
  * 5-minute window), runs each handler's `ack` before answering and its `lazy` part after, through
  * the execution context's `waitUntil` (Workers' own, or the pending-work tracker on Node).
  */
-export function createSlackEdgeEndpoint(options: SlackEndpointOptions, runtime: { waitUntil?: (work: Promise<unknown>) => void } = {}): SlackEndpoint {
+export function createSlackEdgeEndpoint(options: SlackEndpointOptions): SlackEndpoint {
   const pending = new PendingWork(options.log);
   const env: SlackEdgeAppEnv = { SLACK_SIGNING_SECRET: options.signingSecret, SLACK_BOT_TOKEN: options.botToken, SLACK_LOGGING_LEVEL: 'ERROR' };
   const app = new SlackApp({
@@ -63,12 +63,11 @@ export function createSlackEdgeEndpoint(options: SlackEndpointOptions, runtime: 
     const read = readAppHomeOpened(request.body);
     await runAfter(await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, withName), client);
   });
-  const ctx: ExecutionContext = {
-    waitUntil: (work: Promise<unknown>) => (runtime.waitUntil ? runtime.waitUntil(work) : pending.add(work)),
-  } as ExecutionContext;
   return {
     framework: 'slack-edge',
-    async handle(request) {
+    async handle(request, waitUntil) {
+      // Workers keep the lazy part alive with the request's own waitUntil; Node tracks it here.
+      const ctx = { waitUntil: (work: Promise<unknown>) => (waitUntil ? waitUntil(work) : pending.add(work)) } as ExecutionContext;
       const answer = await app.run(request, ctx);
       // slack-edge answers a bad signature or a stale timestamp 401 with an empty body: say why.
       if (answer.status === 401) {
