@@ -283,6 +283,17 @@ export function describeSlackApp(framework: SlackEndpoint['framework'], endpoint
       expectValidRequests();
     });
 
+    it('answers the click before the slow work: the ticket is a queued job when Slack hears back, made by the runner after', async () => {
+      const { id, message } = await respond(9, 'Love it, but the export could be faster');
+      const res = await hub.app.request('/slack/events', interactivity(click(message, 'closeloop_open_ticket')));
+      expect(res.status).toBe(200);
+      await hub.slackApp?.idle();
+      expect(calls('tickets.json')).toEqual([]);
+      expect(await hub.store.listJobs({ responseId: id, action: 'zendesk.createTicket', limit: 5 })).toEqual([expect.objectContaining({ status: 'queued', key: `slack-app:${id}:ticket` })]);
+      await settle();
+      expect(tickets).toEqual([{ id: 4242, external_id: `slack-app:${id}:ticket` }]);
+    });
+
     it('"Loop closed": closes the loop by the clicker, replies in the thread, and shows who and when', async () => {
       const { id, message } = await respond(3, 'Terrible export');
       expect((await send(interactivity(click(message, 'closeloop_loop_closed')))).status).toBe(200);
