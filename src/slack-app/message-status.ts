@@ -43,10 +43,10 @@ export async function messageStatus(deps: SlackAppDeps, responseId: string): Pro
   const ticket = tickets.at(-1);
   const remoteId = (ticket?.result as { remoteId?: unknown } | null | undefined)?.remoteId;
   if (ticket?.status === 'succeeded' && typeof remoteId === 'string') lines.push(ticketLine(deps, remoteId, by));
-  else if (ticket?.status === 'queued' || ticket?.status === 'running') {
+  else if ((ticket?.status === 'queued' || ticket?.status === 'running') && zendeskLive(deps)) {
     lines.push(ticketLine(deps, PARENT_REMOTE_ID, by));
     parentJobId = ticket.id;
-  } else if (ticket?.status === 'sandboxed') lines.push(`:ticket: Ticket recorded in sandbox mode (Zendesk has no credentials)${by ? `, asked by ${by}` : ''}`);
+  } else if (ticket?.status === 'sandboxed' || ticket?.status === 'queued' || ticket?.status === 'running') lines.push(`:ticket: Ticket recorded in sandbox mode (Zendesk has no credentials)${by ? `, asked by ${by}` : ''}`);
   else if (ticket?.status === 'dead') lines.push(':warning: The ticket could not be opened: see its job in the admin API');
   const theme = actions.filter((a) => a.kind === 'theme').at(-1);
   if (theme?.value) lines.push(`:label: Theme: ${escapeSlackText(theme.value)} (${mention(theme.user.id)})`);
@@ -77,4 +77,9 @@ export async function messageUpdateJob(deps: SlackAppDeps, click: BlockAction, r
     runAt: deps.now().toISOString(),
     parentJobId: parentJobId ?? null,
   };
+}
+
+/** Zendesk has credentials: a queued ticket will have an id (in sandbox mode it is only recorded, and an update waiting for it would wait in vain). */
+function zendeskLive(deps: Pick<SlackAppDeps, 'registry' | 'env'>): boolean {
+  return deps.registry.get('zendesk.createTicket')?.connector.configured(deps.env) ?? false;
 }

@@ -294,6 +294,17 @@ export function describeSlackApp(framework: SlackEndpoint['framework'], endpoint
       expect(tickets).toEqual([{ id: 4242, external_id: `slack-app:${id}:ticket` }]);
     });
 
+    it('"Open ticket" with Zendesk in sandbox mode: the ticket is recorded, not sent, and the message says so', async () => {
+      await hub.cleanup();
+      hub = makeHub({ ZENDESK_EMAIL: undefined, ZENDESK_API_TOKEN: undefined, ZENDESK_SUBDOMAIN: undefined, ZENDESK_BASE_URL: undefined });
+      const { id, message } = await respond(8);
+      expect((await send(interactivity(click(message, 'closeloop_open_ticket')))).status).toBe(200);
+      expect(calls('tickets.json')).toEqual([]);
+      expect(await hub.store.listJobs({ responseId: id, action: 'zendesk.createTicket', limit: 5 })).toEqual([expect.objectContaining({ status: 'sandboxed' })]);
+      const [update] = calls('chat.update');
+      expect(statusOf(update!)).toBe(`:ticket: Ticket recorded in sandbox mode (Zendesk has no credentials), asked by <@${DANA.id}>`);
+    });
+
     it('"Loop closed": closes the loop by the clicker, replies in the thread, and shows who and when', async () => {
       const { id, message } = await respond(3, 'Terrible export');
       expect((await send(interactivity(click(message, 'closeloop_loop_closed')))).status).toBe(200);
