@@ -1,5 +1,5 @@
-import { SlackApp, type ExecutionContext, type SlackEdgeAppEnv } from 'slack-edge';
-import { SlackAPIClient } from 'slack-web-api-client';
+// slack-edge re-exports its Web API client (slack-web-api-client).
+import { SlackAPIClient, SlackApp, type ExecutionContext, type SlackEdgeAppEnv } from 'slack-edge';
 import { NPS_COMMAND } from '../../slack-app/dispatch.js';
 import { nameResolver, outcomeOf, PendingWork, runAfter, type SlackEndpoint, type SlackEndpointOptions } from '../../slack-app/endpoint.js';
 import type { HandlerOutcome } from '../../slack-app/handler.js';
