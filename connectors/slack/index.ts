@@ -4,6 +4,7 @@ import { classifySlackError, createSlackClient, slackVariables, verifySlack } fr
 import { postMessage } from './post-message.js';
 import { replyInThread } from './reply-in-thread.js';
 import { deleteMessage } from './delete-message.js';
+import { updateMessage } from './update-message.js';
 
 export const slack: ConnectorDefinition<WebClient> = {
   name: 'slack',
@@ -18,7 +19,7 @@ export const slack: ConnectorDefinition<WebClient> = {
     typeof result.channel === 'string' && typeof result.ts === 'string'
       ? `https://slack.com/archives/${result.channel}/p${result.ts.replace('.', '')}${typeof result.threadTs === 'string' ? `?thread_ts=${result.threadTs}` : ''}`
       : undefined,
-  actions: [postMessage, replyInThread, deleteMessage],
+  actions: [postMessage, replyInThread, deleteMessage, updateMessage],
   // An alert hours late has lost most of its worth: two hours of retries, then dead (the
   // operator is alerted and can replay).
   retry: { maxAgeMs: 2 * 60 * 60_000 },

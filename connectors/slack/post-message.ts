@@ -6,6 +6,7 @@ import { mayHaveRunBefore } from '../previous-attempt.js';
 import { escapeSlackText } from './escape.js';
 import { messageToDelete } from './delete-message.js';
 import { findPostedMessage, JOB_METADATA_TYPE } from './history.js';
+import { responseButtons } from './message-buttons.js';
 
 const Field = z.strictObject({
   label: z.string().min(1),
@@ -32,7 +33,7 @@ export type PostMessageParams = z.output<typeof PostMessageParams>;
  * `<!channel>`, `@here`, `<@U…>`, `<https://evil|link>`, `*bold*` or a code fence in a verbatim
  * or a name stay text. The top-level `text` (the notification) is mrkdwn, so it is escaped.
  */
-export function verbatimMessage(p: PostMessageParams, { jobKey, responseId }: { jobKey?: string; responseId?: string } = {}) {
+export function verbatimMessage(p: PostMessageParams, { jobKey, responseId, buttons }: { jobKey?: string; responseId?: string; buttons?: boolean } = {}) {
   const ref = fullTextRef(responseId);
   const limits = FIELD_LIMITS.slack;
   const text = clip(p.text, limits.sectionText, ref);
@@ -53,6 +54,8 @@ export function verbatimMessage(p: PostMessageParams, { jobKey, responseId }: { 
   if (p.context.trim()) {
     blocks.push({ type: 'context', elements: [{ type: 'plain_text', text: clip(p.context, limits.textObject, ref) }] });
   }
+  // The Slack app's buttons (docs/slack-app.md), on messages about one response.
+  if (buttons && responseId) blocks.push(responseButtons(responseId));
   return {
     channel: p.channel,
     text: escapeSlackText(text),
@@ -69,7 +72,7 @@ export const postMessage = defineAction({
   effectOnce:
     "The message carries the job key as metadata (`closeloop_job`) and its `ts` is stored on the job. A retried or replayed job first reads the channel's recent history (`conversations.history` with `include_all_metadata`; needs channels:history, and channels:read to resolve a `#name`) and records the message already there instead of posting again. Without those scopes the lookup is skipped (logged) and a retry after a lost answer can post twice.",
   params: PostMessageParams,
-  request: (p, job) => ({ method: 'POST', path: '/chat.postMessage', body: verbatimMessage(p, { responseId: job?.responseId }) }),
+  request: (p, job) => ({ method: 'POST', path: '/chat.postMessage', body: verbatimMessage(p, { responseId: job?.responseId, buttons: hasButtons(job) }) }),
   // Slack paces messages per channel (`#nps` and `nps` are one channel; a name and its id are two keys).
   rateLimitKey: (p) => p.channel.replace(/^#/, ''),
   // A late comment or a changed score is replied in the message's thread.
@@ -89,7 +92,12 @@ export const postMessage = defineAction({
         return { remoteId: earlier.ts, channel: earlier.channel, ts: earlier.ts, existing: true };
       }
     }
-    const answer = await client.chat.postMessage(verbatimMessage(p, { jobKey: ctx.job.key, responseId: ctx.job.responseId }));
+    const answer = await client.chat.postMessage(verbatimMessage(p, { jobKey: ctx.job.key, responseId: ctx.job.responseId, buttons: hasButtons(ctx.job) }));
     return { remoteId: answer.ts ?? null, channel: answer.channel ?? p.channel, ts: answer.ts ?? null };
   },
 });
+
+/** A recipe's message is about one response and gets the app's buttons; the digest and operator alerts (no recipe) do not. */
+function hasButtons(job: { recipe: string | null; type: string } | undefined): boolean {
+  return !!job && job.type === 'action' && job.recipe !== null;
+}

@@ -15,6 +15,7 @@ import { registerThemeRoutes } from './themes.js';
 import { registerRespondentRoutes, type RespondentRouteDeps } from './respondents.js';
 import { registerBacktestRoute, type BacktestRouteDeps } from './recipe-backtest.js';
 import { campaignRoutes, type CampaignRouteDeps } from './campaigns.js';
+import type { SlackActionStore } from '../store/slack-actions.js';
 
 export interface AdminDeps {
   store: Store;
@@ -37,6 +38,8 @@ export interface AdminDeps {
   backtest?: BacktestRouteDeps;
   /** The actions, their retry budgets and the runner's wake-up, for `/api/campaigns`. Absent: no campaign routes. */
   campaigns?: Omit<CampaignRouteDeps, 'store' | 'now'>;
+  /** Who clicked what in Slack (the Slack app), shown with a response. Absent: not shown. */
+  slackActions?: Pick<SlackActionStore, 'assignment' | 'slackActions'>;
 }
 
 const ErrorBody = z.object({
@@ -94,6 +97,15 @@ const NpsFiguresSchema = z
   })
   // What npsReport answers: a field added there and not here fails the type check.
   .openapi('NpsFigures') satisfies z.ZodType<NpsReport>;
+const SlackUserSchema = z.object({ id: z.string().openapi({ description: 'Slack user id (U…)' }), name: z.string().nullable().openapi({ description: 'The name Slack sent with the click' }) });
+const SlackSchema = z
+  .object({
+    assignment: z.object({ user: SlackUserSchema, assignedAt: z.string() }).nullable().openapi({ description: "Who follows the response up (the newest \"I'll follow up\")" }),
+    actions: z
+      .array(z.object({ kind: z.enum(['open_ticket', 'follow_up', 'loop_closed', 'theme']), user: SlackUserSchema, value: z.string().nullable().openapi({ description: 'The theme picked' }), at: z.string() }))
+      .openapi({ description: 'Every click on its Slack message, oldest first' }),
+  })
+  .openapi('SlackActivity');
 const Limit = z.coerce.number().int().min(1).max(500).default(50).openapi({ description: 'Page size (1–500, default 50)' });
 
 /** `/api/…`: read responses and jobs, replay dead jobs. Validated by zod, described as OpenAPI. */
@@ -140,8 +152,8 @@ export function adminRoutes(deps: AdminDeps) {
       request: { params: z.object({ id: z.string() }) },
       responses: {
         200: Json(
-          z.object({ response: ResponseSchema, verdicts: z.array(VerdictSchema).openapi({ description: 'Newest version first' }), jobs: z.array(JobSchema) }),
-          'The response, the recipes\' verdicts (recorded when it was planned) and its jobs, oldest first',
+          z.object({ response: ResponseSchema, verdicts: z.array(VerdictSchema).openapi({ description: 'Newest version first' }), jobs: z.array(JobSchema), slack: SlackSchema.optional() }),
+          'The response, the recipes\' verdicts (recorded when it was planned), its jobs, oldest first, and what people did on its Slack message (the Slack app)',
         ),
         ...Errors,
       },
@@ -151,7 +163,8 @@ export function adminRoutes(deps: AdminDeps) {
       const response = await deps.store.getResponse(id);
       if (!response) throw notFound('response', id);
       const [verdicts, jobs] = await Promise.all([deps.store.listVerdicts(id), deps.store.listJobs({ responseId: id, limit: 500 })]);
-      return c.json({ response, verdicts, jobs: jobs.reverse() }, 200);
+      const slack = deps.slackActions && (await slackActivity(deps.slackActions, id));
+      return c.json({ response, verdicts, jobs: jobs.reverse(), ...(slack ? { slack } : {}) }, 200);
     },
   );
 
@@ -254,4 +267,13 @@ function unauthorized() {
 
 function notFound(what: string, id: string) {
   return new HubError(404, 'not_found', `No ${what} ${id}`, [{ field: 'id', message: `no such ${what}` }]);
+}
+
+/** What people did on a response's Slack message: who follows it up, every click. */
+async function slackActivity(store: NonNullable<AdminDeps['slackActions']>, id: string) {
+  const [assignment, actions] = await Promise.all([store.assignment(id), store.slackActions(id)]);
+  return {
+    assignment: assignment ? { user: assignment.user, assignedAt: assignment.assignedAt } : null,
+    actions: actions.map((a) => ({ kind: a.kind, user: a.user, value: a.value, at: a.at })),
+  };
 }

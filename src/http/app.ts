@@ -8,6 +8,7 @@ import { dashboardRoutes } from '../dashboard/routes.js';
 import type { Recipe } from '../recipes/recipe.js';
 import { loopEventRoutes, type LoopEventDeps } from './loop-events.js';
 import { webhookRoutes, type WebhookDeps } from './webhooks.js';
+import { slackRoutes, type SlackRouteDeps } from './slack.js';
 
 export type AppDeps = WebhookDeps &
   AdminDeps & {
@@ -18,7 +19,7 @@ export type AppDeps = WebhookDeps &
     openIncidents?: () => Incident[];
     /** The recipes running now, for the dashboard's Recipes page. Default: none shown. */
     recipes?: () => readonly Recipe[];
-  };
+  } & Pick<SlackRouteDeps, 'slack'>;
 
 /** The hub's HTTP surface. Runtime-agnostic: Node serves it with @hono/node-server, Workers export it. */
 export function createApp(deps: AppDeps) {
@@ -27,6 +28,7 @@ export function createApp(deps: AppDeps) {
   app.route('/webhooks', loopEventRoutes({ ...deps, ...deps.loopEvents }));
   app.route('/webhooks', webhookRoutes(deps));
   app.route('/api', adminRoutes(deps));
+  app.route('/slack', slackRoutes(deps));
 
   // Both report the queue: jobs by status, how late the oldest due job is (oldestWaitingSeconds:
   // the runner is behind) and how old the oldest undelivered one is (oldestPendingSeconds: a

@@ -21,7 +21,9 @@ export type LoopTarget =
   /** A Zendesk ticket: its `external_id` is the creating job's key; its id is that job's `result.remoteId`. */
   | { kind: 'zendesk-ticket'; externalId: string | null; ticketId: string }
   /** An Intercom conversation with these contacts: the newest response whose Intercom job recorded one of them. */
-  | { kind: 'intercom-contact'; contactIds: string[] };
+  | { kind: 'intercom-contact'; contactIds: string[] }
+  /** The response itself (a Slack app button on its message carries its id). */
+  | { kind: 'response'; responseId: string };
 
 /** A sender's event read: the loop event it carries (null: an event that moves no loop), or why it is invalid. */
 export type ParsedLoopEvent = { event: LoopEvent | null; error?: undefined } | { error: import('zod').ZodError; event?: undefined };

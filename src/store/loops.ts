@@ -29,6 +29,7 @@ export function loopTargetQuery(target: LoopTarget): { sql: string; params: unkn
       params: [target.externalId ?? '', target.ticketId],
     };
   }
+  if (target.kind === 'response') return { sql: 'SELECT id AS response_id FROM responses WHERE id = ?', params: [target.responseId] };
   return {
     sql: `SELECT response_id FROM jobs WHERE action >= 'intercom.' AND action < 'intercom/' AND status = 'succeeded'
           AND json_extract(result, '$.contactId') IN (SELECT value FROM json_each(?)) ORDER BY seq DESC LIMIT 1`,

@@ -1,5 +1,6 @@
 import { LOOPS_MIGRATION } from './loops.js';
 import { CAMPAIGNS_MIGRATION } from './campaigns.js';
+import { SLACK_ACTIONS_MIGRATION } from './slack-actions.js';
 /**
  * Numbered schema migrations, plain SQLite SQL so that better-sqlite3 (Node) and D1 (Workers)
  * run the same statements. Append only: a shipped migration is never edited.
@@ -401,5 +402,10 @@ END;
     // A campaign's members are frozen at creation (wave, job id and key, rendered parameters), so a
     // release run again after a crash queues exactly the same people, once (src/store/campaigns.ts).
     sql: CAMPAIGNS_MIGRATION,
+  },
+  {
+    version: 19,
+    name: 'slack app: who clicked what on a message, who follows each response up',
+    sql: SLACK_ACTIONS_MIGRATION,
   },
 ];

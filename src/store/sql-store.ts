@@ -103,7 +103,8 @@ export class SqlStore implements Store {
   private salt: Promise<string> | undefined;
 
   constructor(
-    protected readonly driver: SqlDriver,
+    /** Its driver: concepts with a store module of their own (src/store/slack-actions.ts) run their statements on it. */
+    readonly driver: SqlDriver,
     options: SqlStoreOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());

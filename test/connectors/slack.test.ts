@@ -118,6 +118,17 @@ describe('slack.postMessage through @slack/web-api', () => {
       { type: 'section', fields: [{ type: 'plain_text', text: 'Score\n3' }, { type: 'plain_text', text: 'Account\nana@example.com' }] },
       { type: 'rich_text', elements: [{ type: 'rich_text_quote', elements: [{ type: 'text', text: 'Too slow' }] }] },
       { type: 'context', elements: [{ type: 'plain_text', text: 'via generic' }] },
+      // The Slack app's buttons (docs/slack-app.md), each carrying the response id.
+      {
+        type: 'actions',
+        block_id: 'closeloop_actions',
+        elements: [
+          { type: 'button', action_id: 'closeloop_open_ticket', text: { type: 'plain_text', text: 'Open ticket' }, value: job.responseId },
+          { type: 'button', action_id: 'closeloop_follow_up', text: { type: 'plain_text', text: "I'll follow up" }, value: job.responseId, style: 'primary' },
+          { type: 'button', action_id: 'closeloop_loop_closed', text: { type: 'plain_text', text: 'Loop closed' }, value: job.responseId },
+          { type: 'button', action_id: 'closeloop_themes', text: { type: 'plain_text', text: 'Theme…' }, value: job.responseId },
+        ],
+      },
     ]);
     expectSlackRequests(api.requests);
   });

@@ -3,6 +3,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordingServer } from '../support/http-recorder.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
 
+/** The Slack app's buttons under a recipe's message (docs/slack-app.md), each carrying the response id. */
+const buttons = (responseId: string) => ({
+  type: 'actions',
+  block_id: 'closeloop_actions',
+  elements: [
+    { type: 'button', action_id: 'closeloop_open_ticket', text: { type: 'plain_text', text: 'Open ticket' }, value: responseId },
+    { type: 'button', action_id: 'closeloop_follow_up', text: { type: 'plain_text', text: "I'll follow up" }, value: responseId, style: 'primary' },
+    { type: 'button', action_id: 'closeloop_loop_closed', text: { type: 'plain_text', text: 'Loop closed' }, value: responseId },
+    { type: 'button', action_id: 'closeloop_themes', text: { type: 'plain_text', text: 'Theme…' }, value: responseId },
+  ],
+});
+
 const slackApi = recordingServer(
   http.post('http://slack.test/api/chat.postMessage', () => HttpResponse.json({ ok: true, ts: '1700000000.000100', channel: 'C1' })),
 );
@@ -53,6 +65,7 @@ describe('a detractor posted to Slack through @slack/web-api (SLACK_API_URL hono
         ],
       },
       { type: 'rich_text', elements: [{ type: 'rich_text_quote', elements: [{ type: 'text', text: comment }] }] },
+      buttons(id),
     ]);
     expect(JSON.parse(alert.metadata!)).toEqual({ event_type: 'closeloop_job', event_payload: { key: `${id}:detractor-ticket:alert` } });
 
@@ -75,6 +88,7 @@ describe('a detractor posted to Slack through @slack/web-api (SLACK_API_URL hono
       // The verbatim is a rich_text quote: shown literally, so it is sent unescaped.
       { type: 'rich_text', elements: [{ type: 'rich_text_quote', elements: [{ type: 'text', text: comment }] }] },
       { type: 'context', elements: [{ type: 'plain_text', text: 'via generic · survey s-9' }] },
+      buttons(id),
     ]);
     expect(JSON.parse(verbatim.metadata!)).toEqual({ event_type: 'closeloop_job', event_payload: { key: `${id}:verbatims-to-slack:verbatim` } });
 

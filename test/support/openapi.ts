@@ -33,7 +33,10 @@ export interface SpecOptions {
    * Web API methods accept POST"); the form fields are then checked as the GET's query.
    */
   postForGet?: boolean;
-  /** Header parameters satisfied by the security scheme instead (Slack documents its token as a `token` header). */
+  /**
+   * Parameters satisfied by the security scheme instead (Slack documents its token as a `token`
+   * header, and on older methods such as `users.info` as a `token` query parameter; the SDKs send a bearer header).
+   */
   headersFromSecurity?: string[];
   /** Parameters the API accepts although the published description predates them. */
   undocumentedParameters?: string[];
@@ -150,7 +153,7 @@ export function requestProblems(spec: LoadedSpec, request: RecordedRequest): str
       problems.push(...validateBody(spec, request, `${at}/schema`, !!p.required, where));
       continue;
     }
-    if (location === 'header' && skippedHeaders.has(String(p.name).toLowerCase())) continue;
+    if ((location === 'header' || location === 'query') && skippedHeaders.has(String(p.name).toLowerCase())) continue;
     const source = sources[location];
     if (!source) continue; // cookie
     declared[location]?.add(p.name);

@@ -26,6 +26,10 @@ import { loadThemesFile } from './themes-file.js';
 import type { ThemeTagger } from '../../themes/tagger.js';
 import { SqliteStore } from './sqlite-store.js';
 import { publicFetch } from './public-fetch.js';
+import { createBoltEndpoint } from './slack-bolt.js';
+import type { SlackEndpoint, SlackEndpointOptions } from '../../slack-app/endpoint.js';
+import { slackActionStore } from '../../store/slack-actions.js';
+import { SLACK_DEFAULT_API_URL } from '../../../connectors/slack/client.js';
 
 /** Moved to src/jobs (Workers read their settings the same way); still exported here for the CLI and tests. */
 export { loadHubConfig };
@@ -49,6 +53,8 @@ export interface NodeHubOptions {
   random?: () => number;
   /** Where the hub's own logger writes, when `log` is not given (tests read it). Default stdout. */
   logDestination?: import('pino').DestinationStream;
+  /** The Slack app's framework adapter. Default Bolt (src/runtime/node/slack-bolt.ts); tests also run slack-edge's. */
+  slackEndpoint?: (options: SlackEndpointOptions) => SlackEndpoint;
 }
 
 /** Everything one Node process runs, wired together. Throws on invalid config or recipes. */
@@ -106,6 +112,26 @@ export function createNodeHub(options: NodeHubOptions) {
     },
     { concurrency: config.CLOSELOOP_CONCURRENCY, leaseMs: config.CLOSELOOP_LEASE_SECONDS * 1000, overdueAfterMs: config.CLOSELOOP_LOOP_OVERDUE_AFTER },
   );
+  // The Slack app (docs/slack-app.md): only with its signing secret and bot token (/slack/events refuses otherwise).
+  const slackApiUrl = options.env.SLACK_API_URL || SLACK_DEFAULT_API_URL;
+  const slackApp =
+    options.env.SLACK_SIGNING_SECRET && options.env.SLACK_BOT_TOKEN
+      ? (options.slackEndpoint ?? createBoltEndpoint)({
+          signingSecret: options.env.SLACK_SIGNING_SECRET,
+          botToken: options.env.SLACK_BOT_TOKEN,
+          apiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/`,
+          store,
+          actions: slackActionStore(store.driver),
+          registry,
+          maxAttempts: (action) => policies.retryOf(action).maxAttempts,
+          now,
+          env: options.env,
+          log,
+          sources: [...SOURCES.keys()],
+          themes,
+          onJobsQueued: () => loop.wake(),
+        })
+      : undefined;
   const policy = { env: options.env, enabled: config.CLOSELOOP_SOURCES, allowUnsigned: config.CLOSELOOP_ALLOW_UNSIGNED, anyConnectorLive: CONNECTORS.some((c) => !clients.isSandboxed(c)) };
   const app = createApp({
     store,
@@ -126,6 +152,8 @@ export function createNodeHub(options: NodeHubOptions) {
     erasure: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts },
     backtest: { reader: store, registry, recipes: () => recipes.current(), tag: (comment) => themes.tag(comment) },
     campaigns: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts, onJobsQueued: () => loop.wake() },
+    slack: slackApp,
+    slackActions: slackActionStore(store.driver),
   });
   // CLOSELOOP_RETENTION: started with the server (serve.ts), not by tests that build a hub.
   const retention = config.CLOSELOOP_RETENTION ? new RetentionSchedule({ store, retentionMs: config.CLOSELOOP_RETENTION, log, now }) : null;
@@ -164,7 +192,10 @@ export function createNodeHub(options: NodeHubOptions) {
       return outcome;
     },
     retention,
+    /** The Slack app's adapter, when it runs. */
+    slackApp,
     async close() {
+      await slackApp?.idle();
       await retention?.stop();
       digest?.stop();
       await loop.stop();
