@@ -2,6 +2,7 @@ import type { Env } from '../core/env.js';
 import type { Logger } from '../core/logger.js';
 import type { Incident } from '../jobs/incidents.js';
 import type { Recipe } from '../recipes/recipe.js';
+import type { SlackActionStore } from '../store/slack-actions.js';
 import type { Store } from '../store/store.js';
 import type { ThemeTagger } from '../themes/tagger.js';
 
@@ -30,6 +31,8 @@ export interface DashboardDeps {
   openIncidents?: () => Incident[];
   /** The recipes running now. Default: none shown. */
   recipes?: () => readonly Recipe[];
+  /** Who clicked what on a response's Slack message (the Slack app). Default: not shown. */
+  slackActions?: Pick<SlackActionStore, 'assignment' | 'slackActions'>;
   /** Actions by full name with their connector, for links to what they made. Default: no links. */
   registry?: ReadonlyMap<string, { connector: LinkingConnector }>;
 }

@@ -121,6 +121,8 @@ describe('the dashboard in a real browser', { timeout: 90_000 }, () => {
     await rows.first().getByRole('link').click();
     await expect.poll(() => page.getByTestId('response-comment').textContent()).toBe(target.comment);
     expect(await page.getByTestId('loop-state').textContent()).toMatch(/^closed · .* answered by Dana Scully .* closed by Dana Scully/);
+    expect(await page.getByTestId('slack-assignment').textContent()).toMatch(/^Followed up by Dana Scully \(Slack\) since /);
+    expect(await page.getByTestId('slack-action').allTextContents()).toEqual([expect.stringMatching(/^I'll follow up · Dana Scully · /)]);
     const verdicts = await page.getByTestId('verdict-row').allTextContents();
     expect(verdicts.find((v) => v.startsWith('detractor-ticket'))).toContain('matched');
     expect(verdicts.find((v) => v.startsWith('promoter-advocacy'))).toContain('not matched');

@@ -7,6 +7,7 @@ import { themeTagger } from '../../src/themes/tagger.js';
 import { loadThemeRules } from '../../src/themes/parse-themes.js';
 import { accountsByEmail } from '../insights/support.js';
 import { makeTestHub } from '../support/hub.js';
+import { slackActionStore } from '../../src/store/slack-actions.js';
 
 /** The hub's clock while the dashboard is looked at. */
 export const NOW = '2026-03-02T10:00:00.000Z';
@@ -103,6 +104,10 @@ export async function seededDashboardHub() {
     const at = new Date(Date.parse(r.receivedAt) + (i + 1) * 5 * 3_600_000).toISOString();
     const target = { kind: 'zendesk-ticket' as const, externalId: null, ticketId: String(i) };
     await hub.store.recordLoopEvent(stored!.id, { source: 'zendesk', eventId: `ack-${i}`, step: 'acknowledged', at, actor: 'Dana Scully', target }, at);
+    if (i === 0) {
+      // Dana also said "I'll follow up" on the Slack message (the Slack app records who clicked).
+      await slackActionStore(hub.store.driver).recordSlackAction({ eventId: 'click-0', responseId: stored!.id, kind: 'follow_up', user: { id: 'U0DANA', name: 'Dana Scully' }, value: null, at });
+    }
     if (i === 0) await hub.store.recordLoopEvent(stored!.id, { source: 'zendesk', eventId: `close-${i}`, step: 'closed', at: new Date(Date.parse(at) + 3_600_000).toISOString(), actor: 'Dana Scully', target }, at);
   }
 

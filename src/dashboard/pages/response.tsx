@@ -3,6 +3,7 @@ import type { StoredResponse } from '../../core/response.js';
 import type { LoopState } from '../../loops/loop-event.js';
 import type { RecipeVerdict } from '../../recipes/verdict.js';
 import type { ResponseSnapshot } from '../../store/response-search.js';
+import type { ResponseAssignment, SlackAction } from '../../store/slack-actions.js';
 import type { DashboardDeps } from '../deps.js';
 import { duration, when } from '../components/format.js';
 import { CsrfField, Layout } from '../components/layout.js';
@@ -13,6 +14,8 @@ export interface ResponseData {
   verdicts: RecipeVerdict[];
   jobs: { job: Job; attempts: JobAttempt[]; link: string | undefined }[];
   loop: LoopState | undefined;
+  /** Who follows it up and every click on its Slack message (the Slack app), when the app is set up. */
+  slack: { assignment: ResponseAssignment | undefined; actions: SlackAction[] } | undefined;
 }
 
 /** Where a person sees what a delivered action made (the connector's `link`), if it says. */
@@ -30,15 +33,18 @@ export function linkOf(deps: DashboardDeps, job: Job): string | undefined {
 export async function responseData(deps: DashboardDeps, id: string): Promise<ResponseData | undefined> {
   const response = await deps.store.getResponse(id);
   if (!response) return undefined;
-  const [snapshot, verdicts, jobs, loop] = await Promise.all([
+  const [snapshot, verdicts, jobs, loop, slack] = await Promise.all([
     deps.store.responseSnapshot(id),
     deps.store.listVerdicts(id),
     deps.store.listJobs({ responseId: id, limit: 500 }),
     deps.store.getLoop(id),
+    deps.slackActions && Promise.all([deps.slackActions.assignment(id), deps.slackActions.slackActions(id)]).then(([assignment, actions]) => ({ assignment, actions })),
   ]);
   const withAttempts = await Promise.all(jobs.reverse().map(async (job) => ({ job, attempts: await deps.store.listAttempts(job.id), link: linkOf(deps, job) })));
-  return { response, snapshot, verdicts, jobs: withAttempts, loop };
+  return { response, snapshot, verdicts, jobs: withAttempts, loop, slack };
 }
+
+const SLACK_ACTION_LABELS: Record<SlackAction['kind'], string> = { open_ticket: 'Open ticket', follow_up: "I'll follow up", loop_closed: 'Loop closed', theme: 'Theme picked' };
 
 function LinkOrText(props: { link: string }) {
   return /^https:\/\//.test(props.link) ? (
@@ -51,7 +57,7 @@ function LinkOrText(props: { link: string }) {
 }
 
 export function ResponsePage(props: { data: ResponseData; csrf: string }) {
-  const { response: r, snapshot, verdicts, jobs, loop } = props.data;
+  const { response: r, snapshot, verdicts, jobs, loop, slack } = props.data;
   const account = snapshot?.account;
   return (
     <Layout title={`Response from ${r.respondent.email ?? 'an anonymous respondent'}`} section="responses" csrf={props.csrf}>
@@ -116,6 +122,21 @@ export function ResponsePage(props: { data: ResponseData; csrf: string }) {
         ) : (
           <p class="muted">No loop: the hub took no action on this response.</p>
         )}
+        {slack?.assignment && (
+          <p data-testid="slack-assignment">
+            Followed up by <strong>{slack.assignment.user.name ?? slack.assignment.user.id}</strong> (Slack) since {when(slack.assignment.assignedAt)}
+          </p>
+        )}
+        {slack?.actions.length ? (
+          <ul aria-label="Clicks on the Slack message">
+            {slack.actions.map((a) => (
+              <li data-testid="slack-action">
+                {SLACK_ACTION_LABELS[a.kind]}
+                {a.value ? ` (${a.value})` : ''} · {a.user.name ?? a.user.id} · {when(a.at)}
+              </li>
+            ))}
+          </ul>
+        ) : null}
       </section>
 
       <section aria-labelledby="verdicts">
