@@ -106,6 +106,20 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect((await claim()).map((j) => j.key).sort()).toEqual([`plan:${first.id}`, `plan:${first.id}:v2`, `plan:${first.id}:v3`].sort());
       });
 
+      it('concurrent deliveries: one new response stored once; two changed resends become versions 2 and 3, each planned', async () => {
+        const [a, b] = await Promise.all([store.ingest(input('r-1')), store.ingest(input('r-1'))]);
+        expect([a!.duplicate, b!.duplicate].sort()).toEqual([false, true]);
+        expect(a!.id).toBe(b!.id);
+        // Both read version 1; the second writer's batch finds it moved, reads again and writes version 3.
+        const updates = await Promise.all([store.ingest(input('r-1', { comment: 'Second' })), store.ingest(input('r-1', { comment: 'Third' }))]);
+        expect(updates.map((u) => u.version).sort()).toEqual([2, 3]);
+        expect(updates.every((u) => u.updated)).toBe(true);
+        const latest = updates.find((u) => u.version === 3)!;
+        expect((await store.getResponse(a!.id))?.version).toBe(3);
+        expect((await store.getResponseVersion(a!.id, 3))?.comment).toBe((await store.getResponse(latest.id))?.comment);
+        expect((await store.listJobs({ responseId: a!.id, limit: 10 })).map((j) => j.key).sort()).toEqual([`plan:${a!.id}:v2`, `plan:${a!.id}:v3`]);
+      });
+
       it('a replayed body of an earlier version, or an older revision, is stale: refused, nothing stored', async () => {
         const first = await store.ingest(input('r-1', {}, { digest: 'd1', revision: 100 }));
         expect(await store.ingest(input('r-1', { comment: 'Better now' }, { digest: 'd2', revision: 200 }))).toMatchObject({ updated: true, version: 2 });
