@@ -10,7 +10,8 @@
  * Then a health probe on a database of half a million jobs (bench/health.ts, its own process).
  * Then insights (bench/insights.ts): NPS by plan by week over a year at 100,000 and 1,000,000
  * responses, and ingest with the rollups on and off.
- * Last, the CLI's start time beside `node -e 0` (bench/cli-start.ts).
+ * Then the CLI's start time beside `node -e 0` (bench/cli-start.ts).
+ * Last, the Cloudflare Worker's bundle size (gzip) and start-up CPU time (bench/worker.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { measureCliStart } from './cli-start.js';
+import type { WorkerBenchResult } from './worker.js';
 import { BARE, START, WARMUP_SECONDS as WARMUP, hasTaskset, load as loadFrom, median, pinned, turn as turnOf, withServer, type LoadResult } from './harness.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -151,6 +153,15 @@ try {
     `\nCLI start, median of ${cli.runs} runs${cli.compiled ? '' : ' (NOT BUILT: run npm run build; this is the tsx fallback)'}: node -e 0 ${Math.round(cli.nodeMs)} ms; ` +
       `closeloop --version ${vsNode(cli.versionMs)}; closeloop jobs (empty database) ${vsNode(cli.jobsMs)}; ` +
       `reference, --version from source through tsx (npm run closeloop): ${vsNode(cli.fromSourceMs)}`,
+  );
+
+  const worker = await runPart<WorkerBenchResult>('bench/worker.ts');
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+  const cpu = worker.startupCpuMs.map((ms) => `${Math.round(ms)}`).join(' / ');
+  console.log(
+    `\nWorker (${worker.entry}; wrangler deploy --dry-run): ${kib(worker.gzipBytes)} gzip, ${kib(worker.rawBytes)} raw` +
+      `${worker.gzipBytes < 3 * 1024 * 1024 ? ' (limit 3 MiB gzip, aim 1 MiB)' : ' (OVER THE 3 MiB LIMIT)'}; ` +
+      `start-up CPU (wrangler check startup, profile samples not idle) median ${Math.round(median(worker.startupCpuMs))} ms of ${worker.startupCpuMs.length} runs (${cpu} ms; limit 1 s, on Cloudflare's CPUs; load average ${worker.loadAverage.toFixed(1)})`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,6 @@
-import jsforce, { type Connection } from 'jsforce';
+// jsforce's Connection and OAuth2 alone: its main module also loads every API (bulk, metadata, streaming…).
+import { Connection } from 'jsforce/lib/connection.js';
+import { OAuth2 } from 'jsforce/lib/oauth2.js';
 import { Transport } from 'jsforce/lib/transport.js';
 import * as browserRequest from 'jsforce/lib/browser/request.js';
 import { StreamPromise } from 'jsforce/lib/util/promise.js';
@@ -118,16 +120,16 @@ export function createSalesforceClient(env: Env): SalesforceClient {
   // On Workers jsforce's node-fetch transport sends the request and then never resolves.
   const overFetch = runsOnWorkers();
   const transport = new JobRunnerTransport(timeoutMs, false, overFetch);
-  const conn = new jsforce.Connection({
+  const conn = new Connection({
     instanceUrl: settings.SALESFORCE_INSTANCE_URL,
     accessToken: settings.SALESFORCE_ACCESS_TOKEN,
     version: settings.SALESFORCE_API_VERSION,
   });
   conn._transport = transport;
   const clientCredentials = !settings.SALESFORCE_ACCESS_TOKEN && settings.SALESFORCE_CLIENT_ID && settings.SALESFORCE_CLIENT_SECRET;
-  let oauth2: InstanceType<typeof jsforce.OAuth2> | undefined;
+  let oauth2: OAuth2 | undefined;
   if (clientCredentials) {
-    oauth2 = new jsforce.OAuth2({
+    oauth2 = new OAuth2({
       // The client credentials flow runs against the org's My Domain, i.e. the instance by default.
       loginUrl: settings.SALESFORCE_LOGIN_URL ?? settings.SALESFORCE_INSTANCE_URL,
       clientId: settings.SALESFORCE_CLIENT_ID,
