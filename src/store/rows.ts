@@ -149,13 +149,17 @@ const JOB_VALUES = `?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?`;
 /** The statements every SQL store runs. Positional parameters only (D1 refuses named ones), SQLite dialect. */
 export const SQL = {
   /**
-   * A new response, unless one with its (source, source response id) is stored or it was erased
-   * (the last value: its salted key, src/store/erasure.ts). Returns its id when it went in.
+   * A new response, unless one with its (source, source response id) is stored or it was erased.
+   * Returns its id when it went in. Values: {@link responseValues} with the salted key of its
+   * erasure (src/store/erasure.ts) after the source (plain `?`: better-sqlite3 takes `?NNN` for a
+   * named parameter). The erasure guard is the `source` value: NULL for an erased
+   * response, a NOT NULL violation that `OR IGNORE` skips like the duplicate — one `INSERT …
+   * VALUES`, which costs less per webhook than an `INSERT … SELECT … WHERE NOT EXISTS`.
    */
-  insertResponse: `INSERT INTO responses (id, source, source_response_id, survey_id, metric, score, category, comment,
+  insertResponse: `INSERT OR IGNORE INTO responses (id, source, source_response_id, survey_id, metric, score, category, comment,
       respondent_email, answered_at, received_at, data, raw_body, content_type, delivery_digest, source_revision)
-    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM erased_responses WHERE key = ?)
-    ON CONFLICT (source, source_response_id) DO NOTHING RETURNING id`,
+    VALUES (?, (SELECT ? WHERE NOT EXISTS (SELECT 1 FROM erased_responses WHERE key = ?)), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    RETURNING id`,
   /**
    * What ingest compares a resend with. `fingerprint` (SHA-256 of the response as received) is
    * set only once `data` stops being that, when a not-yet-scored stub is completed from the

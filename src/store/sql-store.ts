@@ -101,6 +101,7 @@ export class SqlStore implements Store {
   private readonly sha256Hex: Sha256Hex;
   /** The erasure salt (migration 13), read once; never logged. */
   private salt: Promise<string> | undefined;
+  private saltValue: string | undefined;
 
   constructor(
     /** Its driver: concepts with a store module of their own (src/store/slack-actions.ts) run their statements on it. */
@@ -116,11 +117,14 @@ export class SqlStore implements Store {
     const receivedAt = this.now().toISOString();
     const data = JSON.stringify(r);
     const marks = input.marks ?? {};
-    const erasedKey = await this.saltedKey(erasedResponseParts(r.source, r.sourceResponseId));
+    // Awaited only when it is a promise: the salt is read once, and node:crypto hashes in line.
+    const key = this.saltedKey(erasedResponseParts(r.source, r.sourceResponseId));
+    const erasedKey = typeof key === 'string' ? key : await key;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       // The one write of a new response: its row (its plan job comes with the next claim).
       const id = newId();
-      const inserted = await this.driver.run(statement(SQL.insertResponse, ...responseValues(id, r, data, receivedAt, input.rawBody, input.contentType, marks), erasedKey));
+      const [, source, ...rest] = responseValues(id, r, data, receivedAt, input.rawBody, input.contentType, marks);
+      const inserted = await this.driver.run({ sql: SQL.insertResponse, params: [id, source, erasedKey, ...rest] });
       if (inserted.length) return { id, duplicate: false, version: 1 };
       const existing = await this.driver.get<IngestRow>(statement(SQL.responseForIngest, r.source, r.sourceResponseId));
       if (!existing) {
@@ -154,7 +158,7 @@ export class SqlStore implements Store {
       ]);
       if (results[3]!.length) return { id: existing.id, duplicate: false, updated: true, version };
     }
-    throw new Error(`ingest of ${r.source} response ${r.sourceResponseId}: other writers kept changing it`);
+    throw new Error(`ingest of ${r.source} response ${r.sourceResponseId} did not settle in ${MAX_ROUNDS} rounds (other writers kept changing it, or a value broke a constraint)`);
   }
 
   async completeResponse(id: string, version: number, response: NormalizedResponse) {
@@ -513,18 +517,19 @@ export class SqlStore implements Store {
     return this.driver.close();
   }
 
-  /** SHA-256 (hex) of the salt and these parts (src/store/erasure.ts). */
-  private async saltedKey(parts: readonly string[]): Promise<string> {
+  /** SHA-256 (hex) of the salt and these parts (src/store/erasure.ts); a string at once when it can be. */
+  private saltedKey(parts: readonly string[]): string | Promise<string> {
+    if (this.saltValue !== undefined) return this.sha256Hex(saltedKeyText(this.saltValue, parts));
     this.salt ??= this.driver.get<{ value: string }>(statement(ERASURE_SQL.salt)).then(
       (row) => {
         if (!row) throw new Error('the erasure salt is missing: the database is not migrated (migration 13)');
-        return row.value;
+        return (this.saltValue = row.value);
       },
       (error: unknown) => {
         this.salt = undefined;
         throw error;
       },
     );
-    return this.sha256Hex(saltedKeyText(await this.salt, parts));
+    return this.salt.then((salt) => this.sha256Hex(saltedKeyText(salt, parts)));
   }
 }

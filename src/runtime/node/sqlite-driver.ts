@@ -32,9 +32,11 @@ export interface SqliteDriverOptions {
 
 interface PendingBatch {
   statements: Statement[];
+  /** A `run`: resolved with its one statement's rows, not a list of them. */
+  single: boolean;
   /** Must be on disk before the caller hears back (a webhook's 202). */
   durable: boolean;
-  resolve: (rows: unknown[][]) => void;
+  resolve: (rows: unknown[][] | unknown[]) => void;
   reject: (e: unknown) => void;
 }
 
@@ -98,8 +100,8 @@ export class SqliteDriver implements SqlDriver {
     return this.prepare(st.sql).get(...st.params) as Row | undefined;
   }
 
-  async run<Row = unknown>(st: Statement, options?: BatchOptions): Promise<Row[]> {
-    return (await this.batch([st], options))[0] as Row[];
+  run<Row = unknown>(st: Statement, options?: BatchOptions): Promise<Row[]> {
+    return new Promise<Row[]>((resolve, reject) => this.enqueue({ statements: [st], single: true, durable: options?.durable ?? true, resolve: resolve as PendingBatch['resolve'], reject }));
   }
 
   /**
@@ -114,13 +116,15 @@ export class SqliteDriver implements SqlDriver {
    * one batch per transaction).
    */
   batch(statements: Statement[], options?: BatchOptions): Promise<unknown[][]> {
-    return new Promise<unknown[][]>((resolve, reject) => {
-      this.pending.push({ statements, durable: options?.durable ?? true, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return new Promise<unknown[][]>((resolve, reject) => this.enqueue({ statements, single: false, durable: options?.durable ?? true, resolve: resolve as PendingBatch['resolve'], reject }));
+  }
+
+  private enqueue(batch: PendingBatch): void {
+    this.pending.push(batch);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   private flush(): void {
@@ -133,17 +137,17 @@ export class SqliteDriver implements SqlDriver {
       this.db.pragma(`synchronous = ${sync}`);
       this.currentSync = sync;
     }
-    let results: unknown[][][];
+    let results: (unknown[][] | unknown[])[];
     // BEGIN IMMEDIATE: the write lock is taken (waiting up to busy_timeout) before the first
     // statement, so a CLI writing at the same time (replay, forget, campaign approve) makes this
     // wait instead of failing with SQLITE_BUSY when a read would have to become a write.
     try {
-      results = this.db.transaction(() => group.map((p) => this.execute(p.statements))).immediate();
+      results = this.db.transaction(() => group.map((p) => this.execute(p))).immediate();
     } catch {
       // Rare: one batch failed and rolled the group back. Redo each alone so only it fails.
       for (const p of group) {
         try {
-          p.resolve(this.db.transaction(() => this.execute(p.statements)).immediate());
+          p.resolve(this.db.transaction(() => this.execute(p)).immediate());
         } catch (error) {
           p.reject(error);
         }
@@ -154,13 +158,16 @@ export class SqliteDriver implements SqlDriver {
   }
 
   /** Run one batch's statements in the open transaction: each one's rows (a `SELECT`'s or `RETURNING`'s), else none. */
-  private execute(statements: Statement[]): unknown[][] {
-    return statements.map((st) => {
-      const prepared = this.prepare(st.sql);
-      if (prepared.reader) return prepared.all(...st.params);
-      prepared.run(...st.params);
-      return [];
-    });
+  private execute(batch: PendingBatch): unknown[][] | unknown[] {
+    if (batch.single) return this.rows(batch.statements[0]!);
+    return batch.statements.map((st) => this.rows(st));
+  }
+
+  private rows(st: Statement): unknown[] {
+    const prepared = this.prepare(st.sql);
+    if (prepared.reader) return prepared.all(...st.params);
+    prepared.run(...st.params);
+    return [];
   }
 
   /** Prepared once per distinct SQL text. */
