@@ -39,6 +39,17 @@ describe('@slack/web-api in workerd (fetch option: redirect "manual", unbound fe
     expect(JSON.parse(body.blocks!)).toEqual([
       { type: 'section', text: { type: 'plain_text', text: 'Detractor 3/10' } },
       { type: 'rich_text', elements: [{ type: 'rich_text_quote', elements: [{ type: 'text', text: 'Too slow' }] }] },
+      // The Slack app's buttons (docs/slack-app.md), each carrying the response id.
+      {
+        type: 'actions',
+        block_id: 'closeloop_actions',
+        elements: [
+          { type: 'button', action_id: 'closeloop_open_ticket', text: { type: 'plain_text', text: 'Open ticket' }, value: 'resp-1' },
+          { type: 'button', action_id: 'closeloop_follow_up', text: { type: 'plain_text', text: "I'll follow up" }, value: 'resp-1', style: 'primary' },
+          { type: 'button', action_id: 'closeloop_loop_closed', text: { type: 'plain_text', text: 'Loop closed' }, value: 'resp-1' },
+          { type: 'button', action_id: 'closeloop_themes', text: { type: 'plain_text', text: 'Theme…' }, value: 'resp-1' },
+        ],
+      },
     ]);
     expect(JSON.parse(body.metadata!)).toEqual({ event_type: 'closeloop_job', event_payload: { key: 'resp-1:recipe:act' } });
   });

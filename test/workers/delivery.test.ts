@@ -63,6 +63,17 @@ describe('jobs on Cloudflare Queues (D1 row the truth)', () => {
         ],
       },
       { type: 'rich_text', elements: [{ type: 'rich_text_quote', elements: [{ type: 'text', text: 'Exports are too slow' }] }] },
+      // The Slack app's buttons (docs/slack-app.md), each carrying the response id.
+      {
+        type: 'actions',
+        block_id: 'closeloop_actions',
+        elements: [
+          { type: 'button', action_id: 'closeloop_open_ticket', text: { type: 'plain_text', text: 'Open ticket' }, value: id },
+          { type: 'button', action_id: 'closeloop_follow_up', text: { type: 'plain_text', text: "I'll follow up" }, value: id, style: 'primary' },
+          { type: 'button', action_id: 'closeloop_loop_closed', text: { type: 'plain_text', text: 'Loop closed' }, value: id },
+          { type: 'button', action_id: 'closeloop_themes', text: { type: 'plain_text', text: 'Theme…' }, value: id },
+        ],
+      },
     ]);
     expect(JSON.parse(alert.metadata!)).toEqual({ event_type: 'closeloop_job', event_payload: { key: key('alert') } });
     const verbatim = slack.find((m) => m.channel === '#nps-feedback')!;
