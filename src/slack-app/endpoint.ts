@@ -1,4 +1,6 @@
+import type { Env } from '../core/env.js';
 import type { Logger } from '../core/logger.js';
+import { SLACK_DEFAULT_API_URL } from '../../connectors/slack/client.js';
 import type { HandlerOutcome, SlackAppDeps } from './handler.js';
 import { handleInteraction } from './dispatch.js';
 import type { SlackInteraction } from './interaction.js';
@@ -29,6 +31,16 @@ export interface SlackEndpointOptions extends SlackAppDeps {
   botToken: string;
   /** Web API base URL (SLACK_API_URL), with its trailing slash. */
   apiUrl: string;
+}
+
+/**
+ * The Slack app's credentials from the environment, the same on both runtimes: undefined unless
+ * SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are both set (then `/slack/events` refuses every request).
+ */
+export function slackAppCredentials(env: Env): Pick<SlackEndpointOptions, 'signingSecret' | 'botToken' | 'apiUrl'> | undefined {
+  if (!env.SLACK_SIGNING_SECRET || !env.SLACK_BOT_TOKEN) return undefined;
+  const apiUrl = env.SLACK_API_URL || SLACK_DEFAULT_API_URL;
+  return { signingSecret: env.SLACK_SIGNING_SECRET, botToken: env.SLACK_BOT_TOKEN, apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` };
 }
 
 /** Promises of work after the ack, so a test (or a shutdown) can wait for them. */

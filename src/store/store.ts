@@ -7,6 +7,7 @@ import type { LoopFilter, LoopRow } from './loops.js';
 import type { ResponseToTag, TaggedResponse, ThemeCounts, ThemeCountsFilter, Verbatim, VerbatimFilter } from './theme-tags.js';
 import type { ErasureReport } from './erasure.js';
 import type { ResponseSegments } from '../insights/segments.js';
+import type { BacktestFilter, BacktestRow, ThrottleMarkRow } from './backtest.js';
 import type { CampaignCandidate, CampaignMemberRow, CampaignRow, CampaignWrite, CandidateQuery, PausedWave, WaveProgressRow, WaveRelease } from './campaigns.js';
 import type { ConnectorQueueRow, RecipeMatchCount, ReplayProgress, ResponseSearch, ResponseSnapshot } from './response-search.js';
 import type { DigestVerbatimRow, ExportFilter, ExportRow, SegmentCountRow, SegmentCountsQuery } from './segments-sql.js';
@@ -231,6 +232,10 @@ export interface Store {
    */
   scrubPersonalData(cutoff: string, now: string): Promise<number>;
 
+  /** A page of stored responses for a recipe backtest, in arrival order after `afterSeq` (src/store/backtest.ts). */
+  backtestPage(filter: BacktestFilter, afterSeq: number, limit: number): Promise<BacktestRow[]>;
+  /** A recipe's throttle marks for these respondents in [notBefore, before), for a backtest's throttle simulation. */
+  throttleMarks(recipe: string, respondentKeys: readonly string[], notBefore: string, before: string): Promise<ThrottleMarkRow[]>;
   /** Responses a campaign may take (src/store/campaigns.ts: each respondent's newest answer, filtered), highest score first. */
   campaignCandidates(query: CandidateQuery): Promise<CampaignCandidate[]>;
   /**

@@ -29,7 +29,7 @@ import { publicFetch } from './public-fetch.js';
 import { createBoltEndpoint } from './slack-bolt.js';
 import type { SlackEndpoint, SlackEndpointOptions } from '../../slack-app/endpoint.js';
 import { slackActionStore } from '../../store/slack-actions.js';
-import { SLACK_DEFAULT_API_URL } from '../../../connectors/slack/client.js';
+import { slackAppCredentials } from '../../slack-app/endpoint.js';
 
 /** Moved to src/jobs (Workers read their settings the same way); still exported here for the CLI and tests. */
 export { loadHubConfig };
@@ -113,25 +113,22 @@ export function createNodeHub(options: NodeHubOptions) {
     { concurrency: config.CLOSELOOP_CONCURRENCY, leaseMs: config.CLOSELOOP_LEASE_SECONDS * 1000, overdueAfterMs: config.CLOSELOOP_LOOP_OVERDUE_AFTER },
   );
   // The Slack app (docs/slack-app.md): only with its signing secret and bot token (/slack/events refuses otherwise).
-  const slackApiUrl = options.env.SLACK_API_URL || SLACK_DEFAULT_API_URL;
+  const slackCredentials = slackAppCredentials(options.env);
   const slackApp =
-    options.env.SLACK_SIGNING_SECRET && options.env.SLACK_BOT_TOKEN
-      ? (options.slackEndpoint ?? createBoltEndpoint)({
-          signingSecret: options.env.SLACK_SIGNING_SECRET,
-          botToken: options.env.SLACK_BOT_TOKEN,
-          apiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/`,
-          store,
-          actions: slackActionStore(store.driver),
-          registry,
-          maxAttempts: (action) => policies.retryOf(action).maxAttempts,
-          now,
-          env: options.env,
-          log,
-          sources: [...SOURCES.keys()],
-          themes,
-          onJobsQueued: () => loop.wake(),
-        })
-      : undefined;
+    slackCredentials &&
+    (options.slackEndpoint ?? createBoltEndpoint)({
+      ...slackCredentials,
+      store,
+      actions: slackActionStore(store.driver),
+      registry,
+      maxAttempts: (action) => policies.retryOf(action).maxAttempts,
+      now,
+      env: options.env,
+      log,
+      sources: [...SOURCES.keys()],
+      themes,
+      onJobsQueued: () => loop.wake(),
+    });
   const policy = { env: options.env, enabled: config.CLOSELOOP_SOURCES, allowUnsigned: config.CLOSELOOP_ALLOW_UNSIGNED, anyConnectorLive: CONNECTORS.some((c) => !clients.isSandboxed(c)) };
   const app = createApp({
     store,

@@ -22,7 +22,7 @@ export function workerHandlers(options: (env: WorkerEnv) => WorkerHubOptions) {
     return hub;
   };
   return {
-    async fetch(request: Request, env: WorkerEnv): Promise<Response> {
+    async fetch(request: Request, env: WorkerEnv, ctx?: ExecutionContext): Promise<Response> {
       let hub: WorkerHub;
       try {
         hub = hubFor(env);
@@ -32,7 +32,7 @@ export function workerHandlers(options: (env: WorkerEnv) => WorkerHubOptions) {
         console.error(JSON.stringify({ level: 50, msg: 'invalid configuration', error: error.message }));
         return Response.json(error.toJSON(), { status: 503 });
       }
-      return hub.fetch(request);
+      return hub.fetch(request, ctx);
     },
     async queue(batch: MessageBatch<unknown>, env: WorkerEnv): Promise<void> {
       const hub = hubFor(env);

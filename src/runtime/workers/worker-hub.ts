@@ -21,7 +21,10 @@ import { themeTagger, type ThemeTagger } from '../../themes/tagger.js';
 import { NO_THEME_RULES } from '../../themes/theme-rules.js';
 import type { Logger } from '../../core/logger.js';
 import type { Env } from '../../core/env.js';
+import { slackAppCredentials } from '../../slack-app/endpoint.js';
+import { slackActionStore } from '../../store/slack-actions.js';
 import { consoleLogger } from './console-logger.js';
+import { createSlackEdgeEndpoint } from './slack-edge.js';
 import { JobSender } from './job-sender.js';
 import { sendingStore } from './sending-store.js';
 import { settingsOf, type WorkerEnv } from './worker-env.js';
@@ -105,6 +108,12 @@ export function createWorkerHub(env: WorkerEnv, options: WorkerHubOptions) {
   };
   const policy = { env: settings, enabled: config.CLOSELOOP_SOURCES, allowUnsigned: config.CLOSELOOP_ALLOW_UNSIGNED, anyConnectorLive: CONNECTORS.some((c) => !clients.isSandboxed(c)) };
   const maxAttempts = (action: string) => policies.retryOf(action).maxAttempts;
+  // The Slack app on slack-edge (Bolt does not bundle for workerd), with the same handlers as on Node.
+  const slackCredentials = slackAppCredentials(settings);
+  const slackActions = slackActionStore(driver);
+  const slackApp =
+    slackCredentials &&
+    createSlackEdgeEndpoint({ ...slackCredentials, store, actions: slackActions, registry, maxAttempts, now, env: settings, log, sources: [...SOURCES.keys()], themes });
   const app = createApp({
     store,
     sources: SOURCES,
@@ -119,7 +128,12 @@ export function createWorkerHub(env: WorkerEnv, options: WorkerHubOptions) {
     loopEvents: { registry, maxAttempts },
     openIncidents: () => alerts.openIncidents(),
     themes,
+    recipes: () => recipes.current(),
     erasure: { registry, maxAttempts },
+    backtest: { reader: store, registry, recipes: () => recipes.current(), tag: (comment) => themes.tag(comment) },
+    campaigns: { registry, maxAttempts },
+    slack: slackApp,
+    slackActions,
   });
   return {
     config,
@@ -131,10 +145,11 @@ export function createWorkerHub(env: WorkerEnv, options: WorkerHubOptions) {
     sender,
     alerts,
     jobs,
-    /** The Hono app, behind the admin API's fail-closed guard. */
-    fetch(request: Request): Response | Promise<Response> {
+    /** The Hono app, behind the admin API's fail-closed guard; `ctx`: the request's execution context. */
+    fetch(request: Request, ctx?: { waitUntil(work: Promise<unknown>): void; passThroughOnException(): void }): Response | Promise<Response> {
       if (!adminToken && new URL(request.url).pathname.startsWith('/api')) return noAdminToken();
-      return app.fetch(request);
+      // The execution context lets work outlive the answer (the Slack app's calls after its ack).
+      return app.fetch(request, undefined, ctx as never);
     },
   };
 }
