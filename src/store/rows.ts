@@ -53,7 +53,7 @@ export function responseFromRow(row: ResponseRow): StoredResponse {
   return { id: row.id, receivedAt: row.received_at, version: row.version, ...data };
 }
 
-/** Column values of a response insert, in {@link SQL.insertResponse} order; `data` is `r` as JSON (the caller has it already, to compare a resend with). */
+/** Column values of a response insert, in column order ({@link SQL.insertResponse} takes the erasure key after the source); `data` is `r` as JSON (the caller has it already, to compare a resend with). */
 export function responseValues(id: string, r: NormalizedResponse, data: string, receivedAt: string, rawBody: string, contentType: string, marks: DeliveryMarks = {}) {
   return [
     id,
