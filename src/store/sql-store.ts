@@ -70,6 +70,13 @@ export interface SqlStoreOptions {
    * node:crypto's: Node 20's `crypto.subtle.digest` costs ~60 µs a call, and ingest hashes once.
    */
   sha256Hex?: Sha256Hex;
+  /**
+   * Statements run in the same batch as a new response's row, atomically with it. The Worker
+   * passes the plan-job writing (src/store/job-queue.ts, `planUnplanned`), so a response and its
+   * plan job are stored together. Default none: on Node the runner's next claim writes plan jobs,
+   * and the request path writes the one row it must.
+   */
+  withNewResponse?: () => Statement[];
 }
 
 /** What ingest reads of a stored response to judge a resend ({@link SQL.responseForIngest}). */
@@ -99,6 +106,7 @@ const statement = (sql: string, ...params: unknown[]): Statement => ({ sql, para
 export class SqlStore implements Store {
   private readonly now: () => Date;
   private readonly sha256Hex: Sha256Hex;
+  private readonly withNewResponse: (() => Statement[]) | undefined;
   /** The erasure salt (migration 13), read once; never logged. */
   private salt: Promise<string> | undefined;
   private saltValue: string | undefined;
@@ -110,6 +118,7 @@ export class SqlStore implements Store {
   ) {
     this.now = options.now ?? (() => new Date());
     this.sha256Hex = options.sha256Hex ?? webCryptoSha256Hex;
+    this.withNewResponse = options.withNewResponse;
   }
 
   async ingest(input: IngestInput): Promise<IngestResult> {
@@ -121,10 +130,12 @@ export class SqlStore implements Store {
     const key = this.saltedKey(erasedResponseParts(r.source, r.sourceResponseId));
     const erasedKey = typeof key === 'string' ? key : await key;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      // The one write of a new response: its row (its plan job comes with the next claim).
+      // The one write of a new response: its row (its plan job comes with the next claim, or with
+      // the row when `withNewResponse` says so).
       const id = newId();
       const [, source, ...rest] = responseValues(id, r, data, receivedAt, input.rawBody, input.contentType, marks);
-      const inserted = await this.driver.run({ sql: SQL.insertResponse, params: [id, source, erasedKey, ...rest] });
+      const insert: Statement = { sql: SQL.insertResponse, params: [id, source, erasedKey, ...rest] };
+      const [inserted = []] = this.withNewResponse ? await this.driver.batch([insert, ...this.withNewResponse()]) : [await this.driver.run(insert)];
       if (inserted.length) return { id, duplicate: false, version: 1 };
       const existing = await this.driver.get<IngestRow>(statement(SQL.responseForIngest, r.source, r.sourceResponseId));
       if (!existing) {

@@ -65,7 +65,7 @@ let messageSeq = 0;
 export function testWorker(settings: Record<string, string>, options: Partial<WorkerHubOptions> = {}) {
   const queue = new RecordingQueue();
   const workerEnv = { ...env, ...settings, JOBS: queue } as unknown as WorkerEnv;
-  const handlers = workerHandlers((e) => ({ driver: new D1Driver(e.DB), store: (driver) => new SqlStore(driver, options.now ? { now: options.now } : {}), recipes: SHIPPED_RECIPES, log: silentLogger, ...options }));
+  const handlers = workerHandlers((e) => ({ driver: new D1Driver(e.DB), store: (driver, storeOptions) => new SqlStore(driver, { ...storeOptions, ...(options.now ? { now: options.now } : {}) }), recipes: SHIPPED_RECIPES, log: silentLogger, ...options }));
   const fetch = (path: string, init: RequestInit = {}) => handlers.fetch(new Request(`https://closeloop.test${path}`, init), workerEnv);
   const worker = {
     queue,

@@ -14,7 +14,7 @@ export { RateLimiterObject } from './rate-limiter-object.js';
 
 export default workerHandlers((env) => ({
   driver: new D1Driver(env.DB),
-  store: (driver) => new SqlStore(driver),
+  store: (driver, options) => new SqlStore(driver, options),
   recipes: bundledRecipes(new Set(actionRegistry().keys())),
   themes: bundledThemes(),
   // Shared by every isolate (wrangler.toml's Durable Object bindings).

@@ -1,6 +1,7 @@
 import { newId } from '../../store/ids.js';
 import { jobByKey, planUnplanned, queuedJobsAmong, queuedJobsCreatedAt, type JobToSend } from '../../store/job-queue.js';
 import type { SqlDriver } from '../../store/sql-driver.js';
+import type { Statement } from '../../store/statement.js';
 import type { Store } from '../../store/store.js';
 import { PLAN_MAX_ATTEMPTS } from '../../jobs/plan-job.js';
 import type { JobSender } from './job-sender.js';
@@ -19,7 +20,10 @@ export function sendingStore(store: Store, driver: SqlDriver, sender: JobSender)
     async ingest(input) {
       const result = await store.ingest(input);
       if (result.duplicate || result.stale || result.erased) return result;
-      if (result.updated) await sender.send(await driver.all<JobToSend>(jobByKey(`plan:${result.id}:v${result.version}`)));
+      const planJob = await driver.all<JobToSend>(jobByKey(result.updated ? `plan:${result.id}:v${result.version}` : `plan:${result.id}`));
+      // A new response's plan job was written with it (planWithNewResponse), unless a backlog of
+      // unplanned responses filled that pass: then plan on, oldest first, and send.
+      if (planJob.length) await sender.send(planJob);
       else await planAndSend(driver, sender);
       return result;
     },
@@ -46,6 +50,11 @@ export function sendingStore(store: Store, driver: SqlDriver, sender: JobSender)
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+/** The plan-job writing that goes in a new response's batch (SqlStoreOptions.withNewResponse). */
+export function planWithNewResponse(): Statement[] {
+  return planUnplanned(Array.from({ length: PLAN_PASS }, newId), PLAN_MAX_ATTEMPTS);
 }
 
 /**

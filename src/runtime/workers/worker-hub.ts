@@ -16,6 +16,7 @@ import { RecipeSet } from '../../recipes/recipe-set.js';
 import { SOURCES } from '../../sources/registry.js';
 import { webhookPolicy } from '../../sources/webhook-policy.js';
 import type { SqlDriver } from '../../store/sql-driver.js';
+import type { SqlStoreOptions } from '../../store/sql-store.js';
 import type { Store } from '../../store/store.js';
 import { themeTagger, type ThemeTagger } from '../../themes/tagger.js';
 import { NO_THEME_RULES } from '../../themes/theme-rules.js';
@@ -26,13 +27,13 @@ import { slackActionStore } from '../../store/slack-actions.js';
 import { consoleLogger } from './console-logger.js';
 import { createSlackEdgeEndpoint } from './slack-edge.js';
 import { JobSender } from './job-sender.js';
-import { sendingStore } from './sending-store.js';
+import { planWithNewResponse, sendingStore } from './sending-store.js';
 import { settingsOf, type WorkerEnv } from './worker-env.js';
 
 /** What a Worker hub is built from beside its environment; each has the production default. */
 export interface WorkerHubOptions {
-  /** The store over a SQL driver (production: the D1 store over `env.DB`). */
-  store: (driver: SqlDriver) => Store;
+  /** The store over a SQL driver with the hub's store options (production: the D1 store over `env.DB`). */
+  store: (driver: SqlDriver, options: SqlStoreOptions) => Store;
   /** The SQL driver the store and the queue's statements run on (production: D1 over `env.DB`). */
   driver: SqlDriver;
   /** The recipes, bundled at build time (a Worker has no folder to read). */
@@ -74,7 +75,8 @@ export function createWorkerHub(env: WorkerEnv, options: WorkerHubOptions) {
   const themes = options.themes ?? themeTagger(NO_THEME_RULES);
   const driver = options.driver;
   const sender = new JobSender(env.JOBS, now);
-  const store = sendingStore(options.store(driver), driver, sender);
+  // A new response and its plan job are written in one D1 batch; the message follows.
+  const store = sendingStore(options.store(driver, { withNewResponse: planWithNewResponse }), driver, sender);
   // Workers reach only public addresses: no address check of our own is needed (nor possible) here.
   const clients = new ConnectorClients(settings);
   const slack = CONNECTORS.find((c) => c.name === 'slack');
