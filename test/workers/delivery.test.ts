@@ -10,7 +10,8 @@ import { ADMIN_TOKEN, recordingServer, testClock, testWorker } from './support.j
 // Jobs on the Worker: planned by the shipped recipes, delivered through the real Slack SDK
 // (@slack/web-api) to an msw fake inside workerd, one queue message at a time. Zendesk and
 // Intercom have no credentials here: their jobs are sandboxed (node-zendesk's bundle requires
-// node:process, which the test pool's module loader cannot give it; wrangler's bundle can).
+// node:process, which the test pool's module loader cannot give it; wrangler's bundle can, and
+// test/deploy/dev-worker.test.ts opens a ticket through it from workerd).
 const SETTINGS = {
   CLOSELOOP_ADMIN_TOKEN: ADMIN_TOKEN,
   CLOSELOOP_ALLOW_UNSIGNED: 'generic',
