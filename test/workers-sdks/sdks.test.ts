@@ -5,7 +5,8 @@ import { salesforce } from '../../connectors/salesforce/index.js';
 import { slack } from '../../connectors/slack/index.js';
 import { jobMarker } from '../../src/core/job-marker.js';
 import type { ConnectorDefinition } from '../../connectors/connector.js';
-import { actionJob, ctx, recordingServer } from './support.js';
+import { recordingServer } from '../workers/support.js';
+import { actionJob, ctx } from './support.js';
 
 // Each connector's real SDK call, run inside workerd (nodejs_compat) against msw fakes.
 const api = recordingServer();
@@ -28,7 +29,7 @@ describe('@slack/web-api in workerd (fetch option: redirect "manual", unbound fe
     api.server.use(http.post(`${SLACK}/chat.postMessage`, () => HttpResponse.json({ ok: true, channel: 'C0NPS0001', ts: '1772445600.000100' })));
     const { result } = await run(slack, 'postMessage', ENV, { channel: 'C0NPS0001', text: 'Detractor 3/10', quote: 'Too slow' });
     expect(result).toMatchObject({ remoteId: '1772445600.000100' });
-    const sent = await api.sent();
+    const sent = await api.take();
     expect(sent).toHaveLength(1);
     const [req] = sent;
     expect(`${req!.method} ${req!.url.href}`).toBe(`POST ${SLACK}/chat.postMessage`);
@@ -58,7 +59,7 @@ describe('@slack/web-api in workerd (fetch option: redirect "manual", unbound fe
     api.server.use(http.post(`${SLACK}/chat.postMessage`, () => new HttpResponse(null, { status: 302, headers: { location: 'https://elsewhere.test/' } })));
     const error = await run(slack, 'postMessage', ENV, { channel: 'C0NPS0001', text: 'hi' }).catch((e: unknown) => slack.classify(e));
     expect(error).toMatchObject({ message: 'Slack answered HTTP 302', retryable: false, status: 302 });
-    const sent = await api.sent();
+    const sent = await api.take();
     expect(sent.map((r) => r.url.host)).toEqual(['slack.test']);
   });
 });
@@ -76,7 +77,7 @@ describe('jsforce in workerd (its fetch-based transport)', () => {
     const { job, result } = await run(salesforce, 'createTask', ENV, { subject: 'Call back', contactId: '003000000000001AAA', dueInDays: 2 });
     expect(result).toEqual({ remoteId: '00T000000000001AAA', taskId: '00T000000000001AAA', existing: false });
     const marker = await jobMarker(job.key);
-    const sent = await api.sent();
+    const sent = await api.take();
     const [query, create] = sent;
     expect(sent).toHaveLength(2);
     expect(`${query!.method} ${query!.url.pathname}`).toBe('GET /services/data/v62.0/query');
@@ -97,7 +98,7 @@ describe('jsforce in workerd (its fetch-based transport)', () => {
     api.server.use(http.get(`${API}/query`, () => HttpResponse.json([{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'slow down' }], { status: 429, headers: { 'retry-after': '7' } })));
     const error = await run(salesforce, 'createTask', ENV, { subject: 'Call back' }).catch((e: unknown) => salesforce.classify(e));
     expect(error).toMatchObject({ retryable: true, status: 429, retryAfterMs: 7000 });
-    const sent = await api.sent();
+    const sent = await api.take();
     expect(sent).toHaveLength(1);
   });
 });
@@ -116,7 +117,7 @@ describe('@hubspot/api-client in workerd (only the generated CRM modules used)',
     const { job, result } = await run(hubspot, 'createTask', ENV, { subject: 'Call back', contactId: '501' });
     expect(result).toEqual({ remoteId: '9001', taskId: '9001', existing: false });
     const marker = await jobMarker(job.key);
-    const sent = await api.sent();
+    const sent = await api.take();
     const [search, create] = sent;
     expect(sent.map((r) => `${r.method} ${r.url.href}`)).toEqual([`POST ${HS}/crm/v3/objects/tasks/search`, `POST ${HS}/crm/v3/objects/tasks`]);
     expect(search!.body).toEqual({
