@@ -43,13 +43,15 @@ async function checkPage(name: string) {
   expect(await seriousViolations(page)).toEqual([]);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-1280.png`), fullPage: true });
   await page.setViewportSize({ width: 375, height: 800 });
-  // Nothing wider than the phone's screen but the tables' own scroll boxes.
-  const overflow = await page.evaluate(() =>
-    document.documentElement.scrollWidth > 375
-      ? [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 375 && !e.closest('.scroll')).map((e) => `${e.tagName}.${e.className} "${e.textContent?.slice(0, 40)}" ${Math.round(e.getBoundingClientRect().left)}-${Math.round(e.getBoundingClientRect().right)}`)
-      : [],
-  );
-  expect(overflow).toEqual([]);
+  // Nothing wider than the phone's screen but the tables' own scroll boxes, once the page has
+  // answered the resize (the chart redraws from a ResizeObserver, a frame or more later).
+  const overflow = () =>
+    page.evaluate(() =>
+      document.documentElement.scrollWidth > 375
+        ? [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 375 && !e.closest('.scroll')).map((e) => `${e.tagName}.${e.className} "${e.textContent?.slice(0, 40)}" ${Math.round(e.getBoundingClientRect().left)}-${Math.round(e.getBoundingClientRect().right)}`)
+        : [],
+    );
+  await expect.poll(overflow, { timeout: 5_000 }).toEqual([]);
   expect(await seriousViolations(page)).toEqual([]);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-375.png`), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });

@@ -40,7 +40,13 @@ function trendChart(): void {
     holder,
   );
   holder.dataset.points = String(points.length);
-  window.addEventListener('resize', () => chart.setSize(size()));
+  // The chart follows its box, not only the window: a phone turned, a panel opened, the page zoomed.
+  let width = holder.clientWidth;
+  new ResizeObserver(() => {
+    if (holder.clientWidth === width) return; // its own height change, from setSize, is not a resize
+    width = holder.clientWidth;
+    chart.setSize(size());
+  }).observe(holder);
   // The chart carries the figures now; the table stays one click away.
   document.querySelector('details.trend-table')?.removeAttribute('open');
 }
