@@ -82,6 +82,15 @@ export function loopFigures(group: string, rows: readonly LoopRow[], targetMs: n
 
 /** Loop figures over the query's period, per group and for all. A period that ends before it starts is refused naming the field. */
 export async function loopReport(store: Store, query: LoopQuery, now: Date): Promise<LoopReport> {
+  const [report] = await loopReports(store, query, [query.by], now);
+  return report!;
+}
+
+/**
+ * The figures of one period grouped each way asked (the dashboard shows by category and by a
+ * segment): the period's loops are read once, whatever the number of groupings.
+ */
+export async function loopReports(store: Store, query: Omit<LoopQuery, 'by'>, groupings: readonly LoopQuery['by'][], now: Date): Promise<LoopReport[]> {
   const since = query.since === undefined ? undefined : parseSince(query.since, now);
   const until = query.until === undefined ? undefined : parseSince(query.until, now);
   if (since !== undefined && until !== undefined && until <= since) {
@@ -89,16 +98,22 @@ export async function loopReport(store: Store, query: LoopQuery, now: Date): Pro
   }
   const targetMs = ms(query.target as ms.StringValue);
   const rows = await store.loopRows({ since, until });
-  const by = query.by;
-  const key = (r: LoopRow) => (by === 'category' ? r.category : by === 'source' ? r.source : by === 'survey' ? r.survey_id : r.segments?.[by]) ?? '(none)';
-  const groups = new Map<string, LoopRow[]>();
-  for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
-  return {
-    since: since ?? null,
-    until: until ?? null,
-    by: query.by,
-    targetHours: round1(targetMs / HOUR),
-    groups: [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([g, rs]) => loopFigures(g, rs, targetMs, now)),
-    all: loopFigures('all', rows, targetMs, now),
-  };
+  const all = loopFigures('all', rows, targetMs, now);
+  return groupings.map((by) => {
+    const key = (r: LoopRow) => (by === 'category' ? r.category : by === 'source' ? r.source : by === 'survey' ? r.survey_id : r.segments?.[by]) ?? '(none)';
+    const groups = new Map<string, LoopRow[]>();
+    for (const r of rows) {
+      const group = groups.get(key(r));
+      if (group) group.push(r);
+      else groups.set(key(r), [r]);
+    }
+    return {
+      since: since ?? null,
+      until: until ?? null,
+      by,
+      targetHours: round1(targetMs / HOUR),
+      groups: [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([g, rs]) => loopFigures(g, rs, targetMs, now)),
+      all,
+    };
+  });
 }

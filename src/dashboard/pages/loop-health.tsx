@@ -5,7 +5,7 @@ import { ROLLED_UP_DIMENSIONS } from '../../insights/segments.js';
 import type { Incident } from '../../jobs/incidents.js';
 import { deadJobFilter, ReplayFilter } from '../../jobs/replay-filter.js';
 import { replayInChunks } from '../../jobs/replay.js';
-import { LoopQuery, loopReport, type LoopFigures, type LoopReport } from '../../loops/loop-report.js';
+import { LoopQuery, loopReports, type LoopFigures, type LoopReport } from '../../loops/loop-report.js';
 import type { ConnectorQueueRow, ReplayProgress } from '../../store/response-search.js';
 import type { QueueStats } from '../../store/store.js';
 import type { DashboardDeps } from '../deps.js';
@@ -68,16 +68,16 @@ function pivot(rows: ConnectorQueueRow[]) {
 /** The queue as `/healthz` and `GET /api/jobs` see it, incidents, dead jobs, and the loop figures of `GET /api/loops`. */
 export async function loopHealthData(deps: DashboardDeps, query: LoopHealthQuery): Promise<LoopHealthData> {
   const now = deps.now();
-  const [rows, stats, oldest, dead, byCategory, bySegment, progress] = await Promise.all([
+  const [rows, stats, oldest, dead, [byCategory, bySegment], progress] = await Promise.all([
     deps.store.connectorQueue(),
     deps.store.queueStats(now.toISOString()),
     deps.store.oldestWaitingJob(now.toISOString()),
     deps.store.listJobs({ status: 'dead' as JobStatus, limit: 50 }),
-    loopReport(deps.store, LoopQuery.parse({ since: query.period, by: 'category' }), now),
-    loopReport(deps.store, LoopQuery.parse({ since: query.period, by: query.by }), now),
+    // One read of the period's loops for both tables.
+    loopReports(deps.store, LoopQuery.parse({ since: query.period }), ['category', query.by], now),
     query.since ? deps.store.replayProgress(query.since, query.connector) : Promise.resolve(null),
   ]);
-  return { query, queue: pivot(rows), stats, oldest, incidents: deps.openIncidents?.() ?? [], dead, byCategory, bySegment, progress };
+  return { query, queue: pivot(rows), stats, oldest, incidents: deps.openIncidents?.() ?? [], dead, byCategory: byCategory!, bySegment: bySegment!, progress };
 }
 
 /** Put dead jobs back in the queue, as `POST /api/jobs/{id}/replay` and `POST /api/jobs/replay` do. */
