@@ -15,8 +15,8 @@ import { SPECS } from '../support/shared.js';
  */
 const PAYLOADS = `${SPECS}/payloads`;
 /**
- * Longest the event loop may be held by one hostile request of up to 1 MiB, in ms
- * (docs/security.md "Hostile input"): a shape past the body limits is refused from its text
+ * Longest the event loop may be held by one hostile request of up to 1 MiB, in ms of the process's
+ * CPU time spent while it was held (docs/security.md "Hostile input"): a shape past the body limits is refused from its text
  * before it is parsed; the worst accepted request, a 1 MiB comment, costs its parse, validation and
  * store write. Generous for a loaded 2-core machine; before the limits, one 95,000-key body held the
  * loop for about a second on an idle one.
@@ -285,7 +285,7 @@ describe('fuzz: no 5xx, nothing stored for a rejected request', () => {
 
   it('hostile shapes at the default 1 MiB limit: deep nesting, many keys, huge comments, path ids — only 4xx, nothing stored when rejected, the event loop held within the bound', { timeout: 300_000 }, async () => {
     const big = makeTestHub({ env: { CLOSELOOP_SYNC: 'NORMAL' } });
-    const held = { rejected: { ms: 0, what: '' }, accepted: { ms: 0, what: '' } };
+    const held = { rejected: { ms: 0, wallMs: 0, what: '' }, accepted: { ms: 0, wallMs: 0, what: '' } };
     try {
       const count = () => (big.store.db.prepare('SELECT (SELECT COUNT(*) FROM responses) + (SELECT COUNT(*) FROM jobs) AS n').get() as { n: number }).n;
       const MiB = 1024 * 1024;
@@ -320,23 +320,33 @@ describe('fuzz: no 5xx, nothing stored for a rejected request', () => {
         // Built before the clock starts, as a server hands over bytes it has read: the hub's own work is measured.
         const request = new Request(`http://localhost/webhooks/${source}`, { method: 'POST', headers: { 'content-type': type ?? 'application/json' }, body });
         const before = count();
-        // The longest the event loop went without running a 1 ms timer while the hub handled it.
+        // The longest the event loop went without running a 1 ms timer while the hub handled it,
+        // counted in the CPU time the process spent in that gap: on a loaded machine the wall-clock
+        // gap also holds the time other processes had the core, which is not the hub's doing.
+        const cpuMs = () => {
+          const { user, system } = process.cpuUsage();
+          return (user + system) / 1000;
+        };
         let last = performance.now();
+        let lastCpu = cpuMs();
         let longest = 0;
-        const ticker = setInterval(() => {
-          const now = performance.now();
-          longest = Math.max(longest, now - last);
-          last = now;
-        }, 1);
+        let longestWall = 0;
+        const tick = () => {
+          const [now, cpu] = [performance.now(), cpuMs()];
+          longest = Math.max(longest, cpu - lastCpu);
+          longestWall = Math.max(longestWall, now - last);
+          [last, lastCpu] = [now, cpu];
+        };
+        const ticker = setInterval(tick, 1);
         const res = await big.app.fetch(request);
         const answer = await res.text();
         await new Promise((resolve) => setTimeout(resolve, 5));
         clearInterval(ticker);
-        longest = Math.max(longest, performance.now() - last);
+        tick();
         requests += 1;
         expect(res.status, `${what}: ${answer.slice(0, 200)}`).toBeLessThan(500);
         const worst = res.status >= 400 ? held.rejected : held.accepted;
-        if (longest > worst.ms && !what.includes('warm-up')) Object.assign(worst, { ms: longest, what });
+        if (longest > worst.ms && !what.includes('warm-up')) Object.assign(worst, { ms: longest, wallMs: longestWall, what });
         if (res.status >= 400) {
           expect(count(), `${what} was rejected but stored something`).toBe(before);
           expect((JSON.parse(answer) as { error: { issues: unknown[] } }).error.issues.length, what).toBeGreaterThan(0);
@@ -347,7 +357,9 @@ describe('fuzz: no 5xx, nothing stored for a rejected request', () => {
     } finally {
       await big.cleanup();
     }
-    console.info(`fuzz shapes: event loop held at most ${held.rejected.ms.toFixed(0)} ms by a rejected request (${held.rejected.what}), ${held.accepted.ms.toFixed(0)} ms by an accepted one (${held.accepted.what})`);
+    console.info(
+      `fuzz shapes: event loop held at most ${held.rejected.ms.toFixed(0)} ms of CPU (${held.rejected.wallMs.toFixed(0)} ms of wall clock) by a rejected request (${held.rejected.what}), ${held.accepted.ms.toFixed(0)} ms of CPU (${held.accepted.wallMs.toFixed(0)} ms) by an accepted one (${held.accepted.what})`,
+    );
     expect(held.rejected.ms).toBeLessThan(MAX_BLOCK_REJECTED_MS);
     expect(held.accepted.ms).toBeLessThan(MAX_BLOCK_ACCEPTED_MS);
   });
