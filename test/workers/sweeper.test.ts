@@ -169,7 +169,7 @@ describe('the sweeper on Workers: escalation of overdue loops', () => {
 });
 
 describe('the sweeper on Workers: the weekly digest', () => {
-  it('is queued once, by the sweep whose period its time fell in (Mondays 09:00 UTC), and posted through Slack by the consumer', async () => {
+  it('is queued once, by the first sweep at or after its time (Mondays 09:00 UTC), and posted through Slack by the consumer', async () => {
     const clock = testClock(Date.parse('2026-02-25T12:00:00.000Z'));
     const settings = { CLOSELOOP_DIGEST_CHANNEL: '#cx' };
     let worker = sweeperWorker(settings, clock, { themes: bundledThemes() });
@@ -188,7 +188,7 @@ describe('the sweeper on Workers: the weekly digest', () => {
     expect(worker.queue.take()).toEqual([]);
     expect(await digestJobs()).toEqual([]);
 
-    // 09:00 is within the sweep's period (the minute before it): queued, its message sent.
+    // 09:00: queued, its message sent.
     clock.set(Date.parse('2026-03-09T09:00:00.000Z'));
     await worker.sweepNow();
     expect(await digestJobs()).toEqual(['digest:#cx:2026-03-02']);
@@ -272,6 +272,45 @@ describe('the sweeper on Workers: retention (CLOSELOOP_RETENTION)', () => {
   });
 });
 
+describe('the sweeper on Workers: campaign waves between pauses', () => {
+  it('releases a paused wave once its pause is over, and its contacts go out through Slack', async () => {
+    const T0 = Date.parse('2026-12-01T10:00:00.000Z');
+    const clock = testClock(T0 - DAY);
+    const worker = sweeperWorker({}, clock, { recipes: [] });
+    await worker.receive({ response_id: 'ten', score: 10, email: 'a@example.com' });
+    await worker.receive({ response_id: 'nine', score: 9, email: 'b@example.com' });
+    clock.set(T0);
+    const res = await worker.admin('/api/campaigns', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'paced', action: 'slack.postMessage', params: { channel: '#advocates', text: '{{ response.respondent.email }} gave {{ response.score }}' }, filter: { score: { min: 9 } }, waves: { by: 'score' }, betweenWaves: { pause: '1h' } }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const texts = async () => posts(await api.take()).map((m) => `${m.channel} ${m.text}`);
+    const sweepAt = async (at: number) => {
+      clock.set(at);
+      await worker.sweepNow();
+      await worker.drain();
+    };
+    // Wave 1 (the 10s) at creation: its job's message is sent by the sweep a minute on.
+    await sweepAt(T0 + 2 * 60_000);
+    expect(await texts()).toEqual(['#advocates a@example.com gave 10']);
+    await sweepAt(T0 + HOUR - 60_000);
+    expect(await texts()).toEqual([]);
+    // The pause over: wave 2 released, its contact sent by the resend of a later sweep.
+    await sweepAt(T0 + HOUR);
+    await sweepAt(T0 + HOUR + 2 * 60_000);
+    expect(await texts()).toEqual(['#advocates b@example.com gave 9']);
+    const status = (await (await worker.admin(`/api/campaigns/${id}`)).json()) as { waves: { releasedAt: string; releasedBy: string; sent: number }[]; next: unknown };
+    expect(status.waves.map((w) => [w.releasedAt, w.releasedBy, w.sent])).toEqual([
+      [new Date(T0).toISOString(), 'creation', 1],
+      [new Date(T0 + HOUR).toISOString(), 'pause', 1],
+    ]);
+    expect(status.next).toBeNull();
+  });
+});
+
 /** A store whose `method` fails as D1 does when a statement cannot run; everything else is the real store. */
 function failing(store: Store, method: keyof Store): Store {
   return new Proxy(store, {
@@ -295,12 +334,13 @@ describe('the sweeper on Workers: each part fails alone', () => {
   const AT = Date.parse('2026-03-09T09:17:00.000Z');
   const PARTS = { escalate: 'overdueLoops', digest: 'digestVerbatims', retention: 'scrubPersonalData' } as const;
 
-  it.each(Object.keys(PARTS) as (keyof typeof PARTS)[])('a failing %s is logged, and the other parts do their work', async (broken) => {
+  it.each(Object.keys(PARTS) as (keyof typeof PARTS)[])('a failing %s is logged, the other parts do their work, and the next sweep makes it up', async (broken) => {
     const clock = testClock(AT - 700 * DAY);
     const { log, errors } = errorLog();
     const settings = { CLOSELOOP_LOOP_OVERDUE_AFTER: '24h', CLOSELOOP_RETENTION: '400d', CLOSELOOP_DIGEST_CHANNEL: '#cx', CLOSELOOP_DIGEST_SCHEDULE: '17 9 * * 1' };
+    const recipes = [...SHIPPED_RECIPES, ...OVERDUE_RECIPE];
     const worker = sweeperWorker(settings, clock, {
-      recipes: [...SHIPPED_RECIPES, ...OVERDUE_RECIPE],
+      recipes,
       log,
       store: (d, options) => failing(new SqlStore(d, { ...options, now: clock.now }), PARTS[broken]),
     });
@@ -319,5 +359,18 @@ describe('the sweeper on Workers: each part fails alone', () => {
     expect(keys.includes(`plan:${late}:loop.overdue`)).toBe(broken !== 'escalate');
     expect(keys.includes('digest:#cx:2026-03-02')).toBe(broken !== 'digest');
     expect((await responseRow('old'))!.scrubbed_at).toBe(broken === 'retention' ? null : new Date(AT).toISOString());
+
+    // The next sweep (another isolate, its store sound) makes up what failed: the escalation and
+    // the week's digest at once, retention at its next minute 17.
+    const sound = sweeperWorker(settings, clock, { recipes, log });
+    clock.set(AT + 60_000);
+    await sound.sweepNow();
+    const after = await jobKeys();
+    expect([after.includes(`plan:${late}:loop.overdue`), after.includes('digest:#cx:2026-03-02')]).toEqual([true, true]);
+    expect(after.filter((k) => k.startsWith('digest:') || k.endsWith(':loop.overdue'))).toHaveLength(2);
+    clock.set(AT + HOUR);
+    await sound.sweepNow();
+    expect((await responseRow('old'))!.scrubbed_at).toBe(new Date(broken === 'retention' ? AT + HOUR : AT).toISOString());
+    expect(errors).toHaveLength(1);
   });
 });
