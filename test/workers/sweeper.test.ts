@@ -3,26 +3,21 @@ import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionRegistry } from '../../connectors/registry.js';
 import type { Logger } from '../../src/core/logger.js';
+import { NormalizedResponse } from '../../src/core/response.js';
 import { parseRecipes } from '../../src/recipes/parse.js';
 import { bundledThemes } from '../../src/runtime/workers/bundled-recipes.js';
-import { NormalizedResponse } from '../../src/core/response.js';
 import { D1Driver } from '../../src/runtime/workers/d1-driver.js';
 import { SqlStore } from '../../src/store/sql-store.js';
 import type { Store } from '../../src/store/store.js';
-import { ADMIN_TOKEN, emptyDatabase, recordingServer, SHIPPED_RECIPES, testClock, testWorker, type SentRequest } from './support.js';
+import { slackAppButtons } from '../support/slack-app-buttons.js';
+import { emptyDatabase, recordingServer, SHIPPED_RECIPES, SLACK_SETTINGS, testClock, testWorker, type SentRequest } from './support.js';
 
 // The Cron Trigger's sweep beyond plan and resend (those: delivery.test.ts): the escalation of
-// overdue loops, the weekly digest, retention at minute 17, and each part failing alone — inside
-// workerd over D1, the jobs run by the queue consumer through the real Slack SDK to msw. The
-// scenarios follow the Node tests (test/loops/escalation.test.ts, test/insights/digest.test.ts,
-// test/privacy/retention.test.ts).
-const SETTINGS = {
-  CLOSELOOP_ADMIN_TOKEN: ADMIN_TOKEN,
-  CLOSELOOP_ALLOW_UNSIGNED: 'generic',
-  CLOSELOOP_RATE_LIMITS: 'off',
-  SLACK_BOT_TOKEN: 'xoxb-workers-123',
-  SLACK_API_URL: 'https://slack.test/api/',
-};
+// overdue loops, the weekly digest, retention at minute 17, campaign waves after their pause, and
+// each part failing alone (logged, made up by the next sweep) — inside workerd over D1, the jobs
+// run by the queue consumer through the real Slack SDK to msw. The scenarios follow the Node
+// tests (test/loops/escalation.test.ts, test/insights/digest.test.ts, test/privacy/retention.test.ts,
+// test/campaigns/campaign-rules.test.ts).
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const ZD_SECRET = 'sweeper-zendesk-events-secret';
@@ -57,7 +52,7 @@ afterAll(() => api.close());
 
 /** A worker on a clock the test moves; a second one on the same D1 is a restarted isolate. */
 function sweeperWorker(settings: Record<string, string>, clock: ReturnType<typeof testClock>, options: Parameters<typeof testWorker>[1] = {}) {
-  const worker = testWorker({ ...SETTINGS, ...settings }, { random: () => 0, now: clock.now, ...options });
+  const worker = testWorker({ ...SLACK_SETTINGS, ...settings }, { random: () => 0, now: clock.now, ...options });
   return {
     ...worker,
     /** A response received now, its jobs run; the Slack calls they made forgotten. */
@@ -134,17 +129,7 @@ describe('the sweeper on Workers: escalation of overdue loops', () => {
       text: 'Unanswered for a day: late@example.com gave 2',
       blocks: JSON.stringify([
         { type: 'section', text: { type: 'plain_text', text: 'Unanswered for a day: late@example.com gave 2' } },
-        // The Slack app's buttons, carrying the response id (docs/slack-app.md).
-        {
-          type: 'actions',
-          block_id: 'closeloop_actions',
-          elements: [
-            { type: 'button', action_id: 'closeloop_open_ticket', text: { type: 'plain_text', text: 'Open ticket' }, value: late },
-            { type: 'button', action_id: 'closeloop_follow_up', text: { type: 'plain_text', text: "I'll follow up" }, value: late, style: 'primary' },
-            { type: 'button', action_id: 'closeloop_loop_closed', text: { type: 'plain_text', text: 'Loop closed' }, value: late },
-            { type: 'button', action_id: 'closeloop_themes', text: { type: 'plain_text', text: 'Theme…' }, value: late },
-          ],
-        },
+        slackAppButtons(late),
       ]),
       metadata: JSON.stringify({ event_type: 'closeloop_job', event_payload: { key: `${late}:overdue-mention:mention` } }),
       unfurl_links: 'false',
