@@ -134,10 +134,15 @@ function loopWords(f: LoopFigures, targetHours: number): string {
   return `${within}${median}; ${f.open} still open`;
 }
 
+/** The key of a week's digest job in a channel: one per week and channel. */
+export function digestJobKey(channel: string, week: Period): string {
+  return `digest:${channel}:${week.period}`;
+}
+
 /** The digest as a durable Slack job, keyed by channel and week: posted once per week, whatever restarts or schedules say. */
 export function digestJob(d: Digest, channel: string, maxAttempts: number, now: Date): NewJob {
   return {
-    key: `digest:${channel}:${d.week.period}`,
+    key: digestJobKey(channel, d.week),
     type: 'action',
     // Not about one response: the week stands in for it.
     responseId: `digest:${d.week.period}`,

@@ -31,6 +31,11 @@ export function jobState(id: string): Statement {
   return { sql: `SELECT id, status, run_at FROM jobs WHERE id = ?`, params: [id] };
 }
 
+/** Whether a job with this key was ever written, whatever its status (the week's digest). */
+export function jobKeyTaken(key: string): Statement {
+  return { sql: `SELECT 1 AS taken FROM jobs WHERE key = ?`, params: [key] };
+}
+
 /** A job by its key (the plan job an update of a response wrote). */
 export function jobByKey(key: string): Statement {
   return { sql: `SELECT id, run_at FROM jobs WHERE key = ? AND status = 'queued'`, params: [key] };

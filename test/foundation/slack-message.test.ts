@@ -2,18 +2,7 @@ import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordingServer } from '../support/http-recorder.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
-
-/** The Slack app's buttons under a recipe's message (docs/slack-app.md), each carrying the response id. */
-const buttons = (responseId: string) => ({
-  type: 'actions',
-  block_id: 'closeloop_actions',
-  elements: [
-    { type: 'button', action_id: 'closeloop_open_ticket', text: { type: 'plain_text', text: 'Open ticket' }, value: responseId },
-    { type: 'button', action_id: 'closeloop_follow_up', text: { type: 'plain_text', text: "I'll follow up" }, value: responseId, style: 'primary' },
-    { type: 'button', action_id: 'closeloop_loop_closed', text: { type: 'plain_text', text: 'Loop closed' }, value: responseId },
-    { type: 'button', action_id: 'closeloop_themes', text: { type: 'plain_text', text: 'Theme…' }, value: responseId },
-  ],
-});
+import { slackAppButtons as buttons } from '../support/slack-app-buttons.js';
 
 const slackApi = recordingServer(
   http.post('http://slack.test/api/chat.postMessage', () => HttpResponse.json({ ok: true, ts: '1700000000.000100', channel: 'C1' })),

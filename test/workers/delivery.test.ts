@@ -5,20 +5,14 @@ import { NormalizedResponse } from '../../src/core/response.js';
 import { D1Driver } from '../../src/runtime/workers/d1-driver.js';
 import { claimJobById } from '../../src/store/job-queue.js';
 import { SqlStore } from '../../src/store/sql-store.js';
-import { ADMIN_TOKEN, recordingServer, testClock, testWorker } from './support.js';
+import { slackAppButtons } from '../support/slack-app-buttons.js';
+import { recordingServer, SLACK_SETTINGS as SETTINGS, testClock, testWorker } from './support.js';
 
 // Jobs on the Worker: planned by the shipped recipes, delivered through the real Slack SDK
 // (@slack/web-api) to an msw fake inside workerd, one queue message at a time. Zendesk and
 // Intercom have no credentials here: their jobs are sandboxed (node-zendesk's bundle requires
 // node:process, which the test pool's module loader cannot give it; wrangler's bundle can, and
 // test/deploy/dev-worker.test.ts opens a ticket through it from workerd).
-const SETTINGS = {
-  CLOSELOOP_ADMIN_TOKEN: ADMIN_TOKEN,
-  CLOSELOOP_ALLOW_UNSIGNED: 'generic',
-  CLOSELOOP_RATE_LIMITS: 'off',
-  SLACK_BOT_TOKEN: 'xoxb-workers-123',
-  SLACK_API_URL: 'https://slack.test/api/',
-};
 
 let ts = 0;
 const slackOk = () => HttpResponse.json({ ok: true, channel: 'C0CHANNEL1', ts: `1772445600.00000${++ts}` });
@@ -64,17 +58,7 @@ describe('jobs on Cloudflare Queues (D1 row the truth)', () => {
         ],
       },
       { type: 'rich_text', elements: [{ type: 'rich_text_quote', elements: [{ type: 'text', text: 'Exports are too slow' }] }] },
-      // The Slack app's buttons (docs/slack-app.md), each carrying the response id.
-      {
-        type: 'actions',
-        block_id: 'closeloop_actions',
-        elements: [
-          { type: 'button', action_id: 'closeloop_open_ticket', text: { type: 'plain_text', text: 'Open ticket' }, value: id },
-          { type: 'button', action_id: 'closeloop_follow_up', text: { type: 'plain_text', text: "I'll follow up" }, value: id, style: 'primary' },
-          { type: 'button', action_id: 'closeloop_loop_closed', text: { type: 'plain_text', text: 'Loop closed' }, value: id },
-          { type: 'button', action_id: 'closeloop_themes', text: { type: 'plain_text', text: 'Theme…' }, value: id },
-        ],
-      },
+      slackAppButtons(id),
     ]);
     expect(JSON.parse(alert.metadata!)).toEqual({ event_type: 'closeloop_job', event_payload: { key: key('alert') } });
     const verbatim = slack.find((m) => m.channel === '#nps-feedback')!;

@@ -24,6 +24,15 @@ export const SHIPPED_RECIPES = parseRecipes(
 
 export const ADMIN_TOKEN = 'workers-admin-token-0123456789';
 
+/** A Worker with the admin API, unsigned generic webhooks, no rate limits, and Slack's Web API at msw's `slack.test`. */
+export const SLACK_SETTINGS = {
+  CLOSELOOP_ADMIN_TOKEN: ADMIN_TOKEN,
+  CLOSELOOP_ALLOW_UNSIGNED: 'generic',
+  CLOSELOOP_RATE_LIMITS: 'off',
+  SLACK_BOT_TOKEN: 'xoxb-workers-123',
+  SLACK_API_URL: 'https://slack.test/api/',
+};
+
 /** A message the Worker sent, as the queue got it. */
 export interface SentMessage {
   body: JobMessage;
