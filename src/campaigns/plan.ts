@@ -2,28 +2,16 @@ import { emptyEnrichment } from '../core/account.js';
 import { zodIssues } from '../core/errors.js';
 import { recipeContext, respondentKey } from '../recipes/plan.js';
 import { renderParams } from '../recipes/template.js';
-import type { CampaignCandidate, CandidateQuery } from '../store/campaigns.js';
+import type { CampaignCandidate, CampaignMemberWrite, CandidateQuery } from '../store/campaigns.js';
 import type { CompiledCampaign } from './compile.js';
 import type { CampaignDefinition, ResponseFilter } from './definition.js';
 
 /** Connectors whose actions reach the respondent: their jobs count as contacting them (with the campaign's own action). */
 export const DEFAULT_CONTACTED_BY = ['intercom', 'zendesk'] as const;
 
-/** One person the campaign contacts (or leaves out, saying why), in its wave. */
-export interface PlannedMember {
-  wave: number;
-  /** Order within the wave: the order its jobs are queued in. */
-  position: number;
-  responseId: string;
-  responseVersion: number;
-  /** The respondent's email, else the source's person id, else null. */
-  respondent: string | null;
-  score: number | null;
+/** One person the campaign contacts (or leaves out, saying why), in its wave: a member as it will be frozen, before its job has an id. */
+export interface PlannedMember extends Omit<CampaignMemberWrite, 'jobId' | 'skipReason'> {
   receivedAt: string;
-  /** `campaign:<campaign id>:<response id>:<action>`: unique in the jobs table. */
-  jobKey: string;
-  /** The rendered, validated parameters; null when skipped. */
-  params: unknown;
   /** Why this member gets no job (its parameters did not validate), or null. */
   skipped: string | null;
 }

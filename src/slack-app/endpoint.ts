@@ -43,6 +43,11 @@ export function slackAppCredentials(env: Env): Pick<SlackEndpointOptions, 'signi
   return { signingSecret: env.SLACK_SIGNING_SECRET, botToken: env.SLACK_BOT_TOKEN, apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` };
 }
 
+/** The answer to a request whose signature does not match or is older than 5 minutes (both adapters). */
+export function invalidSignature(): Response {
+  return Response.json({ error: { code: 'invalid_signature', message: 'The Slack signature does not match SLACK_SIGNING_SECRET, or the request is older than 5 minutes', issues: [{ field: 'x-slack-signature', message: 'does not match' }] } }, { status: 401 });
+}
+
 /** Promises of work after the ack, so a test (or a shutdown) can wait for them. */
 export class PendingWork {
   private readonly running = new Set<Promise<unknown>>();
@@ -93,9 +98,10 @@ export function nameResolver(client: SlackAppClient, log: Logger, now: () => Dat
 }
 
 /**
- * Run the handler of an interaction read from a payload: an unreadable payload (signed, but not
- * the shape we know) is acknowledged empty and logged, so Slack does not retry it; a handler that
- * fails is acknowledged too (the user sees nothing happened) and logged.
+ * Run the handler of an interaction read from a payload (a reader of interaction.ts's result as
+ * it comes: the interaction, or the ZodError of a payload it could not read): an unreadable
+ * payload (signed, but not the shape we know) is acknowledged empty and logged, so Slack does not
+ * retry it; a handler that fails is acknowledged too (the user sees nothing happened) and logged.
  */
 export async function outcomeOf(read: SlackInteraction | { issues: unknown }, deps: SlackAppDeps, withName: (i: SlackInteraction) => Promise<SlackInteraction>): Promise<HandlerOutcome> {
   if ('issues' in read) {

@@ -1,3 +1,4 @@
+import { responsePageQuery, type ResponsePageRow } from './segments-sql.js';
 import type { Statement } from './statement.js';
 
 /**
@@ -13,33 +14,15 @@ export interface BacktestFilter {
   source?: string;
 }
 
-/** A stored response as a backtest reads it. */
-export interface BacktestRow {
-  seq: number;
-  id: string;
-  received_at: string;
-  version: number;
-  /** The normalized response (JSON), newest version. */
-  data: string;
-  /** The account snapshot its plan stored (JSON, migration 15), or null when it was never planned. */
-  account: string | null;
-  /** The comment's themes (JSON, migration 16), or null until it is tagged. */
-  themes: string | null;
-  sentiment: number | null;
-}
+/** A stored response as a backtest reads it: the account snapshot its plan saw, null when it was never planned. */
+export type BacktestRow = ResponsePageRow;
 
 /** One page in arrival order after `afterSeq` (keyset, like the export: each page is one index walk). */
 export function backtestPageQuery(filter: BacktestFilter, afterSeq: number, limit: number): Statement {
   const where = ['r.seq > ?', 'r.received_at >= ?', 'r.received_at < ?'];
   const params: unknown[] = [afterSeq, filter.since, filter.until];
   if (filter.source !== undefined) (where.push('r.source = ?'), params.push(filter.source));
-  return {
-    sql: `SELECT r.seq AS seq, r.id AS id, r.received_at AS received_at, r.version AS version, r.data AS data, s.account AS account,
-        r.themes AS themes, r.sentiment AS sentiment
-      FROM responses r LEFT JOIN response_segments s ON s.response_id = r.id
-      WHERE ${where.join(' AND ')} ORDER BY r.seq LIMIT ?`,
-    params: [...params, limit],
-  };
+  return responsePageQuery(where, params, limit);
 }
 
 /** A respondent's last throttle mark of a recipe before the window. */

@@ -134,28 +134,23 @@ export function candidateFromRow(row: Record<string, unknown>): CampaignCandidat
 /** One member as frozen at creation: its wave, its job (id, key, rendered parameters) or why it is skipped. */
 export interface CampaignMemberWrite {
   wave: number;
+  /** Order within the wave: the order its jobs are queued in. */
   position: number;
   responseId: string;
   responseVersion: number;
+  /** The respondent's email, else the source's person id, else null. */
   respondent: string | null;
   score: number | null;
   jobId: string;
+  /** `campaign:<campaign id>:<response id>:<action>`: unique in the jobs table. */
   jobKey: string;
   /** The rendered, validated parameters; null when skipped. */
   params: unknown;
   skipReason: string | null;
 }
 
-export interface CampaignWrite {
-  id: string;
-  name: string;
-  action: string;
-  /** The definition as given (periods as written), shown back by status. */
-  definition: unknown;
-  /** Pause between waves; null: each wave after the first waits for approval. */
-  pauseMs: number | null;
-  maxAttempts: number;
-  createdAt: string;
+/** A campaign as created: its row, its waves and its members. */
+export interface CampaignWrite extends CampaignRow {
   waves: { wave: number; label: string }[];
   members: CampaignMemberWrite[];
 }
@@ -245,11 +240,14 @@ export function releaseWaveStatements(r: WaveRelease): Statement[] {
   ];
 }
 
+/** A campaign's own row (what is written at creation, and read back). */
 export interface CampaignRow {
   id: string;
   name: string;
   action: string;
+  /** The definition as given (periods as written), shown back by status. */
   definition: unknown;
+  /** Pause between waves; null: each wave after the first waits for approval. */
   pauseMs: number | null;
   maxAttempts: number;
   createdAt: string;

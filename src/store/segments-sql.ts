@@ -189,15 +189,41 @@ export interface ExportFilter {
   until?: string;
 }
 
-/** A response with its segments, as read for an export page. */
-export interface ExportRow {
+/**
+ * A stored response as a page of responses reads it in arrival order (the export's, a recipe
+ * backtest's): the newest version with what its plan stored beside it.
+ */
+export interface ResponsePageRow {
   seq: number;
   id: string;
   received_at: string;
   version: number;
+  /** The normalized response (JSON), newest version. */
   data: string;
-  /** Null for a response not planned yet (no segments stored). */
+  /** The account snapshot its plan stored (JSON, migration 15); null for a response not planned yet (no segments stored). */
   account: string | null;
+  /** The comment's themes as JSON (migration 16), null until the response is tagged. */
+  themes: string | null;
+  sentiment: number | null;
+}
+
+/**
+ * One page of responses after `afterSeq` matching `where` (over `r`, the responses), in arrival
+ * order: keyset, so each page is one index walk however far in. `segmentColumns`: columns of
+ * `s` (the response's segments row) read beside the account.
+ */
+export function responsePageQuery(where: readonly string[], params: readonly unknown[], limit: number, segmentColumns: readonly string[] = []): Query {
+  const columns = ['r.seq AS seq', 'r.id AS id', 'r.received_at AS received_at', 'r.version AS version', 'r.data AS data', 's.account AS account', ...segmentColumns.map((c) => `s.${c} AS ${c}`), 'r.themes AS themes', 'r.sentiment AS sentiment'];
+  return {
+    sql: `SELECT ${columns.join(', ')}
+      FROM responses r LEFT JOIN response_segments s ON s.response_id = r.id
+      WHERE ${where.join(' AND ')} ORDER BY r.seq LIMIT ?`,
+    params: [...params, limit],
+  };
+}
+
+/** A response with its segments, as read for an export page. */
+export interface ExportRow extends ResponsePageRow {
   plan: string | null;
   tier: string | null;
   arr: string | null;
@@ -206,9 +232,6 @@ export interface ExportRow {
   lifecycle: string | null;
   crm: string | null;
   planned_at: string | null;
-  /** The comment's themes as JSON (migration 16), null until the response is tagged. */
-  themes: string | null;
-  sentiment: number | null;
 }
 
 /** One page of the export, in arrival order after `afterSeq` (keyset: each page is one index walk, however far in). */
@@ -217,12 +240,5 @@ export function exportPageQuery(filter: ExportFilter, afterSeq: number, limit: n
   const params: unknown[] = [afterSeq];
   if (filter.since) (where.push('r.received_at >= ?'), params.push(filter.since));
   if (filter.until) (where.push('r.received_at < ?'), params.push(filter.until));
-  return {
-    sql: `SELECT r.seq AS seq, r.id AS id, r.received_at AS received_at, r.version AS version, r.data AS data, s.account AS account, s.plan AS plan, s.tier AS tier,
-        s.arr AS arr, s.region AS region, s.owner AS owner, s.lifecycle AS lifecycle, s.crm AS crm, s.planned_at AS planned_at,
-        r.themes AS themes, r.sentiment AS sentiment
-      FROM responses r LEFT JOIN response_segments s ON s.response_id = r.id
-      WHERE ${where.join(' AND ')} ORDER BY r.seq LIMIT ?`,
-    params: [...params, limit],
-  };
+  return responsePageQuery(where, params, limit, ['plan', 'tier', 'arr', 'region', 'owner', 'lifecycle', 'crm', 'planned_at']);
 }

@@ -3,6 +3,7 @@ import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionRegistry } from '../../connectors/registry.js';
 import { parseRecipes } from '../../src/recipes/parse.js';
+import type { Logger } from '../../src/core/logger.js';
 import type { SlackEndpoint, SlackEndpointOptions } from '../../src/slack-app/endpoint.js';
 import { loadThemeRules } from '../../src/themes/parse-themes.js';
 import { themeTagger } from '../../src/themes/tagger.js';
@@ -108,7 +109,7 @@ export function describeSlackApp(framework: SlackEndpoint['framework'], endpoint
     api.reset();
   });
 
-  function makeHub(env: Record<string, string | undefined> = {}) {
+  function makeHub(env: Record<string, string | undefined> = {}, log?: Logger) {
     const recipes = parseRecipes([{ file: 'verbatims.yaml', text: RECIPES }], new Set(actionRegistry().keys()));
     return makeTestHub({
       env: {
@@ -126,6 +127,7 @@ export function describeSlackApp(framework: SlackEndpoint['framework'], endpoint
       themes: themeTagger(loadThemeRules({ file: 'themes.yaml', text: THEMES })),
       slackEndpoint: endpoint,
       retry: { baseMs: 1, capMs: 5 },
+      ...(log ? { log } : {}),
     });
   }
 
@@ -215,7 +217,26 @@ export function describeSlackApp(framework: SlackEndpoint['framework'], endpoint
       ]) {
         const res = await send(init);
         expect(res.status).toBe(401);
+        expect(await res.json()).toMatchObject({ error: { code: 'invalid_signature', issues: [{ field: 'x-slack-signature', message: 'does not match' }] } });
       }
+      expect(api.requests).toEqual([]);
+      expect((await responseDetail(id)).slack).toEqual({ assignment: null, actions: [] });
+      expect((await loopOf(id)).status).toBe('open');
+    });
+
+    it('acknowledges a signed click it cannot read with an empty 200 (Slack does not retry it), logs the field, and does nothing', async () => {
+      await hub.cleanup();
+      const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+      const log: Logger = { debug() {}, info() {}, error() {}, warn: (fields, message) => void warnings.push({ fields: fields as Record<string, unknown>, message: message ?? '' }), child: () => log };
+      hub = makeHub({}, log);
+      const { id, message } = await respond(8);
+      const { trigger_id: _, ...unreadable } = click(message, 'closeloop_follow_up');
+      const res = await send(interactivity(unreadable));
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('');
+      const ours = warnings.filter((w) => w.message.startsWith('slack'));
+      expect(ours.map((w) => w.message)).toEqual(['slack app: payload not understood, acknowledged and ignored']);
+      expect((ours[0]!.fields.issues as { path: unknown[] }[]).map((i) => i.path)).toEqual([['trigger_id']]);
       expect(api.requests).toEqual([]);
       expect((await responseDetail(id)).slack).toEqual({ assignment: null, actions: [] });
       expect((await loopOf(id)).status).toBe('open');

@@ -1,20 +1,15 @@
 import { actionRegistry, ConnectorClients, CONNECTORS } from '../../../connectors/registry.js';
 import type { Env } from '../../core/env.js';
-import { HUB_SECRET_VARIABLES } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
 import type { Enricher } from '../../core/account.js';
-import { enricherFromEnv } from '../../enrichment/enricher-from-env.js';
-import { createApp } from '../../http/app.js';
-import { OperatorAlerts } from '../../jobs/operator-alerts.js';
-import { secretRedactor, secretValues, secretVariables } from '../../jobs/redact.js';
 import type { RetryPolicy } from '../../core/retry-policy.js';
 import type { Recipe } from '../../recipes/recipe.js';
 import { RecipeSet, reloadRecipes, type ReloadOutcome } from '../../recipes/recipe-set.js';
 import { SOURCES } from '../../sources/registry.js';
-import { webhookPolicy } from '../../sources/webhook-policy.js';
 import { resolveAdminToken } from './admin-token.js';
 import { DigestSchedule } from './digest-schedule.js';
 import { loadHubConfig } from '../../jobs/hub-config.js';
+import { hubRedactor, wireHub } from '../../jobs/hub-wiring.js';
 import { topThemesFrom } from '../../insights/digest.js';
 import { createHash } from 'node:crypto';
 import { JobLoop } from './job-loop.js';
@@ -28,8 +23,6 @@ import { SqliteStore } from './sqlite-store.js';
 import { publicFetch } from './public-fetch.js';
 import { createBoltEndpoint } from './slack-bolt.js';
 import type { SlackEndpoint, SlackEndpointOptions } from '../../slack-app/endpoint.js';
-import { slackActionStore } from '../../store/slack-actions.js';
-import { slackAppCredentials } from '../../slack-app/endpoint.js';
 
 /** Moved to src/jobs (Workers read their settings the same way); still exported here for the CLI and tests. */
 export { loadHubConfig };
@@ -67,7 +60,7 @@ export function createNodeHub(options: NodeHubOptions) {
   const adminToken = resolveAdminToken(config);
   // Every declared secret's value (connectors', sources', the hub's, a generated admin token) is
   // scrubbed from stored errors, logs and operator alerts.
-  const redact = secretRedactor([...secretValues(secretVariables(CONNECTORS, SOURCES.values(), HUB_SECRET_VARIABLES), options.env), adminToken.token]);
+  const redact = hubRedactor(options.env, [adminToken.token]);
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, destination: options.logDestination, redact });
   const now = options.now ?? (() => new Date());
   const themes = options.themes ?? loadThemesFile(config);
@@ -79,79 +72,24 @@ export function createNodeHub(options: NodeHubOptions) {
   });
   // Outbound webhooks reach only public addresses, checked where the connection is made.
   const clients = new ConnectorClients(options.env, { publicFetch });
-  const slack = CONNECTORS.find((c) => c.name === 'slack');
-  const alerts = new OperatorAlerts({
-    log,
-    store,
-    alertChannel: config.CLOSELOOP_ALERT_CHANNEL,
-    slackConfigured: !!slack && !clients.isSandboxed(slack),
-    maxAttempts: policies.retryOf('slack').maxAttempts,
-    titles: new Map(CONNECTORS.map((c) => [c.name, c.title])),
-  });
-  // CLOSELOOP_CRM / credentials pick the CRM; a bad enrichment setting stops the hub here.
-  const enricher = options.enricher ?? enricherFromEnv(options.env, { store, log, now });
-  const loop = new JobLoop(
-    {
-      store,
-      recipes,
-      registry,
-      clients,
-      enricher,
-      retry: policies.fallback,
-      policies,
-      // One limiter for the whole process: every runner of the loop shares each key's budget.
-      rateLimiter: new MemoryRateLimiter(),
-      alerts,
-      redact,
-      random: options.random,
-      log,
-      now,
-      sources: SOURCES,
-      env: options.env,
-      themes,
+  const { alerts, jobs, webhookPolicy, slackApp, app } = wireHub({
+    env: options.env, config, policies, registry, recipes, themes, store, driver: store.driver, clients, redact, log, now,
+    enricher: options.enricher,
+    random: options.random,
+    // One limiter for the whole process: every runner of the loop shares each key's budget.
+    rateLimiter: new MemoryRateLimiter(),
+    slackEndpoint: options.slackEndpoint ?? createBoltEndpoint,
+    // The loop runs queued jobs in this process: it wakes when a request queued some.
+    onJobsQueued: () => loop.wake(),
+    http: {
+      adminToken: adminToken.token,
+      bodyLimit: config.CLOSELOOP_BODY_LIMIT,
+      bodyDigest: (body) => createHash('sha256').update(body).digest('hex'),
+      onIngested: () => loop.ingested(),
+      onReplayed: () => loop.wake(),
     },
-    { concurrency: config.CLOSELOOP_CONCURRENCY, leaseMs: config.CLOSELOOP_LEASE_SECONDS * 1000, overdueAfterMs: config.CLOSELOOP_LOOP_OVERDUE_AFTER },
-  );
-  // The Slack app (docs/slack-app.md): only with its signing secret and bot token (/slack/events refuses otherwise).
-  const slackCredentials = slackAppCredentials(options.env);
-  const slackApp =
-    slackCredentials &&
-    (options.slackEndpoint ?? createBoltEndpoint)({
-      ...slackCredentials,
-      store,
-      actions: slackActionStore(store.driver),
-      registry,
-      maxAttempts: (action) => policies.retryOf(action).maxAttempts,
-      now,
-      env: options.env,
-      log,
-      sources: [...SOURCES.keys()],
-      themes,
-      onJobsQueued: () => loop.wake(),
-    });
-  const policy = { env: options.env, enabled: config.CLOSELOOP_SOURCES, allowUnsigned: config.CLOSELOOP_ALLOW_UNSIGNED, anyConnectorLive: CONNECTORS.some((c) => !clients.isSandboxed(c)) };
-  const app = createApp({
-    store,
-    sources: SOURCES,
-    policy: webhookPolicy(policy),
-    bodyDigest: (body) => createHash('sha256').update(body).digest('hex'),
-    env: options.env,
-    bodyLimit: config.CLOSELOOP_BODY_LIMIT,
-    log,
-    now,
-    adminToken: adminToken.token,
-    onIngested: () => loop.ingested(),
-    onReplayed: () => loop.wake(),
-    loopEvents: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts, onJobsQueued: () => loop.wake() },
-    openIncidents: () => alerts.openIncidents(),
-    recipes: () => recipes.current(),
-    themes,
-    erasure: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts },
-    backtest: { reader: store, registry, recipes: () => recipes.current(), tag: (comment) => themes.tag(comment) },
-    campaigns: { registry, maxAttempts: (action) => policies.retryOf(action).maxAttempts, onJobsQueued: () => loop.wake() },
-    slack: slackApp,
-    slackActions: slackActionStore(store.driver),
   });
+  const loop = new JobLoop(jobs, { concurrency: config.CLOSELOOP_CONCURRENCY, leaseMs: config.CLOSELOOP_LEASE_SECONDS * 1000, overdueAfterMs: config.CLOSELOOP_LOOP_OVERDUE_AFTER });
   // CLOSELOOP_RETENTION: started with the server (serve.ts), not by tests that build a hub.
   const retention = config.CLOSELOOP_RETENTION ? new RetentionSchedule({ store, retentionMs: config.CLOSELOOP_RETENTION, log, now }) : null;
   // The weekly digest, only when its channel is set.
@@ -163,7 +101,7 @@ export function createNodeHub(options: NodeHubOptions) {
     /** The admin API's token, and where it is kept. */
     adminToken,
     /** What decides which sources take webhooks, unsigned or not (the start-up log reports it). */
-    webhookPolicy: policy,
+    webhookPolicy,
     redact,
     log,
     digest,

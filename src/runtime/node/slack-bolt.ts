@@ -2,9 +2,9 @@ import { App, LogLevel, verifySlackRequest, type Receiver, type ReceiverEvent } 
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../core/logger.js';
 import { NPS_COMMAND } from '../../slack-app/dispatch.js';
-import { nameResolver, outcomeOf, PendingWork, runAfter, type SlackEndpoint, type SlackEndpointOptions } from '../../slack-app/endpoint.js';
+import { invalidSignature, nameResolver, outcomeOf, PendingWork, runAfter, type SlackEndpoint, type SlackEndpointOptions } from '../../slack-app/endpoint.js';
 import { readAppHomeOpened, readBlockAction, readSlashCommand, readViewSubmission } from '../../slack-app/interaction.js';
-import type { SlackAppClient } from '../../slack-app/slack-client.js';
+import { slackAppClient } from '../../slack-app/slack-client.js';
 import { THEME_MODAL } from '../../slack-app/theme-picker.js';
 
 /** Bolt's answer window: a listener that has not acknowledged by then is answered empty (Slack gives up at 3 s). */
@@ -32,45 +32,28 @@ export function createBoltEndpoint(options: SlackEndpointOptions): SlackEndpoint
   });
   // Bolt hands each listener a client; the names it looks up are cached across them.
   let resolver: ReturnType<typeof nameResolver> | undefined;
-  const names = (client: WebClient) => (resolver ??= nameResolver(webClient(client), options.log, options.now));
+  const names = (client: WebClient) => (resolver ??= nameResolver(slackAppClient(client), options.log, options.now));
   app.action(/^closeloop_/, async ({ ack, body, client }) => {
-    const read = readBlockAction(body);
-    const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, names(client));
+    const outcome = await outcomeOf(readBlockAction(body), options, names(client));
     await ack();
-    await runAfter(outcome, webClient(client));
+    await runAfter(outcome, slackAppClient(client));
   });
   app.view(THEME_MODAL, async ({ ack, body, client }) => {
-    const read = readViewSubmission(body);
-    const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, names(client));
+    const outcome = await outcomeOf(readViewSubmission(body), options, names(client));
     await ack(outcome.ack as never);
-    await runAfter(outcome, webClient(client));
+    await runAfter(outcome, slackAppClient(client));
   });
   app.command(NPS_COMMAND, async ({ ack, body, client }) => {
-    const read = readSlashCommand(body);
-    const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, names(client));
+    const outcome = await outcomeOf(readSlashCommand(body), options, names(client));
     await ack(outcome.ack as never);
-    await runAfter(outcome, webClient(client));
+    await runAfter(outcome, slackAppClient(client));
   });
   // Bolt acknowledges events itself, before the listener runs.
   app.event('app_home_opened', async ({ body, client }) => {
-    const read = readAppHomeOpened(body);
-    const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, names(client));
-    await runAfter(outcome, webClient(client));
+    const outcome = await outcomeOf(readAppHomeOpened(body), options, names(client));
+    await runAfter(outcome, slackAppClient(client));
   });
   return { framework: 'bolt', handle: (request) => receiver.handle(request), idle: () => pending.idle() };
-}
-
-/** The handlers' client over Bolt's WebClient. */
-function webClient(client: WebClient): SlackAppClient {
-  return {
-    postEphemeral: async (args) => void (await client.chat.postEphemeral(args)),
-    openView: async (args) => void (await client.views.open(args as never)),
-    publishView: async (args) => void (await client.views.publish(args as never)),
-    userName: async (user) => {
-      const { user: found } = await client.users.info({ user });
-      return found?.real_name || found?.profile?.real_name || found?.profile?.display_name || found?.name || null;
-    },
-  };
 }
 
 /** Bolt's receiver contract over a Web `Request`: what Bolt's HTTPReceiver does over node:http, without the server. */
@@ -104,7 +87,7 @@ class HonoReceiver implements Receiver {
       });
     } catch (error) {
       this.log.warn({ reason: (error as Error).message }, 'slack request refused: bad signature or stale timestamp');
-      return Response.json({ error: { code: 'invalid_signature', message: 'The Slack signature does not match SLACK_SIGNING_SECRET, or the request is older than 5 minutes', issues: [{ field: 'x-slack-signature', message: 'does not match' }] } }, { status: 401 });
+      return invalidSignature();
     }
     let body: Record<string, unknown>;
     try {

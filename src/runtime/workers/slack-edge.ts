@@ -1,10 +1,10 @@
 // slack-edge re-exports its Web API client (slack-web-api-client).
 import { SlackAPIClient, SlackApp, type ExecutionContext, type SlackEdgeAppEnv } from 'slack-edge';
 import { NPS_COMMAND } from '../../slack-app/dispatch.js';
-import { nameResolver, outcomeOf, PendingWork, runAfter, type SlackEndpoint, type SlackEndpointOptions } from '../../slack-app/endpoint.js';
+import { invalidSignature, nameResolver, outcomeOf, PendingWork, runAfter, type SlackEndpoint, type SlackEndpointOptions } from '../../slack-app/endpoint.js';
 import type { HandlerOutcome } from '../../slack-app/handler.js';
-import { readAppHomeOpened, readBlockAction, readSlashCommand, readViewSubmission } from '../../slack-app/interaction.js';
-import type { SlackAppClient } from '../../slack-app/slack-client.js';
+import { readAppHomeOpened, readBlockAction, readSlashCommand, readViewSubmission, type SlackInteraction } from '../../slack-app/interaction.js';
+import { slackAppClient } from '../../slack-app/slack-client.js';
 import { THEME_MODAL } from '../../slack-app/theme-picker.js';
 
 /**
@@ -23,7 +23,7 @@ export function createSlackEdgeEndpoint(options: SlackEndpointOptions): SlackEnd
     startLazyListenerAfterAck: true,
   });
   // slack-edge's own clients call slack.com; ours honours SLACK_API_URL, without retries.
-  const client = slackClient(new SlackAPIClient(options.botToken, { baseUrl: options.apiUrl, logLevel: 'ERROR', retryHandlers: [] }));
+  const client = slackAppClient(new SlackAPIClient(options.botToken, { baseUrl: options.apiUrl, logLevel: 'ERROR', retryHandlers: [] }));
   const withName = nameResolver(client, options.log, options.now);
   // The ack computes the outcome; the lazy part (same request object) makes its calls.
   const outcomes = new WeakMap<object, HandlerOutcome>();
@@ -34,34 +34,20 @@ export function createSlackEdgeEndpoint(options: SlackEndpointOptions): SlackEnd
   app.action(
     /^closeloop_/,
     async (request) => {
-      const read = readBlockAction(request.payload);
-      outcomes.set(request, await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, withName));
+      outcomes.set(request, await outcomeOf(readBlockAction(request.payload), options, withName));
     },
     later,
   );
-  app.viewSubmission(
-    THEME_MODAL,
-    async (request) => {
-      const read = readViewSubmission(request.payload);
-      const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, withName);
-      outcomes.set(request, outcome);
-      return (outcome.ack ?? '') as never;
-    },
-    later,
-  );
-  app.command(
-    NPS_COMMAND,
-    async (request) => {
-      const read = readSlashCommand(request.payload);
-      const outcome = await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, withName);
-      outcomes.set(request, outcome);
-      return (outcome.ack ?? '') as never;
-    },
-    later,
-  );
+  // A modal's submission and the slash command answer in the ack (the modal's errors, the reply).
+  const answered = (read: (payload: unknown) => SlackInteraction | { issues: unknown }) => async (request: { payload: unknown }) => {
+    const outcome = await outcomeOf(read(request.payload), options, withName);
+    outcomes.set(request, outcome);
+    return (outcome.ack ?? '') as never;
+  };
+  app.viewSubmission(THEME_MODAL, answered(readViewSubmission), later);
+  app.command(NPS_COMMAND, answered(readSlashCommand), later);
   app.event('app_home_opened', async (request) => {
-    const read = readAppHomeOpened(request.body);
-    await runAfter(await outcomeOf(read instanceof Error ? { issues: read.issues } : read, options, withName), client);
+    await runAfter(await outcomeOf(readAppHomeOpened(request.body), options, withName), client);
   });
   return {
     framework: 'slack-edge',
@@ -70,23 +56,8 @@ export function createSlackEdgeEndpoint(options: SlackEndpointOptions): SlackEnd
       const ctx = { waitUntil: (work: Promise<unknown>) => (waitUntil ? waitUntil(work) : pending.add(work)) } as ExecutionContext;
       const answer = await app.run(request, ctx);
       // slack-edge answers a bad signature or a stale timestamp 401 with an empty body: say why.
-      if (answer.status === 401) {
-        return Response.json({ error: { code: 'invalid_signature', message: 'The Slack signature does not match SLACK_SIGNING_SECRET, or the request is older than 5 minutes', issues: [{ field: 'x-slack-signature', message: 'does not match' }] } }, { status: 401 });
-      }
-      return answer;
+      return answer.status === 401 ? invalidSignature() : answer;
     },
     idle: () => pending.idle(),
-  };
-}
-
-function slackClient(client: SlackAPIClient): SlackAppClient {
-  return {
-    postEphemeral: async (args) => void (await client.chat.postEphemeral(args)),
-    openView: async (args) => void (await client.views.open(args as never)),
-    publishView: async (args) => void (await client.views.publish(args as never)),
-    userName: async (user) => {
-      const { user: found } = await client.users.info({ user });
-      return found?.real_name || found?.profile?.real_name || found?.profile?.display_name || found?.name || null;
-    },
   };
 }

@@ -1,20 +1,13 @@
 import { actionRegistry, ConnectorClients, CONNECTORS } from '../../../connectors/registry.js';
 import type { Enricher } from '../../core/account.js';
-import { HUB_SECRET_VARIABLES } from '../../core/config.js';
 import { HubError } from '../../core/errors.js';
 import type { DeliveryRateLimiter } from '../../core/rate-limit.js';
 import type { RetryPolicy } from '../../core/retry-policy.js';
-import { enricherFromEnv } from '../../enrichment/enricher-from-env.js';
-import { createApp } from '../../http/app.js';
 import { loadHubConfig } from '../../jobs/hub-config.js';
+import { hubRedactor, wireHub } from '../../jobs/hub-wiring.js';
 import type { IncidentLedger } from '../../jobs/incidents.js';
-import { OperatorAlerts } from '../../jobs/operator-alerts.js';
-import type { JobDeps } from '../../jobs/process-job.js';
-import { secretRedactor, secretValues, secretVariables } from '../../jobs/redact.js';
 import type { Recipe } from '../../recipes/recipe.js';
 import { RecipeSet } from '../../recipes/recipe-set.js';
-import { SOURCES } from '../../sources/registry.js';
-import { webhookPolicy } from '../../sources/webhook-policy.js';
 import type { SqlDriver } from '../../store/sql-driver.js';
 import type { SqlStoreOptions } from '../../store/sql-store.js';
 import type { Store } from '../../store/store.js';
@@ -22,8 +15,6 @@ import { themeTagger, type ThemeTagger } from '../../themes/tagger.js';
 import { NO_THEME_RULES } from '../../themes/theme-rules.js';
 import type { Logger } from '../../core/logger.js';
 import type { Env } from '../../core/env.js';
-import { slackAppCredentials } from '../../slack-app/endpoint.js';
-import { slackActionStore } from '../../store/slack-actions.js';
 import { consoleLogger } from './console-logger.js';
 import { createSlackEdgeEndpoint } from './slack-edge.js';
 import { JobSender } from './job-sender.js';
@@ -69,7 +60,7 @@ export function createWorkerHub(env: WorkerEnv, options: WorkerHubOptions) {
   const registry = actionRegistry(CONNECTORS);
   const recipes = new RecipeSet(options.recipes);
   const adminToken = config.CLOSELOOP_ADMIN_TOKEN;
-  const redact = secretRedactor(secretValues(secretVariables(CONNECTORS, SOURCES.values(), HUB_SECRET_VARIABLES), settings));
+  const redact = hubRedactor(settings);
   const log = options.log ?? consoleLogger({ level: config.LOG_LEVEL, redact });
   const now = options.now ?? (() => new Date());
   const themes = options.themes ?? themeTagger(NO_THEME_RULES);
@@ -77,65 +68,22 @@ export function createWorkerHub(env: WorkerEnv, options: WorkerHubOptions) {
   const sender = new JobSender(env.JOBS, now);
   // A new response and its plan job are written in one D1 batch; the message follows.
   const store = sendingStore(options.store(driver, { withNewResponse: planWithNewResponse }), driver, sender);
-  // Workers reach only public addresses: no address check of our own is needed (nor possible) here.
-  const clients = new ConnectorClients(settings);
-  const slack = CONNECTORS.find((c) => c.name === 'slack');
-  const alerts = new OperatorAlerts({
-    log,
-    store,
-    ...(options.incidents ? { tracker: options.incidents } : {}),
-    alertChannel: config.CLOSELOOP_ALERT_CHANNEL,
-    slackConfigured: !!slack && !clients.isSandboxed(slack),
-    maxAttempts: policies.retryOf('slack').maxAttempts,
-    titles: new Map(CONNECTORS.map((c) => [c.name, c.title])),
-  });
-  const enricher = options.enricher ?? enricherFromEnv(settings, { store, log, now });
-  const jobs: JobDeps = {
-    store,
-    recipes,
-    registry,
-    clients,
-    enricher,
-    retry: policies.fallback,
-    policies,
-    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
-    alerts,
-    redact,
+  const { alerts, jobs, app } = wireHub({
+    env: settings, config, policies, registry, recipes, themes, store, driver, redact, log, now,
+    // Workers reach only public addresses: no address check of our own is needed (nor possible) here.
+    clients: new ConnectorClients(settings),
+    enricher: options.enricher,
     random: options.random,
-    log,
-    now,
-    sources: SOURCES,
-    env: settings,
-    themes,
-  };
-  const policy = { env: settings, enabled: config.CLOSELOOP_SOURCES, allowUnsigned: config.CLOSELOOP_ALLOW_UNSIGNED, anyConnectorLive: CONNECTORS.some((c) => !clients.isSandboxed(c)) };
-  const maxAttempts = (action: string) => policies.retryOf(action).maxAttempts;
-  // The Slack app on slack-edge (Bolt does not bundle for workerd), with the same handlers as on Node.
-  const slackCredentials = slackAppCredentials(settings);
-  const slackActions = slackActionStore(driver);
-  const slackApp =
-    slackCredentials &&
-    createSlackEdgeEndpoint({ ...slackCredentials, store, actions: slackActions, registry, maxAttempts, now, env: settings, log, sources: [...SOURCES.keys()], themes });
-  const app = createApp({
-    store,
-    sources: SOURCES,
-    policy: webhookPolicy(policy),
-    env: settings,
-    bodyLimit,
-    log,
-    now,
-    // Fail closed: without CLOSELOOP_ADMIN_TOKEN the admin API is refused below, before the app
-    // (which is given a random token nobody holds, as a second lock).
-    adminToken: adminToken ?? crypto.randomUUID() + crypto.randomUUID(),
-    loopEvents: { registry, maxAttempts },
-    openIncidents: () => alerts.openIncidents(),
-    themes,
-    recipes: () => recipes.current(),
-    erasure: { registry, maxAttempts },
-    backtest: { reader: store, registry, recipes: () => recipes.current(), tag: (comment) => themes.tag(comment) },
-    campaigns: { registry, maxAttempts },
-    slack: slackApp,
-    slackActions,
+    rateLimiter: options.rateLimiter,
+    incidents: options.incidents,
+    // The Slack app on slack-edge (Bolt does not bundle for workerd), with the same handlers as on Node.
+    slackEndpoint: createSlackEdgeEndpoint,
+    http: {
+      bodyLimit,
+      // Fail closed: without CLOSELOOP_ADMIN_TOKEN the admin API is refused below, before the app
+      // (which is given a random token nobody holds, as a second lock).
+      adminToken: adminToken ?? crypto.randomUUID() + crypto.randomUUID(),
+    },
   });
   return {
     config,
