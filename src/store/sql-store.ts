@@ -291,6 +291,8 @@ export class SqlStore implements Store {
           job.id,
           job.attempts,
         ),
+        // A campaign cancelled while this attempt ran: its retry is cancelled instead.
+        ...(status === 'queued' && job.key.startsWith('campaign:') ? [campaignSql.cancelRetryOfCancelledCampaign(job.id, attempt.finishedAt)] : []),
       ],
       { durable: false },
     );
@@ -491,6 +493,10 @@ export class SqlStore implements Store {
 
   async campaignMembers(campaignId: string) {
     return (await this.driver.all<Record<string, unknown>>(campaignSql.campaignMembersQuery(campaignId))).map(campaignSql.campaignMemberFromRow);
+  }
+
+  async cancelCampaign(cancel: campaignSql.CampaignCancel) {
+    return campaignSql.cancelledFromRows(await this.driver.batch(campaignSql.cancelCampaignStatements(cancel)));
   }
 
   async pausedCampaignWaves() {
