@@ -12,6 +12,7 @@ const BASE = 'https://intercom-cancel.test';
 const T0 = new Date('2026-11-02T09:00:00.000Z');
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+const ORIGIN = 'https://hub.test';
 
 const events: { event_name: string; created_at: number; id: string; metadata: Record<string, string> }[] = [];
 const api = recordingServer(
@@ -139,6 +140,18 @@ describe('cancelling a campaign', () => {
     clock.now = new Date(T0.getTime() + 72 * HOUR);
     await h.loop.drain();
     expect(events).toHaveLength(1);
+
+    // The dashboard's response page shows the job cancelled, without a replay button.
+    const signIn = await h.app.request(`${ORIGIN}/sign-in`, {
+      method: 'POST',
+      headers: { host: 'hub.test', origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: 'campaign-cancel-admin-token-0123456789' }).toString(),
+    });
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await (await h.app.request(`${ORIGIN}/responses/${members.find((m) => m.status === 'cancelled')!.responseId}`, { headers: { cookie } })).text();
+    expect(page).toContain('intercom.trackEvent <span class="status s-cancelled">cancelled</span>');
+    expect(page).toContain('Not sent: its campaign was cancelled.');
+    expect(page).not.toContain('Replay this job');
   });
 
   it('answers 404 for an unknown campaign and 422 naming the field for a bad body, cancelling nothing', async () => {
