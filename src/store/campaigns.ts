@@ -74,7 +74,7 @@ export interface CandidateQuery {
   segments?: Partial<Record<RolledUpDimension, readonly string[]>>;
   /** Answered (or received, without an answer time) at or after this ISO time. */
   answeredSince?: string;
-  /** Leave out respondents with a job of these connectors/actions created at or after this time (not dead). */
+  /** Leave out respondents with a job of these connectors/actions created at or after this time (not dead, not cancelled). */
   notContactedSince?: { since: string; by: readonly string[] };
   limit: number;
 }
@@ -94,7 +94,7 @@ export interface CampaignCandidate {
  * Each respondent's newest scored answer of the metric (a promoter who has since answered 3 is
  * not a promoter), filtered, highest score first then newest; not scrubbed by retention.
  * "Contacted": an action job of the listed connectors or actions, from a recipe or a campaign,
- * not dead, created within the period, for any response of the same email (or this response
+ * not dead nor cancelled (neither reached them), created within the period, for any response of the same email (or this response
  * without one).
  */
 export function candidatesQuery(q: CandidateQuery): Statement {
@@ -112,7 +112,7 @@ export function candidatesQuery(q: CandidateQuery): Statement {
   if (q.answeredSince) (where.push('COALESCE(r.answered_at, r.received_at) >= ?'), params.push(q.answeredSince));
   if (q.notContactedSince) {
     where.push(`NOT EXISTS (SELECT 1 FROM jobs j WHERE j.response_id IN (SELECT o.id FROM responses o WHERE o.respondent_email = r.respondent_email UNION ALL SELECT r.id)
-      AND j.type = 'action' AND j.status <> 'dead' AND j.created_at >= ?
+      AND j.type = 'action' AND j.status NOT IN ('dead', 'cancelled') AND j.created_at >= ?
       AND (j.action IN (SELECT value FROM json_each(?)) OR substr(j.action, 1, instr(j.action, '.') - 1) IN (SELECT value FROM json_each(?))))`);
     const by = JSON.stringify(q.notContactedSince.by);
     params.push(q.notContactedSince.since, by, by);

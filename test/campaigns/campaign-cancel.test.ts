@@ -124,6 +124,10 @@ describe('cancelling a campaign', () => {
       ['ana', 'bob', 'cy', 'dee', 'eli'].map((who, i) => [i < 3 ? 1 : 2, `${who}@example.com`, i >= 3 ? null : `${who}@example.com` === claimedEmail ? 'succeeded' : 'cancelled']),
     );
 
+    // Whoever a cancelled job did not reach was not contacted: a new campaign may take them, not the one reached.
+    const again2 = (await (await post(h, '/api/campaigns', { ...CAMPAIGN, name: 'featured-again', filter: { score: { min: 9 }, notContactedFor: '90d' }, dryRun: true })).json()) as { waves: { members: { respondent: string }[] }[] };
+    expect(again2.waves.flatMap((w) => w.members.map((m) => m.respondent)).sort()).toEqual(['ana', 'bob', 'cy', 'dee', 'eli'].map((who) => `${who}@example.com`).filter((e) => e !== claimedEmail));
+
     // Approval after a cancel: 409, naming the campaign.
     const approved = await post(h, `/api/campaigns/${id}/approve`);
     expect(approved.status).toBe(409);
