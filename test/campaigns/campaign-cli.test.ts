@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeloop } from '../support/cli.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
@@ -27,17 +27,22 @@ betweenWaves:
   approval: true
 `;
 
+/** A hub's database holding these answers (planned), closed for the CLI; the campaign file beside it. */
+async function storedAnswers(answers: [string, number][]) {
+  hub = makeTestHub({ recipes: [] });
+  for (const [id, score] of answers) {
+    expect((await postWebhook(hub, 'generic', { response_id: id, score, email: `${id}@example.com` })).status).toBe(202);
+  }
+  await hub.loop.drain();
+  await hub.close();
+  const file = join(hub.dir, 'featured.yaml');
+  writeFileSync(file, FILE);
+  return { env: { CLOSELOOP_DB: hub.config.CLOSELOOP_DB }, file };
+}
+
 describe('closeloop campaign', () => {
   it('create --dry-run lists who, create queues wave 1, status shows progress, approve releases wave 2, list lists; a bad file is named by line', { timeout: 180_000 }, async () => {
-    hub = makeTestHub({ recipes: [] });
-    for (const [id, score] of [['a', 10], ['b', 9], ['c', 10], ['d', 4]] as const) {
-      expect((await postWebhook(hub, 'generic', { response_id: id, score, email: `${id}@example.com` })).status).toBe(202);
-    }
-    await hub.loop.drain();
-    await hub.close();
-    const env = { CLOSELOOP_DB: hub.config.CLOSELOOP_DB };
-    const file = join(hub.dir, 'featured.yaml');
-    writeFileSync(file, FILE);
+    const { env, file } = await storedAnswers([['a', 10], ['b', 9], ['c', 10], ['d', 4]]);
 
     const dry = await closeloop(['campaign', 'create', file, '--dry-run'], { env });
     expect([dry.code, dry.stderr]).toEqual([0, '']);
@@ -78,7 +83,7 @@ describe('closeloop campaign', () => {
     const list = await closeloop(['campaign', 'list'], { env });
     expect(list.stdout).toMatch(/^\S+  featured-on-g2  slack\.postMessage  2\/2 waves released  3 members: 3 queued, 0 sent, 0 sandboxed, 0 failed, 0 skipped, 0 cancelled  every wave released\n1 campaign\(s\)\n$/);
 
-    const bad = join(hub.dir, 'bad.yaml');
+    const bad = join(dirname(file), 'bad.yaml');
     writeFileSync(bad, FILE.replace('score: 9', 'score: nine').replace('category: promoter', 'category: fan'));
     const refused = await closeloop(['campaign', 'create', bad], { env });
     expect(refused.code).toBe(1);
@@ -89,15 +94,7 @@ describe('closeloop campaign', () => {
   });
 
   it('cancel stops the waves to come: queued jobs cancelled, status shows when, by and why; again changes nothing; approve is refused; a bad reason is named', { timeout: 180_000 }, async () => {
-    hub = makeTestHub({ recipes: [] });
-    for (const [id, score] of [['a', 10], ['b', 9], ['c', 10]] as const) {
-      expect((await postWebhook(hub, 'generic', { response_id: id, score, email: `${id}@example.com` })).status).toBe(202);
-    }
-    await hub.loop.drain();
-    await hub.close();
-    const env = { CLOSELOOP_DB: hub.config.CLOSELOOP_DB };
-    const file = join(hub.dir, 'featured.yaml');
-    writeFileSync(file, FILE);
+    const { env, file } = await storedAnswers([['a', 10], ['b', 9], ['c', 10]]);
     expect((await closeloop(['campaign', 'create', file], { env })).code).toBe(0);
 
     const tooLong = await closeloop(['campaign', 'cancel', 'featured-on-g2', '--reason', 'x'.repeat(501)], { env });
