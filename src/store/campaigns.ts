@@ -466,8 +466,9 @@ export function cancelledFromRows(rows: readonly unknown[][]): CancelOutcome {
 }
 
 /**
- * A campaign job its runner put back in the queue for a retry after the campaign was cancelled
- * (it was running then) is cancelled instead: the retry would contact someone after the cancel.
+ * A campaign job its runner put back in the queue after the campaign was cancelled (it was
+ * running then), for a retry or to wait for its rate limit, is cancelled instead: it would
+ * contact someone after the cancel.
  */
 export function cancelRetryOfCancelledCampaign(jobId: string, now: string): Statement {
   return {

@@ -345,7 +345,10 @@ export class SqlStore implements Store {
   }
 
   async releaseJob(job: Job, runAt: string, now: string) {
-    await this.driver.run(statement(SQL.releaseJob, runAt, now, job.id, job.attempts), { durable: false });
+    const release = statement(SQL.releaseJob, runAt, now, job.id, job.attempts);
+    // A campaign cancelled while this job waited for its rate limit: cancelled instead of queued again.
+    if (job.key.startsWith('campaign:')) await this.driver.batch([release, campaignSql.cancelRetryOfCancelledCampaign(job.id, now)], { durable: false });
+    else await this.driver.run(release, { durable: false });
   }
 
   async queueStats(now: string): Promise<QueueStats> {

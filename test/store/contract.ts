@@ -339,7 +339,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describe('campaigns', () => {
       it('cancel, in one batch: no wave released after it (approval or pause), its queued jobs cancelled, a running one left to finish (its retry cancelled); a second cancel changes nothing; a cancelled job is never replayed', async () => {
         const ids: string[] = [];
-        for (const id of ['c-1', 'c-2', 'c-3', 'c-4']) ids.push((await planned(id, { score: id === 'c-4' ? 9 : 10 })).responseId);
+        for (const id of ['c-1', 'c-2', 'c-3', 'c-4', 'c-5']) ids.push((await planned(id, { score: id === 'c-5' ? 9 : 10 })).responseId);
         const campaignId = 'campaign-cancel-1';
         const member = (responseId: string, wave: number, position: number) => ({
           wave,
@@ -363,26 +363,27 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
             maxAttempts: 5,
             createdAt: at(0),
             waves: [{ wave: 1, label: 'score 10' }, { wave: 2, label: 'score 9' }],
-            members: [member(ids[0]!, 1, 0), member(ids[1]!, 1, 1), member(ids[2]!, 1, 2), member(ids[3]!, 2, 0)],
+            members: [member(ids[0]!, 1, 0), member(ids[1]!, 1, 1), member(ids[2]!, 1, 2), member(ids[3]!, 1, 3), member(ids[4]!, 2, 0)],
           }),
-        ).toEqual({ created: true, queued: 3 });
-        // Wave 1: the first delivered, the second claimed by a runner, the third still queued.
+        ).toEqual({ created: true, queued: 4 });
+        // Wave 1: the first delivered, the second and third claimed by a runner, the fourth still queued.
         const [sent] = await claim(0, 1);
         await store.finishAttempt(sent!, attemptOf(sent!, 1), { outcome: 'succeeded' });
-        const [sending] = await claim(1, 1);
-        expect([sent!.id, sending!.id]).toEqual([`job-${ids[0]}`, `job-${ids[1]}`]);
+        const [sending, waiting] = await claim(1, 2);
+        expect([sent!.id, sending!.id, waiting!.id]).toEqual([`job-${ids[0]}`, `job-${ids[1]}`, `job-${ids[2]}`]);
         expect((await store.pausedCampaignWaves()).map((w) => [w.campaignId, w.wave])).toEqual([[campaignId, 2]]);
 
-        expect(await store.cancelCampaign({ campaignId, now: at(2), by: 'api', reason: 'complaints after wave 1' })).toEqual({ cancelled: true, jobsCancelled: 1, stillRunning: 1, alreadyDone: 1 });
+        expect(await store.cancelCampaign({ campaignId, now: at(2), by: 'api', reason: 'complaints after wave 1' })).toEqual({ cancelled: true, jobsCancelled: 1, stillRunning: 2, alreadyDone: 1 });
         expect((await store.getCampaign('cancel-me'))!.cancelled).toEqual({ at: at(2), by: 'api', reason: 'complaints after wave 1' });
         expect((await store.campaignMembers(campaignId)).map((m) => [m.wave, m.status])).toEqual([
           [1, 'succeeded'],
+          [1, 'running'],
           [1, 'running'],
           [1, 'cancelled'],
           [2, null],
         ]);
         expect((await store.campaignProgress(campaignId)).map((w) => [w.wave, w.queued, w.sent, w.cancelled, w.releasedAt])).toEqual([
-          [1, 1, 1, 1, at(0)],
+          [1, 2, 1, 1, at(0)],
           [2, 0, 0, 0, null],
         ]);
         // No wave after a cancel: the pause sweep finds none, and a release (approval or pause) is refused.
@@ -393,17 +394,20 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await claim(5)).toEqual([]);
 
         // Again: nothing more changes, the first cancel's reason is kept.
-        expect(await store.cancelCampaign({ campaignId, now: at(3), by: 'cli', reason: 'again' })).toEqual({ cancelled: false, jobsCancelled: 0, stillRunning: 1, alreadyDone: 1 });
+        expect(await store.cancelCampaign({ campaignId, now: at(3), by: 'cli', reason: 'again' })).toEqual({ cancelled: false, jobsCancelled: 0, stillRunning: 2, alreadyDone: 1 });
         expect((await store.getCampaign(campaignId))!.cancelled).toEqual({ at: at(2), by: 'api', reason: 'complaints after wave 1' });
 
-        // The running attempt fails and asks for a retry: cancelled instead, never sent again.
+        // A running attempt fails and asks for a retry, another is given back to wait for its rate
+        // limit: each is cancelled instead, never sent again.
         await store.finishAttempt(sending!, attemptOf(sending!, 4), { outcome: 'retry', error: 'HTTP 503', runAt: at(60) });
         expect(await store.getJob(sending!.id)).toMatchObject({ status: 'cancelled', lastError: 'HTTP 503' });
+        await store.releaseJob(waiting!, at(60), at(4));
+        expect(await store.getJob(waiting!.id)).toMatchObject({ status: 'cancelled', attempts: 0 });
         expect(await claim(10)).toEqual([]);
-        expect((await store.queueStats(at(10))).byStatus).toMatchObject({ cancelled: 2, queued: 0, succeeded: 1 });
+        expect((await store.queueStats(at(10))).byStatus).toMatchObject({ cancelled: 3, queued: 0, succeeded: 1 });
 
         // Replay takes dead jobs only: a cancelled one stays cancelled.
-        const cancelledIds = [`job-${ids[1]}`, `job-${ids[2]}`];
+        const cancelledIds = [`job-${ids[1]}`, `job-${ids[2]}`, `job-${ids[3]}`];
         expect(await store.listDeadJobIds({})).toEqual([]);
         expect(await store.replayJobs(cancelledIds, at(7300))).toBe(0);
         expect((await store.listJobs({ status: 'cancelled', limit: 10 })).map((j) => j.id).sort()).toEqual(cancelledIds.sort());
