@@ -155,7 +155,7 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
           z.object({
             alreadyCancelled: z.boolean().openapi({ description: 'True when it was cancelled before: this call changed nothing' }),
             jobsCancelled: z.number().openapi({ description: 'Queued jobs this call cancelled (never sent)' }),
-            stillRunning: z.number().openapi({ description: 'Jobs a runner had claimed: their attempt finishes; a retry it asks for is cancelled' }),
+            stillRunning: z.number().openapi({ description: 'Jobs a runner had claimed: their attempt finishes; one given back for a retry or a rate-limit wait is cancelled instead' }),
             alreadyDone: z.number().openapi({ description: 'Jobs already delivered, sandboxed or dead' }),
             wavesNotReleased: z.number().openapi({ description: 'Waves that will never be released' }),
             campaign: CampaignSchema,

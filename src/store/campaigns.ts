@@ -424,7 +424,7 @@ export interface CancelOutcome {
   cancelled: boolean;
   /** Jobs this batch moved from `queued` to `cancelled`. */
   jobsCancelled: number;
-  /** Jobs a runner had claimed: their attempt finishes (a retry it asks for is cancelled instead). */
+  /** Jobs a runner had claimed: their attempt finishes (given back for a retry or a rate-limit wait, they are cancelled instead). */
   stillRunning: number;
   /** Jobs already finished: delivered, sandboxed or dead. */
   alreadyDone: number;
