@@ -109,24 +109,24 @@ function nameTaken(existing: CampaignRow): HubError {
  */
 export async function approveCampaign(idOrName: string, deps: Pick<CampaignDeps, 'store' | 'now'>): Promise<{ campaign: CampaignStatus; released: number; queued: number }> {
   const before = await campaignStatus(deps.store, idOrName);
-  if (before.cancelled) throw cancelledError(before);
+  if (before.cancelled) throw cancelledError(before.name, before.cancelled);
   if (!before.next) throw new HubError(409, 'all_waves_released', `Every wave of campaign ${before.name} is released`, [{ field: 'id', message: 'no wave left to approve' }]);
   const wave = before.next.wave;
   const result = await deps.store.releaseCampaignWave({ campaignId: before.id, wave, now: deps.now().toISOString(), by: 'approval' });
   if (!result.released) {
     // The release's guard refused: cancelled meanwhile, or this wave released by someone else.
     const after = await campaignStatus(deps.store, before.id);
-    if (after.cancelled) throw cancelledError(after);
+    if (after.cancelled) throw cancelledError(after.name, after.cancelled);
     throw new HubError(409, 'wave_already_released', `Wave ${wave} of campaign ${before.name} was released meanwhile`, [{ field: 'id', message: `wave ${wave} already released` }]);
   }
   return { campaign: await campaignStatus(deps.store, before.id), released: wave, queued: result.queued };
 }
 
-function cancelledError(c: CampaignStatus): HubError {
-  return new HubError(409, 'campaign_cancelled', `Campaign ${c.name} was cancelled at ${c.cancelled!.at}; no wave is released after a cancel`, [{ field: 'id', message: 'campaign cancelled' }]);
+function cancelledError(name: string, cancelled: CampaignCancellation): HubError {
+  return new HubError(409, 'campaign_cancelled', `Campaign ${name} was cancelled at ${cancelled.at}; no wave is released after a cancel`, [{ field: 'id', message: 'campaign cancelled' }]);
 }
 
-/** What a cancel did: this call's counts, or none when it was cancelled already. */
+/** What a cancel did (nothing, when it was cancelled already), where the campaign's jobs stand, and the campaign. */
 export interface CancelResult extends CancelOutcome {
   /** True when an earlier cancel had stopped it: this one changed nothing. */
   alreadyCancelled: boolean;

@@ -4,6 +4,7 @@ import { approveCampaign, campaignStatus, cancelCampaign, createCampaign, dryRun
 import { compileCampaignOrThrow, schemaIssuesOf } from '../campaigns/compile.js';
 import { CampaignDefinition, CancelRequest } from '../campaigns/definition.js';
 import { HubError, issuePath, zodIssues } from '../core/errors.js';
+import { CANCELLED_BY } from '../store/campaigns.js';
 import type { Store } from '../store/store.js';
 import { Errors, ErrorBody, Json } from './openapi-shapes.js';
 
@@ -36,7 +37,7 @@ const CampaignSchema = z
     definition: z.unknown().openapi({ description: 'The definition as it was given' }),
     betweenWaves: z.union([z.object({ approval: z.literal(true) }), z.object({ pauseMs: z.number() })]),
     cancelled: z
-      .object({ at: z.string(), by: z.enum(['cli', 'api']), reason: z.string().nullable() })
+      .object({ at: z.string(), by: z.enum(CANCELLED_BY), reason: z.string().nullable() })
       .nullable()
       .openapi({ description: 'When, from where (cli, api) and why it was cancelled; null while it runs' }),
     next: z

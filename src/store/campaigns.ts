@@ -277,7 +277,8 @@ export interface CampaignCancellation {
 }
 
 /** What cancelled a campaign: the CLI or the admin API. */
-export type CancelledBy = 'cli' | 'api';
+export const CANCELLED_BY = ['cli', 'api'] as const;
+export type CancelledBy = (typeof CANCELLED_BY)[number];
 
 export function campaignQuery(idOrName: string): Statement {
   return { sql: `SELECT * FROM campaigns WHERE id = ? OR name = ?`, params: [idOrName, idOrName] };
