@@ -366,11 +366,14 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
             members: [member(ids[0]!, 1, 0), member(ids[1]!, 1, 1), member(ids[2]!, 1, 2), member(ids[3]!, 1, 3), member(ids[4]!, 2, 0)],
           }),
         ).toEqual({ created: true, queued: 4 });
-        // Wave 1: the first delivered, the second and third claimed by a runner, the fourth still queued.
+        // Wave 1: the first delivered, the second and third claimed by a runner, the fourth queued
+        // (it died, and was replayed).
         const [sent] = await claim(0, 1);
         await store.finishAttempt(sent!, attemptOf(sent!, 1), { outcome: 'succeeded' });
-        const [sending, waiting] = await claim(1, 2);
-        expect([sent!.id, sending!.id, waiting!.id]).toEqual([`job-${ids[0]}`, `job-${ids[1]}`, `job-${ids[2]}`]);
+        const [sending, waiting, replayed] = await claim(1, 3);
+        expect([sent!.id, sending!.id, waiting!.id, replayed!.id]).toEqual([`job-${ids[0]}`, `job-${ids[1]}`, `job-${ids[2]}`, `job-${ids[3]}`]);
+        await store.finishAttempt(replayed!, attemptOf(replayed!, 1), { outcome: 'dead', error: 'HTTP 404' });
+        expect(await store.replayJobs([replayed!.id], at(1))).toBe(1);
         expect((await store.pausedCampaignWaves()).map((w) => [w.campaignId, w.wave])).toEqual([[campaignId, 2]]);
 
         expect(await store.cancelCampaign({ campaignId, now: at(2), by: 'api', reason: 'complaints after wave 1' })).toEqual({ cancelled: true, jobsCancelled: 1, stillRunning: 2, alreadyDone: 1 });
@@ -411,6 +414,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.listDeadJobIds({})).toEqual([]);
         expect(await store.replayJobs(cancelledIds, at(7300))).toBe(0);
         expect((await store.listJobs({ status: 'cancelled', limit: 10 })).map((j) => j.id).sort()).toEqual(cancelledIds.sort());
+        // The replay's progress counts the one cancelled after its replay.
+        expect(await store.replayProgress(at(1))).toEqual({ replayed: 1, queued: 0, running: 0, delivered: 0, dead: 0, cancelled: 1 });
       });
     });
 
