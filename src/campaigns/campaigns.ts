@@ -1,6 +1,6 @@
 import type { ActionRegistry } from '../../connectors/registry.js';
 import { HubError } from '../core/errors.js';
-import type { CampaignRow, WaveProgressRow } from '../store/campaigns.js';
+import type { CampaignCancellation, CampaignRow, CancelledBy, CancelOutcome, WaveProgressRow } from '../store/campaigns.js';
 import { newId } from '../store/ids.js';
 import type { Store } from '../store/store.js';
 import type { CompiledCampaign } from './compile.js';
@@ -35,7 +35,9 @@ export interface CampaignStatus {
   definition: unknown;
   /** `approval`, or the pause between waves in milliseconds. */
   betweenWaves: { approval: true } | { pauseMs: number };
-  /** The next wave to release and when: on approval, or at a time; null once every wave is released. */
+  /** When, by what (`cli`, `api`) and why it was cancelled; null while it runs. */
+  cancelled: CampaignCancellation | null;
+  /** The next wave to release and when: on approval, or at a time; null once every wave is released, or once cancelled. */
   next: { wave: number; releases: 'on approval' } | { wave: number; releases: 'at'; at: string } | null;
   waves: WaveProgressRow[];
   totals: Omit<WaveProgressRow, 'wave' | 'label' | 'releasedAt' | 'releasedBy'>;
@@ -107,11 +109,42 @@ function nameTaken(existing: CampaignRow): HubError {
  */
 export async function approveCampaign(idOrName: string, deps: Pick<CampaignDeps, 'store' | 'now'>): Promise<{ campaign: CampaignStatus; released: number; queued: number }> {
   const before = await campaignStatus(deps.store, idOrName);
+  if (before.cancelled) throw cancelledError(before.name, before.cancelled);
   if (!before.next) throw new HubError(409, 'all_waves_released', `Every wave of campaign ${before.name} is released`, [{ field: 'id', message: 'no wave left to approve' }]);
   const wave = before.next.wave;
   const result = await deps.store.releaseCampaignWave({ campaignId: before.id, wave, now: deps.now().toISOString(), by: 'approval' });
-  if (!result.released) throw new HubError(409, 'wave_already_released', `Wave ${wave} of campaign ${before.name} was released meanwhile`, [{ field: 'id', message: `wave ${wave} already released` }]);
+  if (!result.released) {
+    // The release's guard refused: cancelled meanwhile, or this wave released by someone else.
+    const after = await campaignStatus(deps.store, before.id);
+    if (after.cancelled) throw cancelledError(after.name, after.cancelled);
+    throw new HubError(409, 'wave_already_released', `Wave ${wave} of campaign ${before.name} was released meanwhile`, [{ field: 'id', message: `wave ${wave} already released` }]);
+  }
   return { campaign: await campaignStatus(deps.store, before.id), released: wave, queued: result.queued };
+}
+
+function cancelledError(name: string, cancelled: CampaignCancellation): HubError {
+  return new HubError(409, 'campaign_cancelled', `Campaign ${name} was cancelled at ${cancelled.at}; no wave is released after a cancel`, [{ field: 'id', message: 'campaign cancelled' }]);
+}
+
+/** What a cancel did (nothing, when it was cancelled already), where the campaign's jobs stand, and the campaign. */
+export interface CancelResult extends CancelOutcome {
+  /** True when an earlier cancel had stopped it: this one changed nothing. */
+  alreadyCancelled: boolean;
+  /** Waves that will never be released. */
+  wavesNotReleased: number;
+  campaign: CampaignStatus;
+}
+
+/**
+ * Cancel a campaign (by id or name): no wave is released after, and its jobs not yet claimed by a
+ * runner end `cancelled`, one atomic write; a job being sent finishes. Cancelling again changes
+ * nothing and says so (`alreadyCancelled`), so a script may run it twice.
+ */
+export async function cancelCampaign(idOrName: string, cancel: { by: CancelledBy; reason: string | null }, deps: Pick<CampaignDeps, 'store' | 'now'>): Promise<CancelResult> {
+  const before = await campaignStatus(deps.store, idOrName);
+  const outcome = await deps.store.cancelCampaign({ campaignId: before.id, now: deps.now().toISOString(), by: cancel.by, reason: cancel.reason });
+  const campaign = await campaignStatus(deps.store, before.id);
+  return { ...outcome, alreadyCancelled: !outcome.cancelled, wavesNotReleased: campaign.waves.filter((w) => !w.releasedAt).length, campaign };
 }
 
 /**
@@ -148,7 +181,7 @@ function statusOf(campaign: CampaignRow, waves: WaveProgressRow[]): CampaignStat
   const nextIndex = waves.findIndex((w) => w.releasedAt === null);
   const previous = nextIndex > 0 ? waves[nextIndex - 1] : undefined;
   let next: CampaignStatus['next'] = null;
-  if (nextIndex !== -1) {
+  if (nextIndex !== -1 && !campaign.cancelled) {
     const wave = waves[nextIndex]!.wave;
     next = campaign.pauseMs !== null && previous?.releasedAt ? { wave, releases: 'at', at: new Date(Date.parse(previous.releasedAt) + campaign.pauseMs).toISOString() } : { wave, releases: 'on approval' };
   }
@@ -160,8 +193,9 @@ function statusOf(campaign: CampaignRow, waves: WaveProgressRow[]): CampaignStat
     createdAt: campaign.createdAt,
     definition: campaign.definition,
     betweenWaves: campaign.pauseMs === null ? { approval: true } : { pauseMs: campaign.pauseMs },
+    cancelled: campaign.cancelled,
     next,
     waves,
-    totals: { members: sum('members'), skipped: sum('skipped'), queued: sum('queued'), sent: sum('sent'), sandboxed: sum('sandboxed'), failed: sum('failed') },
+    totals: { members: sum('members'), skipped: sum('skipped'), queued: sum('queued'), sent: sum('sent'), sandboxed: sum('sandboxed'), failed: sum('failed'), cancelled: sum('cancelled') },
   };
 }

@@ -69,3 +69,8 @@ export const CampaignDefinition = z.strictObject({
 export type CampaignDefinition = z.output<typeof CampaignDefinition>;
 /** What a caller writes (periods as text, defaults left out): stored with the campaign and shown back. */
 export type CampaignInput = z.input<typeof CampaignDefinition>;
+
+/** A cancel's body (`POST /api/campaigns/{id}/cancel`), and the CLI's `--reason`. */
+export const CancelRequest = z.strictObject({
+  reason: z.string().trim().max(500, 'must be at most 500 characters').optional().describe('Why it is cancelled (at most 500 characters), kept with the campaign and shown by its status'),
+});

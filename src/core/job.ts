@@ -2,9 +2,10 @@
  * A job's life: `queued` (waiting for its run time) → `running` (claimed under a lease) →
  * `succeeded` | `sandboxed` (connector has no credentials: the request was recorded, not sent)
  * | back to `queued` with a later run time (a retryable failure) | `dead` (out of attempts or a
- * permanent failure; replay puts it back to `queued`).
+ * permanent failure; replay puts it back to `queued`). `cancelled`: a campaign's job still
+ * queued when its campaign was cancelled; final, never run and never replayed.
  */
-export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'sandboxed', 'dead'] as const;
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'sandboxed', 'dead', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** `plan` turns a stored response into action jobs; `action` calls a connector. */

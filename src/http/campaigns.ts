@@ -1,9 +1,10 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ActionRegistry } from '../../connectors/registry.js';
-import { approveCampaign, campaignStatus, createCampaign, dryRunCampaign, listCampaigns } from '../campaigns/campaigns.js';
+import { approveCampaign, campaignStatus, cancelCampaign, createCampaign, dryRunCampaign, listCampaigns } from '../campaigns/campaigns.js';
 import { compileCampaignOrThrow, schemaIssuesOf } from '../campaigns/compile.js';
-import { CampaignDefinition } from '../campaigns/definition.js';
+import { CampaignDefinition, CancelRequest } from '../campaigns/definition.js';
 import { HubError, issuePath, zodIssues } from '../core/errors.js';
+import { CANCELLED_BY } from '../store/campaigns.js';
 import type { Store } from '../store/store.js';
 import { Errors, ErrorBody, Json } from './openapi-shapes.js';
 
@@ -25,6 +26,7 @@ const Counts = {
   sent: z.number().openapi({ description: 'Delivered' }),
   sandboxed: z.number().openapi({ description: 'Recorded, not sent (the connector has no credentials)' }),
   failed: z.number().openapi({ description: 'Dead-lettered; replay them like any job' }),
+  cancelled: z.number().openapi({ description: 'Never sent: still queued when the campaign was cancelled' }),
 };
 const CampaignSchema = z
   .object({
@@ -34,10 +36,14 @@ const CampaignSchema = z
     createdAt: z.string(),
     definition: z.unknown().openapi({ description: 'The definition as it was given' }),
     betweenWaves: z.union([z.object({ approval: z.literal(true) }), z.object({ pauseMs: z.number() })]),
+    cancelled: z
+      .object({ at: z.string(), by: z.enum(CANCELLED_BY), reason: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'When, from where (cli, api) and why it was cancelled; null while it runs' }),
     next: z
       .union([z.object({ wave: z.number(), releases: z.literal('on approval') }), z.object({ wave: z.number(), releases: z.literal('at'), at: z.string() })])
       .nullable()
-      .openapi({ description: 'The next wave and what releases it; null once every wave is released' }),
+      .openapi({ description: 'The next wave and what releases it; null once every wave is released, or once cancelled (no wave will be released)' }),
     waves: z.array(z.object({ wave: z.number(), label: z.string(), releasedAt: z.string().nullable(), releasedBy: z.string().nullable(), ...Counts })),
     totals: z.object(Counts),
   })
@@ -61,7 +67,7 @@ const DryRunSchema = z
 const CampaignRequest = CampaignDefinition.extend({ dryRun: z.boolean().optional().describe('List who would be contacted, in which wave, with the rendered parameters; write nothing') });
 const IdParam = z.object({ id: z.string().openapi({ description: 'The campaign id, or its name' }) });
 
-/** `/api/campaigns`: create (or dry-run), list, read and approve advocacy campaigns; mounted on the admin API (its token, its OpenAPI document). */
+/** `/api/campaigns`: create (or dry-run), list, read, approve and cancel advocacy campaigns; mounted on the admin API (its token, its OpenAPI document). */
 export function campaignRoutes(deps: CampaignRouteDeps) {
   const app = new OpenAPIHono({
     defaultHook: (result) => {
@@ -128,7 +134,7 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       request: { params: IdParam },
       responses: {
         200: Json(z.object({ released: z.number().openapi({ description: 'The wave released' }), queued: z.number().openapi({ description: 'Jobs queued' }), campaign: CampaignSchema }), 'Released'),
-        409: Json(ErrorBody, 'Every wave is released, or this wave was released meanwhile'),
+        409: Json(ErrorBody, 'Every wave is released, this wave was released meanwhile, or the campaign is cancelled (code campaign_cancelled)'),
         ...Errors,
       },
     }),
@@ -136,6 +142,34 @@ export function campaignRoutes(deps: CampaignRouteDeps) {
       const result = await approveCampaign(c.req.valid('param').id, deps);
       deps.onJobsQueued?.();
       return c.json(result, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/cancel',
+      summary: 'Cancel a campaign: no wave is released after, its jobs not yet claimed end cancelled (one claimed by a runner finishes); cancelling again changes nothing',
+      request: { params: IdParam, body: { content: { 'application/json': { schema: CancelRequest } }, required: false } },
+      responses: {
+        200: Json(
+          z.object({
+            alreadyCancelled: z.boolean().openapi({ description: 'True when it was cancelled before: this call changed nothing' }),
+            jobsCancelled: z.number().openapi({ description: 'Queued jobs this call cancelled (never sent)' }),
+            stillRunning: z.number().openapi({ description: 'Jobs a runner had claimed: their attempt finishes; one given back for a retry or a rate-limit wait is cancelled instead' }),
+            alreadyDone: z.number().openapi({ description: 'Jobs already delivered, sandboxed or dead' }),
+            wavesNotReleased: z.number().openapi({ description: 'Waves that will never be released' }),
+            campaign: CampaignSchema,
+          }),
+          'Cancelled, or cancelled already',
+        ),
+        ...Errors,
+      },
+    }),
+    async (c) => {
+      // The body is optional: without a JSON one, the validator gives {} (a cancel without a reason).
+      const { reason } = c.req.valid('json');
+      return c.json(await cancelCampaign(c.req.valid('param').id, { by: 'api', reason: reason || null }, deps), 200);
     },
   );
 

@@ -54,6 +54,17 @@ CREATE TRIGGER campaign_members_scrubbed AFTER UPDATE OF scrubbed_at ON response
 END;
 `;
 
+/**
+ * Migration 20: a campaign can be cancelled. Its unreleased waves are never released and its
+ * unclaimed jobs end `cancelled` ({@link cancelCampaignStatements}); who cancelled it (`cli`,
+ * `api`), when and why are kept with it.
+ */
+export const CAMPAIGN_CANCEL_MIGRATION = `
+ALTER TABLE campaigns ADD COLUMN cancelled_at TEXT;
+ALTER TABLE campaigns ADD COLUMN cancelled_by TEXT;
+ALTER TABLE campaigns ADD COLUMN cancel_reason TEXT;
+`;
+
 /** Which stored responses a campaign may take, as SQL sees it (periods resolved against the clock). */
 export interface CandidateQuery {
   metric: string;
@@ -63,7 +74,7 @@ export interface CandidateQuery {
   segments?: Partial<Record<RolledUpDimension, readonly string[]>>;
   /** Answered (or received, without an answer time) at or after this ISO time. */
   answeredSince?: string;
-  /** Leave out respondents with a job of these connectors/actions created at or after this time (not dead). */
+  /** Leave out respondents with a job of these connectors/actions created at or after this time (not dead, not cancelled). */
   notContactedSince?: { since: string; by: readonly string[] };
   limit: number;
 }
@@ -83,7 +94,7 @@ export interface CampaignCandidate {
  * Each respondent's newest scored answer of the metric (a promoter who has since answered 3 is
  * not a promoter), filtered, highest score first then newest; not scrubbed by retention.
  * "Contacted": an action job of the listed connectors or actions, from a recipe or a campaign,
- * not dead, created within the period, for any response of the same email (or this response
+ * not dead nor cancelled (neither reached them), created within the period, for any response of the same email (or this response
  * without one).
  */
 export function candidatesQuery(q: CandidateQuery): Statement {
@@ -101,7 +112,7 @@ export function candidatesQuery(q: CandidateQuery): Statement {
   if (q.answeredSince) (where.push('COALESCE(r.answered_at, r.received_at) >= ?'), params.push(q.answeredSince));
   if (q.notContactedSince) {
     where.push(`NOT EXISTS (SELECT 1 FROM jobs j WHERE j.response_id IN (SELECT o.id FROM responses o WHERE o.respondent_email = r.respondent_email UNION ALL SELECT r.id)
-      AND j.type = 'action' AND j.status <> 'dead' AND j.created_at >= ?
+      AND j.type = 'action' AND j.status NOT IN ('dead', 'cancelled') AND j.created_at >= ?
       AND (j.action IN (SELECT value FROM json_each(?)) OR substr(j.action, 1, instr(j.action, '.') - 1) IN (SELECT value FROM json_each(?))))`);
     const by = JSON.stringify(q.notContactedSince.by);
     params.push(q.notContactedSince.since, by, by);
@@ -212,7 +223,7 @@ export interface WaveRelease {
 
 /**
  * Release one wave: mark it released and queue its members' jobs, one batch. The mark is guarded
- * (not released yet, the previous wave released — early enough, for a pause), and the jobs are
+ * (not released yet, the campaign not cancelled, the previous wave released — early enough, for a pause), and the jobs are
  * inserted only while the wave is marked, each keyed `campaign:<id>:<response>:<action>`: a
  * release run twice, by two processes or after a crash, queues nobody twice. The first statement
  * returns the wave when this batch released it; the second, the jobs it queued.
@@ -224,6 +235,7 @@ export function releaseWaveStatements(r: WaveRelease): Statement[] {
       sql: `UPDATE campaign_waves SET released_at = ?, released_by = ?
         WHERE campaign_id = ? AND wave = ? AND released_at IS NULL
           AND (wave = 1 OR ${previous} IS NOT NULL) AND (? IS NULL OR ${previous} <= ?)
+          AND NOT EXISTS (SELECT 1 FROM campaigns c WHERE c.id = campaign_waves.campaign_id AND c.cancelled_at IS NOT NULL)
         RETURNING wave`,
       params: [r.now, r.by, r.campaignId, r.wave, r.previousReleasedBy ?? null, r.previousReleasedBy ?? null],
     },
@@ -251,7 +263,20 @@ export interface CampaignRow {
   pauseMs: number | null;
   maxAttempts: number;
   createdAt: string;
+  /** When, by what (`cli`, `api`) and why it was cancelled; null while it runs. */
+  cancelled: CampaignCancellation | null;
 }
+
+/** How a campaign was cancelled. */
+export interface CampaignCancellation {
+  at: string;
+  by: CancelledBy;
+  reason: string | null;
+}
+
+/** What cancelled a campaign: the CLI or the admin API. */
+export const CANCELLED_BY = ['cli', 'api'] as const;
+export type CancelledBy = (typeof CANCELLED_BY)[number];
 
 export function campaignQuery(idOrName: string): Statement {
   return { sql: `SELECT * FROM campaigns WHERE id = ? OR name = ?`, params: [idOrName, idOrName] };
@@ -270,6 +295,7 @@ export function campaignFromRow(row: Record<string, unknown>): CampaignRow {
     pauseMs: (row.pause_ms as number | null) ?? null,
     maxAttempts: row.max_attempts as number,
     createdAt: row.created_at as string,
+    cancelled: row.cancelled_at ? { at: row.cancelled_at as string, by: row.cancelled_by as CancelledBy, reason: (row.cancel_reason as string | null) ?? null } : null,
   };
 }
 
@@ -290,6 +316,8 @@ export interface WaveProgressRow {
   sandboxed: number;
   /** Dead-lettered (replay them like any job). */
   failed: number;
+  /** Never sent: still queued when the campaign was cancelled. */
+  cancelled: number;
 }
 
 export function waveProgressQuery(campaignId: string): Statement {
@@ -299,7 +327,8 @@ export function waveProgressQuery(campaignId: string): Statement {
         COALESCE(SUM(j.status IN ('queued', 'running')), 0) AS queued,
         COALESCE(SUM(j.status = 'succeeded'), 0) AS sent,
         COALESCE(SUM(j.status = 'sandboxed'), 0) AS sandboxed,
-        COALESCE(SUM(j.status = 'dead'), 0) AS failed
+        COALESCE(SUM(j.status = 'dead'), 0) AS failed,
+        COALESCE(SUM(j.status = 'cancelled'), 0) AS cancelled
       FROM campaign_waves w
         LEFT JOIN campaign_members m ON m.campaign_id = w.campaign_id AND m.wave = w.wave
         LEFT JOIN jobs j ON j.id = m.job_id
@@ -320,6 +349,7 @@ export function waveProgressFromRow(row: Record<string, unknown>): WaveProgressR
     sent: row.sent as number,
     sandboxed: row.sandboxed as number,
     failed: row.failed as number,
+    cancelled: row.cancelled as number,
   };
 }
 
@@ -358,7 +388,7 @@ export function campaignMemberFromRow(row: Record<string, unknown>): CampaignMem
   };
 }
 
-/** A wave waiting for its pause: the next unreleased wave of a paused campaign whose previous wave is released. */
+/** A wave waiting for its pause: the next unreleased wave of a paused campaign, not cancelled, whose previous wave is released. */
 export interface PausedWave {
   campaignId: string;
   wave: number;
@@ -371,11 +401,80 @@ export function pausedWavesQuery(): Statement {
     sql: `SELECT w.campaign_id, w.wave, c.pause_ms, p.released_at AS previous_released_at
       FROM campaign_waves w JOIN campaigns c ON c.id = w.campaign_id
         JOIN campaign_waves p ON p.campaign_id = w.campaign_id AND p.wave = w.wave - 1
-      WHERE w.released_at IS NULL AND c.pause_ms IS NOT NULL AND p.released_at IS NOT NULL`,
+      WHERE w.released_at IS NULL AND c.pause_ms IS NOT NULL AND c.cancelled_at IS NULL AND p.released_at IS NOT NULL`,
     params: [],
   };
 }
 
 export function pausedWaveFromRow(row: Record<string, unknown>): PausedWave {
   return { campaignId: row.campaign_id as string, wave: row.wave as number, pauseMs: row.pause_ms as number, previousReleasedAt: row.previous_released_at as string };
+}
+
+export interface CampaignCancel {
+  campaignId: string;
+  now: string;
+  by: CancelledBy;
+  reason: string | null;
+}
+
+/** What {@link cancelCampaignStatements}' batch did. */
+export interface CancelOutcome {
+  /** False: the campaign was cancelled already (or does not exist); this batch changed nothing. */
+  cancelled: boolean;
+  /** Jobs this batch moved from `queued` to `cancelled`. */
+  jobsCancelled: number;
+  /** Jobs a runner had claimed: their attempt finishes (given back for a retry or a rate-limit wait, they are cancelled instead). */
+  stillRunning: number;
+  /** Jobs already finished: delivered, sandboxed or dead. */
+  alreadyDone: number;
+}
+
+const memberJobs = `SELECT job_id FROM campaign_members WHERE campaign_id = ?`;
+
+/**
+ * Cancel a campaign, one batch: the campaign marked (guarded: not cancelled yet), then its jobs
+ * still `queued` (not claimed) made `cancelled`, only when this batch made the mark — a second
+ * cancel cancels nothing more. A job a runner has claimed (`running`) is left to finish. The
+ * release guard ({@link releaseWaveStatements}) reads the mark, so no wave is released after it.
+ * The last statement counts the campaign's jobs as the batch left them.
+ */
+export function cancelCampaignStatements(c: CampaignCancel): Statement[] {
+  return [
+    {
+      sql: `UPDATE campaigns SET cancelled_at = ?, cancelled_by = ?, cancel_reason = ? WHERE id = ? AND cancelled_at IS NULL RETURNING id`,
+      params: [c.now, c.by, c.reason, c.campaignId],
+    },
+    {
+      sql: `UPDATE jobs SET status = 'cancelled', lease_until = NULL, updated_at = ?
+        WHERE id IN (${memberJobs}) AND status = 'queued'
+          AND EXISTS (SELECT 1 FROM campaigns WHERE id = ? AND cancelled_at = ? AND cancelled_by = ?)
+        RETURNING id`,
+      params: [c.now, c.campaignId, c.campaignId, c.now, c.by],
+    },
+    {
+      sql: `SELECT COALESCE(SUM(status = 'running'), 0) AS running, COALESCE(SUM(status IN ('succeeded', 'sandboxed', 'dead')), 0) AS done
+        FROM jobs WHERE id IN (${memberJobs})`,
+      params: [c.campaignId],
+    },
+  ];
+}
+
+export function cancelledFromRows(rows: readonly unknown[][]): CancelOutcome {
+  const counts = (rows[2]?.[0] ?? {}) as { running?: number; done?: number };
+  return { cancelled: (rows[0]?.length ?? 0) > 0, jobsCancelled: rows[1]?.length ?? 0, stillRunning: counts.running ?? 0, alreadyDone: counts.done ?? 0 };
+}
+
+/**
+ * A campaign job its runner put back in the queue after the campaign was cancelled (it was
+ * running then), for a retry or to wait for its rate limit, is cancelled instead: it would
+ * contact someone after the cancel.
+ */
+export function cancelRetryOfCancelledCampaign(jobId: string, now: string): Statement {
+  return {
+    sql: `UPDATE jobs SET status = 'cancelled', updated_at = ?
+      WHERE id = ? AND status = 'queued'
+        AND EXISTS (SELECT 1 FROM campaign_members m JOIN campaigns c ON c.id = m.campaign_id
+          WHERE m.response_id = jobs.response_id AND m.job_id = jobs.id AND c.cancelled_at IS NOT NULL)`,
+    params: [now, jobId],
+  };
 }

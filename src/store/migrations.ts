@@ -1,5 +1,5 @@
 import { LOOPS_MIGRATION } from './loops.js';
-import { CAMPAIGNS_MIGRATION } from './campaigns.js';
+import { CAMPAIGN_CANCEL_MIGRATION, CAMPAIGNS_MIGRATION } from './campaigns.js';
 import { SLACK_ACTIONS_MIGRATION } from './slack-actions.js';
 /**
  * Numbered schema migrations, plain SQLite SQL so that better-sqlite3 (Node) and D1 (Workers)
@@ -407,5 +407,12 @@ END;
     version: 19,
     name: 'slack app: who clicked what on a message, who follows each response up',
     sql: SLACK_ACTIONS_MIGRATION,
+  },
+  {
+    version: 20,
+    name: 'campaigns can be cancelled: when, by whom, why',
+    // A cancelled campaign releases no further wave and its unclaimed jobs end `cancelled`
+    // (src/store/campaigns.ts cancelCampaignStatements).
+    sql: CAMPAIGN_CANCEL_MIGRATION,
   },
 ];

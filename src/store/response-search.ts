@@ -109,6 +109,8 @@ export interface ReplayProgress {
   running: number;
   delivered: number;
   dead: number;
+  /** Queued again, then cancelled with its campaign before it was sent. */
+  cancelled: number;
 }
 
 export function replayProgressQuery(since: string, connector?: string): Statement {
@@ -117,7 +119,8 @@ export function replayProgressQuery(since: string, connector?: string): Statemen
   if (connector) (filter = ' AND action LIKE ?'), params.push(`${connector}.%`);
   return {
     sql: `SELECT COUNT(*) AS replayed, COALESCE(SUM(status = 'queued'), 0) AS queued, COALESCE(SUM(status = 'running'), 0) AS running,
-        COALESCE(SUM(status IN ('succeeded', 'sandboxed')), 0) AS delivered, COALESCE(SUM(status = 'dead'), 0) AS dead
+        COALESCE(SUM(status IN ('succeeded', 'sandboxed')), 0) AS delivered, COALESCE(SUM(status = 'dead'), 0) AS dead,
+        COALESCE(SUM(status = 'cancelled'), 0) AS cancelled
       FROM jobs WHERE replayed_at >= ?${filter}`,
     params,
   };

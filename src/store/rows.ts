@@ -317,4 +317,4 @@ export function npsCountsQuery(filter: NpsFilter) {
   return { sql: `SELECT ${count('promoter')}, ${count('passive')}, ${count('detractor')} FROM responses INDEXED BY responses_nps WHERE ${where.join(' AND ')}`, params };
 }
 
-export const ALL_STATUSES_ZERO = (): Record<JobStatus, number> => ({ queued: 0, running: 0, succeeded: 0, sandboxed: 0, dead: 0 });
+export const ALL_STATUSES_ZERO = (): Record<JobStatus, number> => ({ queued: 0, running: 0, succeeded: 0, sandboxed: 0, dead: 0, cancelled: 0 });

@@ -291,6 +291,8 @@ export class SqlStore implements Store {
           job.id,
           job.attempts,
         ),
+        // A campaign cancelled while this attempt ran: its retry is cancelled instead.
+        ...(status === 'queued' && job.key.startsWith('campaign:') ? [campaignSql.cancelRetryOfCancelledCampaign(job.id, attempt.finishedAt)] : []),
       ],
       { durable: false },
     );
@@ -343,7 +345,10 @@ export class SqlStore implements Store {
   }
 
   async releaseJob(job: Job, runAt: string, now: string) {
-    await this.driver.run(statement(SQL.releaseJob, runAt, now, job.id, job.attempts), { durable: false });
+    const release = statement(SQL.releaseJob, runAt, now, job.id, job.attempts);
+    // A campaign cancelled while this job waited for its rate limit: cancelled instead of queued again.
+    if (job.key.startsWith('campaign:')) await this.driver.batch([release, campaignSql.cancelRetryOfCancelledCampaign(job.id, now)], { durable: false });
+    else await this.driver.run(release, { durable: false });
   }
 
   async queueStats(now: string): Promise<QueueStats> {
@@ -491,6 +496,10 @@ export class SqlStore implements Store {
 
   async campaignMembers(campaignId: string) {
     return (await this.driver.all<Record<string, unknown>>(campaignSql.campaignMembersQuery(campaignId))).map(campaignSql.campaignMemberFromRow);
+  }
+
+  async cancelCampaign(cancel: campaignSql.CampaignCancel) {
+    return campaignSql.cancelledFromRows(await this.driver.batch(campaignSql.cancelCampaignStatements(cancel)));
   }
 
   async pausedCampaignWaves() {

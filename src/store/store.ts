@@ -8,7 +8,7 @@ import type { ResponseToTag, TaggedResponse, ThemeCounts, ThemeCountsFilter, Ver
 import type { ErasureReport } from './erasure.js';
 import type { ResponseSegments } from '../insights/segments.js';
 import type { BacktestFilter, BacktestRow, ThrottleMarkRow } from './backtest.js';
-import type { CampaignCandidate, CampaignMemberRow, CampaignRow, CampaignWrite, CandidateQuery, PausedWave, WaveProgressRow, WaveRelease } from './campaigns.js';
+import type { CampaignCancel, CampaignCandidate, CampaignMemberRow, CampaignRow, CampaignWrite, CancelOutcome, CandidateQuery, PausedWave, WaveProgressRow, WaveRelease } from './campaigns.js';
 import type { ConnectorQueueRow, RecipeMatchCount, ReplayProgress, ResponseSearch, ResponseSnapshot } from './response-search.js';
 import type { DigestVerbatimRow, ExportFilter, ExportRow, SegmentCountRow, SegmentCountsQuery } from './segments-sql.js';
 
@@ -253,7 +253,12 @@ export interface Store {
   campaignProgress(campaignId: string): Promise<WaveProgressRow[]>;
   /** A campaign's members in wave order, with their jobs' status. */
   campaignMembers(campaignId: string): Promise<CampaignMemberRow[]>;
-  /** Waves of paused campaigns whose previous wave is released (due or not yet). */
+  /**
+   * Cancel a campaign, atomically: marked cancelled (once), no wave released after, its jobs still
+   * queued made `cancelled`; claimed ones finish. A second cancel changes nothing (`cancelled: false`).
+   */
+  cancelCampaign(cancel: CampaignCancel): Promise<CancelOutcome>;
+  /** Waves of paused, not cancelled campaigns whose previous wave is released (due or not yet). */
   pausedCampaignWaves(): Promise<PausedWave[]>;
   /** Responses matching a search, newest first (the dashboard; src/store/response-search.ts). */
   searchResponses(search: ResponseSearch): Promise<StoredResponse[]>;

@@ -139,7 +139,7 @@ describe('a campaign across a SIGKILL between and during waves', () => {
     expect(kept.map((e) => e.metadata.score)).toEqual([...Array(PER_SCORE).fill('10'), ...Array(PER_SCORE).fill('9'), ...Array(PER_SCORE).fill('8')]);
     expect(vendors.state.eventPosts - kept.length).toBeLessThanOrEqual(CONCURRENCY);
     const status = (await (await api(`/api/campaigns/${id}`)).json()) as { totals: unknown; next: unknown };
-    expect(status.totals).toEqual({ members: 3 * PER_SCORE, skipped: 0, queued: 0, sent: 3 * PER_SCORE, sandboxed: 0, failed: 0 });
+    expect(status.totals).toEqual({ members: 3 * PER_SCORE, skipped: 0, queued: 0, sent: 3 * PER_SCORE, sandboxed: 0, failed: 0, cancelled: 0 });
     expect(status.next).toBeNull();
   });
 });

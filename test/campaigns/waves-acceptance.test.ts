@@ -172,7 +172,7 @@ describe('a campaign of 3 waves over 1,000 stored promoters', () => {
     expect(events.map((e) => e.body.metadata.score)).toEqual([...Array(334).fill('10'), ...Array(333).fill('9'), ...Array(333).fill('8')]);
 
     const final = (await (await adminRequest(hub, `/api/campaigns/${campaign.id}`)).json()) as { totals: unknown; next: unknown };
-    expect(final.totals).toEqual({ members: PEOPLE, skipped: 0, queued: 0, sent: PEOPLE, sandboxed: 0, failed: 0 });
+    expect(final.totals).toEqual({ members: PEOPLE, skipped: 0, queued: 0, sent: PEOPLE, sandboxed: 0, failed: 0, cancelled: 0 });
     expect(final.next).toBeNull();
     // Each contact is one job keyed campaign:<id>:<response>:<action>.
     const jobs = await hub.store.listJobs({ action: 'intercom.trackEvent', limit: 2000 });

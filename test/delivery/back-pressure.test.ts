@@ -135,14 +135,14 @@ describe('health endpoints', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({
         ...(path === '/healthz' ? { ok: true } : { ready: true }),
-        queue: { byStatus: { queued: 0, running: 0, succeeded: 0, sandboxed: 0, dead: 0 }, unplanned: 2, oldestWaitingSeconds: 120, oldestPendingSeconds: 120 },
+        queue: { byStatus: { queued: 0, running: 0, succeeded: 0, sandboxed: 0, dead: 0, cancelled: 0 }, unplanned: 2, oldestWaitingSeconds: 120, oldestPendingSeconds: 120 },
         incidents: [],
       });
     }
     // A claim of one writes and takes the older plan job; the newer response still waits unplanned.
     await hub.store.claimJobs({ now: clock.now.toISOString(), limit: 1, leaseUntil: new Date(T0 + 150_000).toISOString() });
     expect((await (await hub.app.request('/healthz')).json()).queue).toEqual({
-      byStatus: { queued: 0, running: 1, succeeded: 0, sandboxed: 0, dead: 0 },
+      byStatus: { queued: 0, running: 1, succeeded: 0, sandboxed: 0, dead: 0, cancelled: 0 },
       unplanned: 1,
       oldestWaitingSeconds: 30,
       oldestPendingSeconds: 120,

@@ -89,7 +89,7 @@ describe('admin API', () => {
     expect(res.status).toBe(422);
     const body = (await res.json()) as ErrorBody;
     expect(body.error.code).toBe('invalid_request');
-    expect(body.error.issues).toEqual([{ field: 'status', message: 'Invalid option: expected one of "queued"|"running"|"succeeded"|"sandboxed"|"dead"' }]);
+    expect(body.error.issues).toEqual([{ field: 'status', message: 'Invalid option: expected one of "queued"|"running"|"succeeded"|"sandboxed"|"dead"|"cancelled"' }]);
     for (const limit of ['0', '501', 'ten']) {
       const bad = await hub.app.request(`/api/jobs?limit=${limit}`, { headers: auth });
       expect(bad.status).toBe(422);
@@ -173,10 +173,10 @@ describe('admin API', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.servers).toEqual([{ url: '/api' }]);
     const routes = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
-    expect(routes.sort()).toEqual(['GET /jobs', 'GET /jobs/{id}', 'GET /loops', 'GET /nps', 'GET /responses', 'GET /responses/{id}', 'GET /responses/{id}/loop', 'GET /themes', 'GET /verbatims', 'DELETE /respondents/{email}', 'POST /jobs/replay', 'POST /jobs/{id}/replay', 'GET /campaigns', 'POST /campaigns', 'GET /campaigns/{id}', 'POST /campaigns/{id}/approve', 'POST /recipes/backtest'].sort());
+    expect(routes.sort()).toEqual(['GET /jobs', 'GET /jobs/{id}', 'GET /loops', 'GET /nps', 'GET /responses', 'GET /responses/{id}', 'GET /responses/{id}/loop', 'GET /themes', 'GET /verbatims', 'DELETE /respondents/{email}', 'POST /jobs/replay', 'POST /jobs/{id}/replay', 'GET /campaigns', 'POST /campaigns', 'GET /campaigns/{id}', 'POST /campaigns/{id}/approve', 'POST /campaigns/{id}/cancel', 'POST /recipes/backtest'].sort());
     const npsParams = (doc.paths['/nps']!.get as { parameters: { name: string }[] }).parameters.map((p) => p.name);
     expect(npsParams.sort()).toEqual(['by', 'compare', 'interval', 'metric', 'minSample', 'since', 'source', 'survey', 'top', 'tz', 'until']);
     const statusParam = (doc.paths['/jobs']!.get as { parameters: { name: string; schema: { enum?: string[] } }[] }).parameters.find((p) => p.name === 'status')!;
-    expect(statusParam.schema.enum).toEqual(['queued', 'running', 'succeeded', 'sandboxed', 'dead']);
+    expect(statusParam.schema.enum).toEqual(['queued', 'running', 'succeeded', 'sandboxed', 'dead', 'cancelled']);
   });
 });

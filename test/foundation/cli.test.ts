@@ -151,6 +151,6 @@ describe('closeloop CLI', () => {
 
     const bogus = await closeloop(['jobs', '--status', 'bogus'], { env: { CLOSELOOP_DB: db } });
     expect(bogus.code).toBe(1);
-    expect(bogus.stderr).toContain("error: option '--status <status>' argument 'bogus' is invalid. must be one of queued, running, succeeded, sandboxed, dead");
+    expect(bogus.stderr).toContain("error: option '--status <status>' argument 'bogus' is invalid. must be one of queued, running, succeeded, sandboxed, dead, cancelled");
   });
 });

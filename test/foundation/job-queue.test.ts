@@ -140,7 +140,7 @@ describe('the job queue', () => {
 
   describe('job counts (/healthz), kept by the writes', () => {
     const recount = () => {
-      const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, sandboxed: 0, dead: 0 };
+      const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, sandboxed: 0, dead: 0, cancelled: 0 };
       for (const r of store.db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as { status: string; n: number }[]) counts[r.status] = r.n;
       return counts;
     };
@@ -154,7 +154,7 @@ describe('the job queue', () => {
         expect(byStatus).toEqual(recount());
         expect(byStatus).toMatchObject(expected);
       };
-      await counted({ queued: 0, running: 0, succeeded: 0, sandboxed: 0, dead: 0 });
+      await counted({ queued: 0, running: 0, succeeded: 0, sandboxed: 0, dead: 0, cancelled: 0 });
 
       // Inserts, and an insert ignored for its existing key.
       await store.enqueueJobs([job('a', 0), job('b', 0), job('c', 0), job('d', 0), job('e', 0)]);
@@ -209,9 +209,9 @@ describe('the job queue', () => {
         old.close();
 
         store = new SqliteStore({ path, workerThreads: false });
-        expect((await store.queueStats(at(60))).byStatus).toEqual({ queued: 1, running: 0, succeeded: 2, sandboxed: 0, dead: 1 });
+        expect((await store.queueStats(at(60))).byStatus).toEqual({ queued: 1, running: 0, succeeded: 2, sandboxed: 0, dead: 1, cancelled: 0 });
         await store.claimJobs({ now: at(60), limit: 10, leaseUntil: at(90) });
-        expect((await store.queueStats(at(60))).byStatus).toEqual({ queued: 0, running: 1, succeeded: 2, sandboxed: 0, dead: 1 });
+        expect((await store.queueStats(at(60))).byStatus).toEqual({ queued: 0, running: 1, succeeded: 2, sandboxed: 0, dead: 1, cancelled: 0 });
       } finally {
         await store.close();
         rmSync(dir, { recursive: true, force: true });

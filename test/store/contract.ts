@@ -208,7 +208,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.listAttempts(flaky!.id)).toEqual([{ jobId: flaky!.id, attempt: 1, startedAt: at(1), finishedAt: at(1), outcome: 'retry', error: 'HTTP 503', remoteStatus: 503 }]);
         expect(await claim(60)).toEqual([]);
         expect((await claim(120)).map((j) => [j.key, j.attempts])).toEqual([['flaky', 2]]);
-        expect((await store.queueStats(at(120))).byStatus).toEqual({ queued: 0, running: 1, succeeded: 1, sandboxed: 0, dead: 1 });
+        expect((await store.queueStats(at(120))).byStatus).toEqual({ queued: 0, running: 1, succeeded: 1, sandboxed: 0, dead: 1, cancelled: 0 });
       });
 
       it('releaseJob gives a claimed job back without counting the attempt', async () => {
@@ -251,7 +251,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
 
       it('queueStats: jobs by status, unplanned responses, and the ages of the oldest waiting and pending', async () => {
-        expect(await store.queueStats(at(0))).toEqual({ byStatus: { queued: 0, running: 0, succeeded: 0, sandboxed: 0, dead: 0 }, unplanned: 0, oldestWaitingSeconds: null, oldestPendingSeconds: null });
+        expect(await store.queueStats(at(0))).toEqual({ byStatus: { queued: 0, running: 0, succeeded: 0, sandboxed: 0, dead: 0, cancelled: 0 }, unplanned: 0, oldestWaitingSeconds: null, oldestPendingSeconds: null });
         await store.enqueueJobs([actionJob('a', 'r-x', 0), actionJob('b', 'r-x', 100)]);
         const stats = await store.queueStats(at(50));
         expect(stats.byStatus.queued).toBe(2);
@@ -333,6 +333,89 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await store.forgetCachedEnrichment('Ann@Example.com');
         expect(await store.getCachedEnrichment('hubspot:contact:ann@example.com', at(30))).toBeUndefined();
         expect(await store.getCachedEnrichment('hubspot:contact:bob@example.com', at(30))).toEqual({ plan: 'free' });
+      });
+    });
+
+    describe('campaigns', () => {
+      it('cancel, in one batch: no wave released after it (approval or pause), its queued jobs cancelled, a running one left to finish (its retry cancelled); a second cancel changes nothing; a cancelled job is never replayed', async () => {
+        const ids: string[] = [];
+        for (const id of ['c-1', 'c-2', 'c-3', 'c-4', 'c-5']) ids.push((await planned(id, { score: id === 'c-5' ? 9 : 10 })).responseId);
+        const campaignId = 'campaign-cancel-1';
+        const member = (responseId: string, wave: number, position: number) => ({
+          wave,
+          position,
+          responseId,
+          responseVersion: 1,
+          respondent: null,
+          score: wave === 1 ? 10 : 9,
+          jobId: `job-${responseId}`,
+          jobKey: `campaign:${campaignId}:${responseId}:slack.postMessage`,
+          params: { channel: '#advocates', text: responseId },
+          skipReason: null,
+        });
+        expect(
+          await store.createCampaign({
+            id: campaignId,
+            name: 'cancel-me',
+            action: 'slack.postMessage',
+            definition: { name: 'cancel-me' },
+            pauseMs: 3_600_000,
+            maxAttempts: 5,
+            createdAt: at(0),
+            waves: [{ wave: 1, label: 'score 10' }, { wave: 2, label: 'score 9' }],
+            members: [member(ids[0]!, 1, 0), member(ids[1]!, 1, 1), member(ids[2]!, 1, 2), member(ids[3]!, 1, 3), member(ids[4]!, 2, 0)],
+          }),
+        ).toEqual({ created: true, queued: 4 });
+        // Wave 1: the first delivered, the second and third claimed by a runner, the fourth queued
+        // (it died, and was replayed).
+        const [sent] = await claim(0, 1);
+        await store.finishAttempt(sent!, attemptOf(sent!, 1), { outcome: 'succeeded' });
+        const [sending, waiting, replayed] = await claim(1, 3);
+        expect([sent!.id, sending!.id, waiting!.id, replayed!.id]).toEqual([`job-${ids[0]}`, `job-${ids[1]}`, `job-${ids[2]}`, `job-${ids[3]}`]);
+        await store.finishAttempt(replayed!, attemptOf(replayed!, 1), { outcome: 'dead', error: 'HTTP 404' });
+        expect(await store.replayJobs([replayed!.id], at(1))).toBe(1);
+        expect((await store.pausedCampaignWaves()).map((w) => [w.campaignId, w.wave])).toEqual([[campaignId, 2]]);
+
+        expect(await store.cancelCampaign({ campaignId, now: at(2), by: 'api', reason: 'complaints after wave 1' })).toEqual({ cancelled: true, jobsCancelled: 1, stillRunning: 2, alreadyDone: 1 });
+        expect((await store.getCampaign('cancel-me'))!.cancelled).toEqual({ at: at(2), by: 'api', reason: 'complaints after wave 1' });
+        expect((await store.campaignMembers(campaignId)).map((m) => [m.wave, m.status])).toEqual([
+          [1, 'succeeded'],
+          [1, 'running'],
+          [1, 'running'],
+          [1, 'cancelled'],
+          [2, null],
+        ]);
+        expect((await store.campaignProgress(campaignId)).map((w) => [w.wave, w.queued, w.sent, w.cancelled, w.releasedAt])).toEqual([
+          [1, 2, 1, 1, at(0)],
+          [2, 0, 0, 0, null],
+        ]);
+        // No wave after a cancel: the pause sweep finds none, and a release (approval or pause) is refused.
+        expect(await store.pausedCampaignWaves()).toEqual([]);
+        expect(await store.releaseCampaignWave({ campaignId, wave: 2, now: at(7200), by: 'pause', previousReleasedBy: at(3600) })).toEqual({ released: false, queued: 0 });
+        expect(await store.releaseCampaignWave({ campaignId, wave: 2, now: at(7200), by: 'approval' })).toEqual({ released: false, queued: 0 });
+        // A cancelled job is not claimed (the running one keeps its lease until 31 s).
+        expect(await claim(5)).toEqual([]);
+
+        // Again: nothing more changes, the first cancel's reason is kept.
+        expect(await store.cancelCampaign({ campaignId, now: at(3), by: 'cli', reason: 'again' })).toEqual({ cancelled: false, jobsCancelled: 0, stillRunning: 2, alreadyDone: 1 });
+        expect((await store.getCampaign(campaignId))!.cancelled).toEqual({ at: at(2), by: 'api', reason: 'complaints after wave 1' });
+
+        // A running attempt fails and asks for a retry, another is given back to wait for its rate
+        // limit: each is cancelled instead, never sent again.
+        await store.finishAttempt(sending!, attemptOf(sending!, 4), { outcome: 'retry', error: 'HTTP 503', runAt: at(60) });
+        expect(await store.getJob(sending!.id)).toMatchObject({ status: 'cancelled', lastError: 'HTTP 503' });
+        await store.releaseJob(waiting!, at(60), at(4));
+        expect(await store.getJob(waiting!.id)).toMatchObject({ status: 'cancelled', attempts: 0 });
+        expect(await claim(10)).toEqual([]);
+        expect((await store.queueStats(at(10))).byStatus).toMatchObject({ cancelled: 3, queued: 0, succeeded: 1 });
+
+        // Replay takes dead jobs only: a cancelled one stays cancelled.
+        const cancelledIds = [`job-${ids[1]}`, `job-${ids[2]}`, `job-${ids[3]}`];
+        expect(await store.listDeadJobIds({})).toEqual([]);
+        expect(await store.replayJobs(cancelledIds, at(7300))).toBe(0);
+        expect((await store.listJobs({ status: 'cancelled', limit: 10 })).map((j) => j.id).sort()).toEqual(cancelledIds.sort());
+        // The replay's progress counts the one cancelled after its replay.
+        expect(await store.replayProgress(at(1))).toEqual({ replayed: 1, queued: 0, running: 0, delivered: 0, dead: 0, cancelled: 1 });
       });
     });
 

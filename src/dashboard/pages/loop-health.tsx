@@ -39,6 +39,7 @@ export const ReplayForm = z
   .refine((f) => (f.job === undefined) !== (f.connector === undefined), { path: ['job'], message: 'give one job, or a connector' });
 export type ReplayForm = z.output<typeof ReplayForm>;
 
+/** What the queue table shows: jobs waiting or in trouble. Finished ones (succeeded, sandboxed, cancelled with their campaign) are not listed. */
 const STATES = ['queued', 'running', 'failing', 'dead'] as const;
 
 export interface LoopHealthData {
@@ -322,5 +323,6 @@ export function LoopHealthPage(props: { data: LoopHealthData; csrf: string }) {
 
 export function progressText(p: ReplayProgress): string {
   const waiting = p.queued + p.running;
-  return `${p.delivered} of ${p.replayed} delivered, ${waiting} waiting, ${p.dead} dead again${waiting ? '' : ' — done'}.`;
+  const cancelled = p.cancelled ? `, ${p.cancelled} cancelled with their campaign` : '';
+  return `${p.delivered} of ${p.replayed} delivered, ${waiting} waiting, ${p.dead} dead again${cancelled}${waiting ? '' : ' — done'}.`;
 }

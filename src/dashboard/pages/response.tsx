@@ -196,6 +196,7 @@ export function ResponsePage(props: { data: ResponseData; csrf: string }) {
                 Made: <LinkOrText link={link} />
               </p>
             )}
+            {job.status === 'cancelled' && <p class="muted">Not sent: its campaign was cancelled.</p>}
             {job.lastError && <p class="error-text">Last error: {job.lastError}</p>}
             {attempts.length > 0 && (
               <details>

@@ -175,6 +175,7 @@ async function withDatabase<T>(use: (store: SqliteStore) => Promise<T>): Promise
 
 /** Why a job is where it is: a dead job's reason, or the last failure of one still trying. */
 function reasonOf(job: { status: JobStatus; lastError: string | null; updatedAt: string }): string {
+  if (job.status === 'cancelled') return `cancelled with its campaign at ${job.updatedAt}: not sent`;
   if (!job.lastError) return '';
   return job.status === 'dead' ? `dead since ${job.updatedAt}: ${job.lastError}` : `last error: ${job.lastError}`;
 }

@@ -55,8 +55,8 @@ async function handleMessage(message: Message<unknown>, hub: WorkerHub): Promise
 }
 
 /**
- * Nothing to claim: a duplicate, or a message for a job finished, erased, or running under a live
- * lease — acked. A message that arrived before its job is due (a delay longer than Queues allows,
+ * Nothing to claim: a duplicate, or a message for a job finished, cancelled (with its campaign),
+ * erased, or running under a live lease — acked. A message that arrived before its job is due (a delay longer than Queues allows,
  * a clock apart) is sent again for the rest of the wait.
  */
 async function noClaim(jobId: string, hub: WorkerHub): Promise<void> {

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
-import type { CampaignDryRun, CampaignStatus } from '../../../campaigns/campaigns.js';
+import type { CampaignDryRun, CampaignStatus, CancelResult } from '../../../campaigns/campaigns.js';
 import type { Env } from '../../../core/env.js';
+import { HubError, zodIssues } from '../../../core/errors.js';
 import type { CampaignMemberRow } from '../../../store/campaigns.js';
 import { withHubDatabase } from './insights-database.js';
 
 /**
- * `closeloop campaign create|list|status|approve`: advocacy waves over stored responses
+ * `closeloop campaign create|list|status|approve|cancel`: advocacy waves over stored responses
  * (docs/campaigns.md). Writes go straight to CLOSELOOP_DB; a running hub delivers the jobs a
  * release queues at its next poll.
  */
@@ -89,6 +90,27 @@ export function registerCampaignCommand(program: Command, env: Env) {
         console.log(formatStatus(result.campaign));
       });
     });
+
+  campaign
+    .command('cancel')
+    .description('Cancel a campaign: no wave is released after, its jobs not yet claimed are cancelled (one being sent finishes); cancelling again changes nothing')
+    .argument('<id>', 'campaign id or name')
+    .option('--reason <text>', 'why (at most 500 characters), kept with the campaign and shown by status')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { reason?: string; json?: boolean }) => {
+      const [{ cancelCampaign }, { CancelRequest }] = await Promise.all([import('../../../campaigns/campaigns.js'), import('../../../campaigns/definition.js')]);
+      const parsed = CancelRequest.safeParse({ reason: opts.reason });
+      if (!parsed.success) throw new HubError(422, 'invalid_arguments', 'Invalid cancel:', zodIssues(parsed.error).map((i) => ({ ...i, field: `--${i.field}` })));
+      await withHubDatabase(env, async (store) => {
+        const result = await cancelCampaign(id, { by: 'cli', reason: parsed.data.reason || null }, { store, now: () => new Date() });
+        console.log(opts.json ? JSON.stringify(result) : `${cancelWords(result)}\n${formatStatus(result.campaign)}`);
+      });
+    });
+}
+
+function cancelWords(r: CancelResult): string {
+  if (r.alreadyCancelled) return `campaign ${r.campaign.name} was already cancelled (${r.campaign.cancelled!.at}, by ${r.campaign.cancelled!.by}): nothing more cancelled`;
+  return `campaign ${r.campaign.name} cancelled: ${r.jobsCancelled} queued job(s) cancelled, ${r.stillRunning} already running (they finish), ${r.alreadyDone} already done; ${r.wavesNotReleased} wave(s) will not be released`;
 }
 
 function limitOption(v: string): number {
@@ -110,21 +132,28 @@ function formatDryRun(plan: CampaignDryRun): string {
 }
 
 function progressWords(t: CampaignStatus['totals']): string {
-  return `${t.members} members: ${t.queued} queued, ${t.sent} sent, ${t.sandboxed} sandboxed, ${t.failed} failed, ${t.skipped} skipped`;
+  return `${t.members} members: ${t.queued} queued, ${t.sent} sent, ${t.sandboxed} sandboxed, ${t.failed} failed, ${t.skipped} skipped, ${t.cancelled} cancelled`;
 }
 
 function nextWords(c: CampaignStatus): string {
+  if (c.cancelled) return 'next: none, cancelled: no wave will be released';
   if (!c.next) return 'every wave released';
   return c.next.releases === 'at' ? `next: wave ${c.next.wave} at ${c.next.at}` : `next: wave ${c.next.wave} on approval (closeloop campaign approve ${c.name})`;
 }
 
 function formatStatus(c: CampaignStatus): string {
   const between = 'approval' in c.betweenWaves ? 'approval' : `a pause of ${formatDuration(c.betweenWaves.pauseMs)}`;
-  const header = ['wave', 'label', 'members', 'queued', 'sent', 'sandboxed', 'failed', 'skipped', 'released'];
-  const rows = c.waves.map((w) => [String(w.wave), w.label, String(w.members), String(w.queued), String(w.sent), String(w.sandboxed), String(w.failed), String(w.skipped), w.releasedAt ? `${w.releasedAt} (${w.releasedBy})` : '—']);
+  const header = ['wave', 'label', 'members', 'queued', 'sent', 'sandboxed', 'failed', 'skipped', 'cancelled', 'released'];
+  const rows = c.waves.map((w) => [
+    String(w.wave),
+    w.label,
+    ...[w.members, w.queued, w.sent, w.sandboxed, w.failed, w.skipped, w.cancelled].map(String),
+    w.releasedAt ? `${w.releasedAt} (${w.releasedBy})` : c.cancelled ? 'never (cancelled)' : '—',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [
     `campaign ${c.id}  ${c.name} → ${c.action}  created ${c.createdAt}; between waves: ${between}`,
+    ...(c.cancelled ? [`cancelled ${c.cancelled.at} by ${c.cancelled.by}${c.cancelled.reason ? `: ${c.cancelled.reason}` : ''}`] : []),
     ...[header, ...rows].map((line) => line.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()),
     `total: ${progressWords(c.totals)}`,
     nextWords(c),

@@ -97,6 +97,8 @@ function jobDetail(j: Job & { link: string | null }): string {
       return 'sandbox: not sent';
     case 'dead':
       return `dead: ${j.lastError ?? 'no error recorded'}`;
+    case 'cancelled':
+      return `cancelled with its campaign: not sent`;
     default:
       return j.lastError ? `attempt ${j.attempts}/${j.maxAttempts}, last error: ${j.lastError}` : `attempt ${j.attempts}/${j.maxAttempts}`;
   }
