@@ -160,8 +160,8 @@ export interface CampaignMemberWrite {
   skipReason: string | null;
 }
 
-/** A campaign as created: its row, its waves and its members. */
-export interface CampaignWrite extends CampaignRow {
+/** A campaign as created: its row (not cancelled: a new campaign runs), its waves and its members. */
+export interface CampaignWrite extends Omit<CampaignRow, 'cancelled'> {
   waves: { wave: number; label: string }[];
   members: CampaignMemberWrite[];
 }
