@@ -2,7 +2,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { HubError, zodIssues } from '../core/errors.js';
 import { JOB_STATUSES } from '../core/job.js';
 import { deadJobFilter, ReplayFilter } from '../jobs/replay-filter.js';
-import { replayInChunks } from '../jobs/replay.js';
+import { replayDeadJob, replayInChunks } from '../jobs/replay.js';
 import { timingSafeEqualText } from '../sources/hmac.js';
 import { InsightsQuery, insightsReport, wantsInsights } from '../insights/insights-report.js';
 import { npsReport, type NpsReport } from '../reports/nps-report.js';
@@ -201,14 +201,14 @@ export function adminRoutes(deps: AdminDeps) {
       path: '/jobs/{id}/replay',
       summary: 'Send a dead job again',
       request: { params: z.object({ id: z.string() }) },
-      responses: { 200: Json(z.object({ replayed: z.number() }), 'Queued again'), 409: Json(ErrorBody, 'The job is not dead'), ...Errors },
+      responses: { 200: Json(z.object({ replayed: z.number() }), 'Queued again'), 409: Json(ErrorBody, 'The job is not dead, or its campaign was cancelled'), ...Errors },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const job = await deps.store.getJob(id);
       if (!job) throw notFound('job', id);
       if (job.status !== 'dead') throw new HubError(409, 'not_dead', `Job ${id} is ${job.status}; only dead jobs are replayed`, [{ field: 'id', message: `job is ${job.status}` }]);
-      const replayed = await deps.store.replayJobs([id], deps.now().toISOString());
+      const replayed = await replayDeadJob(deps.store, job, deps.now(), 'id');
       deps.onReplayed?.();
       return c.json({ replayed }, 200);
     },

@@ -1,3 +1,6 @@
+import { HubError } from '../core/errors.js';
+import type { Job } from '../core/job.js';
+import { CAMPAIGN_RECIPE_PREFIX } from '../store/campaigns.js';
 import type { Store } from '../store/store.js';
 
 /** Dead jobs queued again per transaction. */
@@ -14,6 +17,20 @@ export async function replayInChunks(store: Pick<Store, 'replayJobs'>, ids: read
   for (let i = 0; i < ids.length; i += REPLAY_CHUNK) {
     replayed += await store.replayJobs(ids.slice(i, i + REPLAY_CHUNK), now().toISOString());
     onChunk?.(Math.min(i + REPLAY_CHUNK, ids.length), ids.length);
+  }
+  return replayed;
+}
+
+/**
+ * One dead job queued again (`POST /api/jobs/{id}/replay`, the dashboard's button), the job as read
+ * just before. A job of a cancelled campaign is refused (409 `campaign_cancelled`, naming `field`):
+ * the store does not replay it, and saying "replayed: 0" would leave the operator guessing.
+ */
+export async function replayDeadJob(store: Pick<Store, 'replayJobs'>, job: Job, now: Date, field: string): Promise<number> {
+  const replayed = await store.replayJobs([job.id], now.toISOString());
+  if (!replayed && job.recipe?.startsWith(CAMPAIGN_RECIPE_PREFIX)) {
+    const campaign = job.recipe.slice(CAMPAIGN_RECIPE_PREFIX.length);
+    throw new HubError(409, 'campaign_cancelled', `Job ${job.id} belongs to campaign ${campaign}, which was cancelled: it is not sent again`, [{ field, message: `its campaign ${campaign} was cancelled` }]);
   }
   return replayed;
 }

@@ -65,6 +65,9 @@ ALTER TABLE campaigns ADD COLUMN cancelled_by TEXT;
 ALTER TABLE campaigns ADD COLUMN cancel_reason TEXT;
 `;
 
+/** A campaign's jobs carry `campaign:<name>` where a recipe's carry the recipe's name. */
+export const CAMPAIGN_RECIPE_PREFIX = 'campaign:';
+
 /** Which stored responses a campaign may take, as SQL sees it (periods resolved against the clock). */
 export interface CandidateQuery {
   metric: string;

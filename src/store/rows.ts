@@ -243,10 +243,15 @@ export const SQL = {
   finishPlanJob: `UPDATE jobs SET status = 'succeeded', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?`,
   getJob: `SELECT * FROM jobs WHERE id = ?`,
   listAttempts: `SELECT * FROM job_attempts WHERE job_id = ? ORDER BY attempt`,
-  /** A fresh attempt budget; the attempts made so far move to `attempt_offset` (history kept), `last_error` stays (connectors read it). */
+  /**
+   * A fresh attempt budget; the attempts made so far move to `attempt_offset` (history kept), `last_error` stays (connectors read it).
+   * Not for a job of a cancelled campaign (its recipe is `campaign:<name>`): a cancel holds against a replay of dead jobs.
+   */
   replayJob: `UPDATE jobs SET status = 'queued', run_at = ?, attempt_offset = attempt_offset + attempts, attempts = 0, lease_until = NULL, updated_at = ?,
       replayed_at = ?
-    WHERE id = ? AND status = 'dead' RETURNING id`,
+    WHERE id = ? AND status = 'dead'
+      AND NOT (recipe LIKE 'campaign:%' AND EXISTS (SELECT 1 FROM campaigns c WHERE c.name = substr(jobs.recipe, 10) AND c.cancelled_at IS NOT NULL))
+    RETURNING id`,
   /** Keep a running attempt's lease (heartbeat), guarded like finishJob: only the runner of this attempt extends it. */
   extendLease: `UPDATE jobs SET lease_until = ? WHERE id = ? AND status = 'running' AND attempts = ?`,
   /** A claimed job back to the queue, its claim not counted as an attempt; guarded like finishJob. */

@@ -15,6 +15,8 @@ const HOUR = 60 * MINUTE;
 const ORIGIN = 'https://hub.test';
 
 const events: { event_name: string; created_at: number; id: string; metadata: Record<string, string> }[] = [];
+/** While set, Intercom refuses every event for good (404), as for a contact deleted meanwhile. */
+let refuseEvents = false;
 const api = recordingServer(
   http.post(`${BASE}/contacts/search`, async ({ request }) => {
     const { query } = (await request.json()) as { query: { value: string } };
@@ -22,6 +24,7 @@ const api = recordingServer(
     return HttpResponse.json({ type: 'list', data: [contact], total_count: 1, pages: { type: 'pages', page: 1, per_page: 1, total_pages: 1 } });
   }),
   http.post(`${BASE}/events`, async ({ request }) => {
+    if (refuseEvents) return HttpResponse.json({ type: 'error.list', errors: [{ code: 'not_found', message: 'User Not Found' }] }, { status: 404 });
     events.push((await request.json()) as (typeof events)[number]);
     return new HttpResponse(null, { status: 202 });
   }),
@@ -36,6 +39,7 @@ afterEach(async () => {
   hub = undefined;
   api.reset();
   events.length = 0;
+  refuseEvents = false;
 });
 function startHub() {
   clock.now = T0;
@@ -156,6 +160,29 @@ describe('cancelling a campaign', () => {
     expect(page).toContain('intercom.trackEvent <span class="status s-cancelled">cancelled</span>');
     expect(page).toContain('Not sent: its campaign was cancelled.');
     expect(page).not.toContain('Replay this job');
+  });
+
+  it('a job that ends dead after its campaign was cancelled is not replayed: not by its id (409 campaign_cancelled), not with the dead jobs of its connector', async () => {
+    const h = startHub();
+    await promoters(h);
+    const { id } = (await (await post(h, '/api/campaigns', { ...CAMPAIGN, waves: undefined, betweenWaves: undefined })).json()) as { id: string };
+    const [claimed] = await h.store.claimJobs({ now: T0.toISOString(), limit: 1, leaseUntil: new Date(T0.getTime() + 30_000).toISOString() });
+    expect((await (await post(h, `/api/campaigns/${id}/cancel`)).json()) as object).toMatchObject({ jobsCancelled: 4, stillRunning: 1 });
+    // Its runner died; once the lease is over the hub sends it, and Intercom refuses it for good.
+    refuseEvents = true;
+    clock.now = new Date(T0.getTime() + MINUTE);
+    await h.loop.drain();
+    expect(await h.store.getJob(claimed!.id)).toMatchObject({ status: 'dead', lastError: expect.stringContaining('404') });
+
+    const one = await post(h, `/api/jobs/${claimed!.id}/replay`);
+    expect(one.status).toBe(409);
+    expect(((await one.json()) as ErrorBody).error).toMatchObject({ code: 'campaign_cancelled', issues: [{ field: 'id', message: 'its campaign featured-on-g2 was cancelled' }] });
+    expect(await (await post(h, '/api/jobs/replay', { status: 'dead', connector: 'intercom' })).json()).toEqual({ replayed: 0 });
+    refuseEvents = false;
+    clock.now = new Date(T0.getTime() + HOUR);
+    await h.loop.drain();
+    expect(await h.store.getJob(claimed!.id)).toMatchObject({ status: 'dead' });
+    expect(events).toEqual([]);
   });
 
   it('answers 404 for an unknown campaign and 422 naming the field for a bad body, cancelling nothing', async () => {

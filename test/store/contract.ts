@@ -417,6 +417,30 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         // The replay's progress counts the one cancelled after its replay.
         expect(await store.replayProgress(at(1))).toEqual({ replayed: 1, queued: 0, running: 0, delivered: 0, dead: 0, cancelled: 1 });
       });
+
+      it('a job of a cancelled campaign that ended dead is not replayed: the cancel holds against a replay of dead jobs', async () => {
+        const { responseId } = await planned('cd-1', { score: 10 });
+        const campaignId = 'campaign-cancel-dead';
+        await store.createCampaign({
+          id: campaignId,
+          name: 'cancel-dead',
+          action: 'slack.postMessage',
+          definition: { name: 'cancel-dead' },
+          pauseMs: null,
+          maxAttempts: 5,
+          createdAt: at(0),
+          waves: [{ wave: 1, label: 'all' }],
+          members: [{ wave: 1, position: 0, responseId, responseVersion: 1, respondent: null, score: 10, jobId: 'job-cd-1', jobKey: `campaign:${campaignId}:${responseId}:slack.postMessage`, params: { channel: '#advocates', text: 'hi' }, skipReason: null }],
+        });
+        const [job] = await claim(0, 1);
+        // Cancelled while its attempt runs; the attempt then fails for good.
+        expect((await store.cancelCampaign({ campaignId, now: at(1), by: 'cli', reason: null })).stillRunning).toBe(1);
+        await store.finishAttempt(job!, attemptOf(job!, 2), { outcome: 'dead', error: 'HTTP 404' });
+        expect(await store.getJob(job!.id)).toMatchObject({ status: 'dead' });
+        expect(await store.replayJobs([job!.id], at(3))).toBe(0);
+        expect(await store.getJob(job!.id)).toMatchObject({ status: 'dead', attempts: 1 });
+        expect(await claim(10)).toEqual([]);
+      });
     });
 
     describe('loops', () => {

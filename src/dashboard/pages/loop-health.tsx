@@ -4,7 +4,7 @@ import type { Job, JobStatus } from '../../core/job.js';
 import { ROLLED_UP_DIMENSIONS } from '../../insights/segments.js';
 import type { Incident } from '../../jobs/incidents.js';
 import { deadJobFilter, ReplayFilter } from '../../jobs/replay-filter.js';
-import { replayInChunks } from '../../jobs/replay.js';
+import { replayDeadJob, replayInChunks } from '../../jobs/replay.js';
 import { LoopQuery, loopReports, type LoopFigures, type LoopReport } from '../../loops/loop-report.js';
 import type { ConnectorQueueRow, ReplayProgress } from '../../store/response-search.js';
 import type { QueueStats } from '../../store/store.js';
@@ -85,16 +85,16 @@ export async function loopHealthData(deps: DashboardDeps, query: LoopHealthQuery
 export async function replayJobs(deps: DashboardDeps, form: ReplayForm): Promise<{ replayed: number; since: string; connector?: string }> {
   const now = deps.now();
   const since = now.toISOString();
-  let ids: string[];
+  let replayed: number;
   if (form.job) {
     const job = await deps.store.getJob(form.job);
     if (!job) throw new HubError(404, 'not_found', `No job ${form.job}`, [{ field: 'job', message: 'no such job' }]);
     if (job.status !== 'dead') throw new HubError(409, 'not_dead', `Job ${form.job} is ${job.status}; only dead jobs are replayed`, [{ field: 'job', message: `job is ${job.status}` }]);
-    ids = [job.id];
+    replayed = await replayDeadJob(deps.store, job, now, 'job');
   } else {
-    ids = await deps.store.listDeadJobIds(deadJobFilter({ connector: form.connector, since: form.since }, now));
+    const ids = await deps.store.listDeadJobIds(deadJobFilter({ connector: form.connector, since: form.since }, now));
+    replayed = await replayInChunks(deps.store, ids, () => now);
   }
-  const replayed = await replayInChunks(deps.store, ids, () => now);
   if (replayed) deps.onReplayed?.();
   return { replayed, since, ...(form.connector ? { connector: form.connector } : {}) };
 }
