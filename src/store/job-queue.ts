@@ -76,6 +76,14 @@ export function queuedJobsAmong(ids: readonly string[]): Statement {
   return { sql: `SELECT id, run_at FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND status = 'queued'`, params: [JSON.stringify(ids)] };
 }
 
+/** The queued jobs of one wave of a campaign (to send their messages once the wave is released). */
+export function queuedJobsOfWave(campaignId: string, wave: number): Statement {
+  return {
+    sql: `SELECT j.id, j.run_at FROM campaign_members m JOIN jobs j ON j.id = m.job_id WHERE m.campaign_id = ? AND m.wave = ? AND j.status = 'queued'`,
+    params: [campaignId, wave],
+  };
+}
+
 /**
  * The plan jobs of up to `ids.length` responses stored without one (oldest first, each due from
  * its arrival), then the plan cursor moved past them, in one batch: what the Node runner's claim

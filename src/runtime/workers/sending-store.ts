@@ -1,5 +1,5 @@
 import { newId } from '../../store/ids.js';
-import { jobByKey, planUnplanned, queuedJobsAmong, queuedJobsCreatedAt, type JobToSend } from '../../store/job-queue.js';
+import { jobByKey, planUnplanned, queuedJobsAmong, queuedJobsCreatedAt, queuedJobsOfWave, type JobToSend } from '../../store/job-queue.js';
 import type { SqlDriver } from '../../store/sql-driver.js';
 import type { Statement } from '../../store/statement.js';
 import type { Store } from '../../store/store.js';
@@ -12,7 +12,7 @@ const PLAN_PASS = 50;
 /**
  * The store with every write that queues jobs followed by their messages: ingest (its plan job),
  * a plan's action jobs, enqueued jobs (alerts, loop replies, escalations, the digest, erasure
- * downstream) and replays. The rows are written first; a message lost after that is found by the
+ * downstream), replays, and the waves a campaign releases (the first at its creation). The rows are written first; a message lost after that is found by the
  * sweeper (the row is the truth).
  */
 export function sendingStore(store: Store, driver: SqlDriver, sender: JobSender): Store {
@@ -36,6 +36,16 @@ export function sendingStore(store: Store, driver: SqlDriver, sender: JobSender)
       const ids = await store.enqueueJobs(jobs);
       if (ids.length) await sender.send(await driver.all<JobToSend>(queuedJobsAmong(ids)));
       return ids;
+    },
+    async createCampaign(campaign) {
+      const result = await store.createCampaign(campaign);
+      if (result.queued) await sender.send(await driver.all<JobToSend>(queuedJobsOfWave(campaign.id, Math.min(...campaign.waves.map((w) => w.wave)))));
+      return result;
+    },
+    async releaseCampaignWave(release) {
+      const result = await store.releaseCampaignWave(release);
+      if (result.queued) await sender.send(await driver.all<JobToSend>(queuedJobsOfWave(release.campaignId, release.wave)));
+      return result;
     },
     async replayJobs(ids, now) {
       const replayed = await store.replayJobs(ids, now);
