@@ -9,7 +9,7 @@ import { planResponse } from '../../src/recipes/plan.js';
 import type { Recipe } from '../../src/recipes/recipe.js';
 import { loadRecipesDir } from '../../src/runtime/node/recipes-dir.js';
 import { bundledRecipes, bundledThemes } from '../../src/runtime/workers/bundled-recipes.js';
-import { RECIPES_BUNDLE_PATH, recipesBundleSource } from '../../scripts/recipes-bundle.js';
+import { bundleInputs, RECIPES_BUNDLE_PATH, recipesBundleSource } from '../../scripts/recipes-bundle.js';
 
 /** The Worker's recipes are the texts of recipes/ compiled in (npm run recipes:bundle), read by Node's loader. */
 const registry = actionRegistry();
@@ -46,6 +46,25 @@ describe('recipes bundled for the Worker', () => {
       const [fromBundle, fromDir] = [await plan(worker, score), await plan(node, score)];
       expect(fromBundle).toEqual(fromDir);
       expect(fromBundle.some((d) => d.matched), `score ${score}: some shipped recipe fires`).toBe(true);
+    }
+  });
+
+  it('bundles what `npm start` would read: CLOSELOOP_RECIPES unless a folder is given, and CLOSELOOP_THEMES over the folder\'s themes.yaml', () => {
+    expect(bundleInputs({}, [])).toEqual({ dir: 'recipes' });
+    expect(bundleInputs({ CLOSELOOP_RECIPES: './ours' }, [])).toEqual({ dir: './ours' });
+    expect(bundleInputs({ CLOSELOOP_RECIPES: './ours', CLOSELOOP_THEMES: './themes/cx.yaml' }, ['other'])).toEqual({ dir: 'other', themesFile: './themes/cx.yaml' });
+    const dir = mkdtempSync(join(tmpdir(), 'closeloop-recipes-'));
+    try {
+      cpSync('recipes', join(dir, 'recipes'), { recursive: true });
+      writeFileSync(join(dir, 'cx-themes.yaml'), 'themes:\n  - name: pricing\n    match: [price]\n');
+      const source = recipesBundleSource(join(dir, 'recipes'), join(dir, 'cx-themes.yaml'));
+      expect(source).toContain(`THEMES_FILE: RecipeSource | undefined = { file: ${JSON.stringify(join(dir, 'cx-themes.yaml'))}`);
+      expect(source).toContain('name: pricing');
+      // The folder's own themes.yaml is not bundled then, nor taken for a recipe.
+      expect(source).not.toContain(JSON.stringify(join(dir, 'recipes', 'themes.yaml')));
+      expect(() => recipesBundleSource(join(dir, 'recipes'), join(dir, 'missing.yaml'))).toThrow(/ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
