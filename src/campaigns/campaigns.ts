@@ -35,7 +35,7 @@ export interface CampaignStatus {
   definition: unknown;
   /** `approval`, or the pause between waves in milliseconds. */
   betweenWaves: { approval: true } | { pauseMs: number };
-  /** When, by what (`cli`, `api`) and why it was cancelled; null while it runs. */
+  /** When, by what (`cli`, `api`, `dashboard`) and why it was cancelled; null while it runs. */
   cancelled: CampaignCancellation | null;
   /** The next wave to release and when: on approval, or at a time; null once every wave is released, or once cancelled. */
   next: { wave: number; releases: 'on approval' } | { wave: number; releases: 'at'; at: string } | null;

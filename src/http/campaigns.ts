@@ -39,7 +39,7 @@ const CampaignSchema = z
     cancelled: z
       .object({ at: z.string(), by: z.enum(CANCELLED_BY), reason: z.string().nullable() })
       .nullable()
-      .openapi({ description: 'When, from where (cli, api) and why it was cancelled; null while it runs' }),
+      .openapi({ description: 'When, from where (cli, api, dashboard) and why it was cancelled; null while it runs' }),
     next: z
       .union([z.object({ wave: z.number(), releases: z.literal('on approval') }), z.object({ wave: z.number(), releases: z.literal('at'), at: z.string() })])
       .nullable()

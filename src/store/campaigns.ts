@@ -57,7 +57,7 @@ END;
 /**
  * Migration 20: a campaign can be cancelled. Its unreleased waves are never released and its
  * unclaimed jobs end `cancelled` ({@link cancelCampaignStatements}); who cancelled it (`cli`,
- * `api`), when and why are kept with it.
+ * `api`, `dashboard`: any text, no CHECK), when and why are kept with it.
  */
 export const CAMPAIGN_CANCEL_MIGRATION = `
 ALTER TABLE campaigns ADD COLUMN cancelled_at TEXT;
@@ -266,7 +266,7 @@ export interface CampaignRow {
   pauseMs: number | null;
   maxAttempts: number;
   createdAt: string;
-  /** When, by what (`cli`, `api`) and why it was cancelled; null while it runs. */
+  /** When, by what (`cli`, `api`, `dashboard`) and why it was cancelled; null while it runs. */
   cancelled: CampaignCancellation | null;
 }
 
@@ -277,8 +277,8 @@ export interface CampaignCancellation {
   reason: string | null;
 }
 
-/** What cancelled a campaign: the CLI or the admin API. */
-export const CANCELLED_BY = ['cli', 'api'] as const;
+/** What cancelled a campaign: the CLI, the admin API or the dashboard. */
+export const CANCELLED_BY = ['cli', 'api', 'dashboard'] as const;
 export type CancelledBy = (typeof CANCELLED_BY)[number];
 
 export function campaignQuery(idOrName: string): Statement {
