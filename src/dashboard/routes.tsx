@@ -37,6 +37,11 @@ function localPath(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
 }
 
+/** Where an error page's "Start again" goes: a page to GET — for a form's POST, the page it came from (`/loop-health/replay` → `/loop-health`). */
+function startAgainPath(c: Context): string {
+  return c.req.method === 'POST' ? c.req.path.replace(/\/[^/]*$/, '') || '/' : c.req.path;
+}
+
 /** A query string validated by zod; a bad one throws a 422 naming the field. */
 function parseQuery<S extends z.ZodType>(schema: S, c: Context): z.output<S> {
   const result = schema.safeParse(c.req.query());
@@ -64,7 +69,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
         <Layout title="Cannot show this" section="overview" csrf={csrf}>
           <Notice kind="error">{error.message}</Notice>
           <p>
-            <a href={c.req.path}>Start again</a>
+            <a href={startAgainPath(c)}>Start again</a>
           </p>
         </Layout>,
         error.status === 404 || error.status === 409 ? error.status : 422,

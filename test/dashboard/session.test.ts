@@ -157,7 +157,10 @@ describe('dashboard CSRF', () => {
     const csrf = await csrfOf(cookie);
     const res = await replay(cookie, { _csrf: csrf, connector: 'slack', job: 'x' }, { origin: ORIGIN });
     expect(res.status).toBe(422);
-    expect(await res.text()).toContain('job');
+    const html = await res.text();
+    expect(html).toContain('job');
+    // "Start again" goes back to the page the form was on, not to the POST's path (a 404 on GET).
+    expect(html).toContain('<a href="/loop-health">Start again</a>');
     const bad = await replay(cookie, { _csrf: csrf, connector: 'Not A Connector' }, { origin: ORIGIN });
     expect(bad.status).toBe(422);
     expect(await bad.text()).toContain('connector');
