@@ -106,12 +106,23 @@ function nameTaken(existing: CampaignRow): HubError {
 /**
  * Release the next wave now (an approval; for a paused campaign, sooner than its pause). Only the
  * wave after the last one released, and once: approving twice at the same moment releases one wave.
+ * With `expected.wave` (the wave a person saw waiting, as the dashboard's form sends it), another
+ * wave is refused (409): a second click on a page gone stale does not release the wave after.
  */
-export async function approveCampaign(idOrName: string, deps: Pick<CampaignDeps, 'store' | 'now'>): Promise<{ campaign: CampaignStatus; released: number; queued: number }> {
+export async function approveCampaign(
+  idOrName: string,
+  deps: Pick<CampaignDeps, 'store' | 'now'>,
+  expected?: { wave: number },
+): Promise<{ campaign: CampaignStatus; released: number; queued: number }> {
   const before = await campaignStatus(deps.store, idOrName);
   if (before.cancelled) throw cancelledError(before.name, before.cancelled);
   if (!before.next) throw new HubError(409, 'all_waves_released', `Every wave of campaign ${before.name} is released`, [{ field: 'id', message: 'no wave left to approve' }]);
   const wave = before.next.wave;
+  if (expected && expected.wave !== wave) {
+    throw expected.wave < wave
+      ? new HubError(409, 'wave_already_released', `Wave ${expected.wave} of campaign ${before.name} is released already; the next is wave ${wave}`, [{ field: 'wave', message: `wave ${expected.wave} already released` }])
+      : new HubError(409, 'not_next_wave', `Wave ${expected.wave} of campaign ${before.name} is not the next one: wave ${wave} is`, [{ field: 'wave', message: `wave ${wave} is next` }]);
+  }
   const result = await deps.store.releaseCampaignWave({ campaignId: before.id, wave, now: deps.now().toISOString(), by: 'approval' });
   if (!result.released) {
     // The release's guard refused: cancelled meanwhile, or this wave released by someone else.

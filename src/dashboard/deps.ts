@@ -35,4 +35,10 @@ export interface DashboardDeps {
   slackActions?: Pick<SlackActionStore, 'assignment' | 'slackActions'>;
   /** Actions by full name with their connector, for links to what they made. Default: no links. */
   registry?: ReadonlyMap<string, { connector: LinkingConnector }>;
+  /**
+   * Campaigns, when the hub runs them (as the admin API's `/api/campaigns`): the Campaigns page lists
+   * them, approves the next wave and cancels; `onJobsQueued` wakes the runner after an approval
+   * queued a wave. Default: no Campaigns page.
+   */
+  campaigns?: { onJobsQueued?: () => void };
 }

@@ -10,8 +10,9 @@ import { DASHBOARD_ASSETS } from './assets.generated.js';
 import { dashboardGuards, formFields, type DashboardEnv } from './auth/guard.js';
 import { endSession, startSession } from './auth/session.js';
 import { SignInPage } from './auth/sign-in-page.js';
-import { Layout, Notice } from './components/layout.js';
+import { Layout, Notice, OptionalSections } from './components/layout.js';
 import type { DashboardDeps } from './deps.js';
+import { ApproveForm, approveFromForm, CampaignPage, CampaignQuery, campaignData, CampaignsPage, campaignsData, CancelForm, cancelFromForm } from './pages/campaigns.js';
 import { loopHealthData, LoopHealthPage, LoopHealthQuery, progressText, replayJobs, ReplayForm } from './pages/loop-health.js';
 import { OverviewPage, overviewData, OverviewQuery } from './pages/overview.js';
 import { recipesData, RecipesPage } from './pages/recipes.js';
@@ -28,8 +29,16 @@ const PAGE_HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
-function page(c: Context, body: JSX.Element, status: 200 | 401 | 403 | 404 | 409 | 422 = 200) {
-  return c.html(`<!doctype html>${body}`, status, PAGE_HEADERS);
+type PageStatus = 200 | 401 | 403 | 404 | 409 | 422;
+
+/** A form's fields validated by zod; a bad one throws a 422 naming the field. */
+function parseForm<S extends z.ZodType>(schema: S, c: Context<DashboardEnv>, what: string): z.output<S> {
+  const result = schema.safeParse(c.get('form'));
+  if (!result.success) {
+    const issues = zodIssues(result.error as never);
+    throw new HubError(422, 'invalid_request', `Invalid ${what}: ${issues[0]?.field} ${issues[0]?.message}`, issues);
+  }
+  return result.data;
 }
 
 /** A local path to return to after signing in (never another site: `//host`, `/\host`). */
@@ -59,6 +68,10 @@ function parseQuery<S extends z.ZodType>(schema: S, c: Context): z.output<S> {
 export function dashboardRoutes(deps: DashboardDeps) {
   const app = new Hono<DashboardEnv>();
   const guard = dashboardGuards(deps.adminToken, deps.now);
+  const sections = { campaigns: deps.campaigns !== undefined };
+  // Every page, its navigation showing the sections this hub has.
+  const page = (c: Context, body: JSX.Element, status: PageStatus = 200) =>
+    c.html(`<!doctype html>${<OptionalSections.Provider value={sections}>{body}</OptionalSections.Provider>}`, status, PAGE_HEADERS);
 
   // A client mistake on a page is answered as a page naming the field, not the API's JSON.
   app.onError((error, c) => {
@@ -118,12 +131,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
 
   app.get('/loop-health', guard.signedIn, async (c) => page(c, <LoopHealthPage data={await loopHealthData(deps, parseQuery(LoopHealthQuery, c))} csrf={c.get('session').csrf} />));
   app.post('/loop-health/replay', ...guard.changes, async (c) => {
-    const parsed = ReplayForm.safeParse(c.get('form'));
-    if (!parsed.success) {
-      const issues = zodIssues(parsed.error as never);
-      throw new HubError(422, 'invalid_request', `Invalid replay: ${issues[0]?.field} ${issues[0]?.message}`, issues);
-    }
-    const outcome = await replayJobs(deps, parsed.data);
+    const outcome = await replayJobs(deps, parseForm(ReplayForm, c, 'replay'));
     const query = new URLSearchParams({ replayed: String(outcome.replayed), since: outcome.since, ...(outcome.connector ? { connector: outcome.connector } : {}) });
     return c.redirect(`/loop-health?${query}#replay`, 303);
   });
@@ -133,6 +141,20 @@ export function dashboardRoutes(deps: DashboardDeps) {
     const progress = await deps.store.replayProgress(since, connector);
     return c.json({ ...progress, text: progressText(progress) }, 200, { 'cache-control': 'no-store' });
   });
+
+  if (deps.campaigns) {
+    app.get('/campaigns', guard.signedIn, async (c) => page(c, <CampaignsPage campaigns={await campaignsData(deps)} csrf={c.get('session').csrf} />));
+    app.get('/campaigns/:id', guard.signedIn, async (c) => page(c, <CampaignPage data={await campaignData(deps, c.req.param('id'), parseQuery(CampaignQuery, c))} csrf={c.get('session').csrf} />));
+    app.post('/campaigns/:id/approve', ...guard.changes, async (c) => {
+      const { campaign, released, queued } = await approveFromForm(deps, c.req.param('id'), parseForm(ApproveForm, c, 'approval'));
+      return c.redirect(`/campaigns/${encodeURIComponent(campaign.name)}?${new URLSearchParams({ approved: String(released), queued: String(queued) })}`, 303);
+    });
+    app.post('/campaigns/:id/cancel', ...guard.changes, async (c) => {
+      const result = await cancelFromForm(deps, c.req.param('id'), parseForm(CancelForm, c, 'cancel'));
+      const query = result.alreadyCancelled ? 'cancelled=already' : `cancelled=1&jobs=${result.jobsCancelled}`;
+      return c.redirect(`/campaigns/${encodeURIComponent(result.campaign.name)}?${query}`, 303);
+    });
+  }
 
   app.get('/recipes', guard.signedIn, async (c) => page(c, <RecipesPage data={await recipesData(deps)} csrf={c.get('session').csrf} />));
   return app;

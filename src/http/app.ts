@@ -54,6 +54,7 @@ export function createApp(deps: AppDeps) {
   });
 
   // The dashboard (src/dashboard): pages at /, behind a cookie session got with the admin token.
+  // Its Campaigns page takes `deps.campaigns` as /api/campaigns does (the same runner wake-up).
   app.route('/', dashboardRoutes({ ...deps, registry: deps.loopEvents.registry }));
 
   app.notFound((c) => c.json(new HubError(404, 'not_found', 'No such endpoint', [{ field: 'path', message: 'not found' }]).toJSON(), 404));

@@ -8,6 +8,9 @@ import { loadThemeRules } from '../../src/themes/parse-themes.js';
 import { accountsByEmail } from '../insights/support.js';
 import { makeTestHub } from '../support/hub.js';
 import { slackActionStore } from '../../src/store/slack-actions.js';
+import { createCampaign } from '../../src/campaigns/campaigns.js';
+import { compileCampaignOrThrow } from '../../src/campaigns/compile.js';
+import type { NodeHub } from '../../src/runtime/node/hub.js';
 
 /** The hub's clock while the dashboard is looked at. */
 export const NOW = '2026-03-02T10:00:00.000Z';
@@ -22,6 +25,27 @@ const PLAN_OF = (n: number) => (n % 25 === 0 ? 'starter' : n % 2 ? 'enterprise' 
 
 /** The six newest detractors with a comment: their loops are answered (the first one also closed). */
 export const answeredDetractors = (seeded: SeededResponse[]) => seeded.filter((r) => r.score <= 6 && r.comment).slice(-6);
+
+/** An advocacy campaign over the stored promoters: the 10s, then (on approval) the 9s; Intercom is sandboxed in these hubs. */
+export const G2_REVIEWS = {
+  name: 'g2-reviews',
+  description: 'Ask our promoters for a G2 review',
+  action: 'intercom.trackEvent',
+  params: { email: '{{ response.respondent.email }}', eventName: 'g2-review-ask', metadata: { score: '{{ response.score }}' } },
+  filter: { category: 'promoter' },
+  waves: [{ score: 10 }, { score: 9 }],
+  betweenWaves: { approval: true },
+};
+
+/** Create {@link G2_REVIEWS} as the API and the CLI do (members frozen, wave 1 queued). */
+export function seedG2Reviews(hub: NodeHub, now: () => Date) {
+  return createCampaign(compileCampaignOrThrow(G2_REVIEWS, hub.registry), {
+    store: hub.store,
+    registry: hub.registry,
+    maxAttempts: (action) => hub.policies.retryOf(action).maxAttempts,
+    now,
+  });
+}
 
 export interface SeededResponse {
   email: string;
@@ -96,6 +120,9 @@ export async function seededDashboardHub() {
   }
   clock.now = Date.parse(NOW);
   await hub.loop.drain();
+  // The promoters' campaign, its first wave delivered (sandboxed), its second waiting for approval.
+  const g2Reviews = await seedG2Reviews(hub, () => new Date(clock.now));
+  await hub.loop.drain();
 
   // The six newest detractors answered (a Zendesk agent replied within 5 to 30 h), one of them closed.
   const detractors = answeredDetractors(seeded);
@@ -130,6 +157,7 @@ export async function seededDashboardHub() {
     slack,
     seeded,
     deadResponseId,
+    g2Reviews,
     token: hub.adminToken.token,
     /** Move the hub's clock on (a replay's progress counts the jobs replayed since it started). */
     advance: (ms: number) => void (clock.now += ms),

@@ -1,12 +1,16 @@
-import type { Child } from 'hono/jsx';
+import { createContext, useContext, type Child } from 'hono/jsx';
 import { DASHBOARD_ASSETS } from '../assets.generated.js';
 
-export type Section = 'overview' | 'responses' | 'loops' | 'recipes' | 'sign-in';
+export type Section = 'overview' | 'responses' | 'loops' | 'campaigns' | 'recipes' | 'sign-in';
+
+/** Sections a hub may not have: the routes say which it has, once per page they render. */
+export const OptionalSections = createContext<{ campaigns: boolean }>({ campaigns: false });
 
 const NAV: { section: Section; href: string; label: string }[] = [
   { section: 'overview', href: '/', label: 'Overview' },
   { section: 'responses', href: '/responses', label: 'Responses' },
   { section: 'loops', href: '/loop-health', label: 'Loop health' },
+  { section: 'campaigns', href: '/campaigns', label: 'Campaigns' },
   { section: 'recipes', href: '/recipes', label: 'Recipes' },
 ];
 
@@ -14,6 +18,8 @@ export const assetPath = (kind: 'js' | 'css') => `/assets/dashboard.${DASHBOARD_
 
 /** Every page: skip link, header with the navigation and sign-out, one main landmark, the island script. */
 export function Layout(props: { title: string; section: Section; csrf?: string; children?: Child }) {
+  const optional = useContext(OptionalSections);
+  const nav = NAV.filter((n) => n.section !== 'campaigns' || optional.campaigns);
   return (
     <html lang="en">
       <head>
@@ -32,7 +38,7 @@ export function Layout(props: { title: string; section: Section; csrf?: string; 
           {props.csrf !== undefined && (
             <nav aria-label="Main">
               <ul>
-                {NAV.map((n) => (
+                {nav.map((n) => (
                   <li>
                     <a href={n.href} aria-current={n.section === props.section ? 'page' : undefined}>
                       {n.label}
