@@ -34,3 +34,15 @@ export async function replayDeadJob(store: Pick<Store, 'replayJobs'>, job: Job, 
   }
   return replayed;
 }
+
+/**
+ * Which of these jobs belong to a cancelled campaign, so are not replayed ({@link replayDeadJob}):
+ * one campaign read per campaign among them (a page of dead jobs names few).
+ */
+export async function jobsOfCancelledCampaigns(store: Pick<Store, 'getCampaign'>, jobs: readonly Job[]): Promise<Set<string>> {
+  const campaignOf = (job: Job) => (job.recipe?.startsWith(CAMPAIGN_RECIPE_PREFIX) ? job.recipe.slice(CAMPAIGN_RECIPE_PREFIX.length) : undefined);
+  const names = new Set(jobs.map(campaignOf).filter((name) => name !== undefined));
+  const campaigns = await Promise.all([...names].map((name) => store.getCampaign(name)));
+  const cancelled = new Set(campaigns.filter((c) => c?.cancelled).map((c) => c!.name));
+  return new Set(jobs.filter((job) => cancelled.has(campaignOf(job) ?? '')).map((job) => job.id));
+}

@@ -1,6 +1,8 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createCampaign } from '../../src/campaigns/campaigns.js';
+import { compileCampaignOrThrow } from '../../src/campaigns/compile.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { dashboardRoutes } from '../../src/dashboard/routes.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
@@ -189,5 +191,30 @@ describe('the Campaigns page without campaigns', () => {
     expect(html).toContain('<a href="/loop-health">Loop health</a>');
     expect(html).not.toContain('href="/campaigns"');
     expect((await get('/campaigns')).status).toBe(404);
+  });
+});
+
+describe('dead jobs of a cancelled campaign', () => {
+  it('are shown on Loop health and on their response without a Replay button', async () => {
+    const definition = { name: 'slack-shoutout', action: 'slack.postMessage', params: { channel: '#advocates', text: 'A promoter: {{ response.score }}' }, filter: { category: 'promoter' } };
+    await createCampaign(compileCampaignOrThrow(definition, hub.registry), { store: hub.store, registry: hub.registry, maxAttempts: () => 1, now });
+    await hub.loop.drain();
+    const dead = await hub.store.listJobs({ status: 'dead', limit: 10 });
+    expect(dead.map((j) => j.recipe)).toEqual(Array(4).fill('campaign:slack-shoutout'));
+    const { get, post } = await signIn();
+    const replayButtons = (html: string) => dead.filter((j) => html.includes(`aria-label="Replay slack.postMessage job ${j.id}"`)).length;
+
+    // While the campaign runs, each can be replayed.
+    expect(replayButtons(await (await get('/loop-health')).text())).toBe(4);
+    expect(await (await get(`/responses/${dead[0]!.responseId}`)).text()).toContain('Replay this job');
+
+    expect((await post('/campaigns/slack-shoutout/cancel', {})).status).toBe(303);
+    const html = await (await get('/loop-health')).text();
+    expect(rows(html, 'dead-row')).toHaveLength(4);
+    expect(replayButtons(html)).toBe(0);
+    expect(rows(html, 'dead-row').every((r) => r.endsWith('campaign cancelled'))).toBe(true);
+    const response = await (await get(`/responses/${dead[0]!.responseId}`)).text();
+    expect(response).not.toContain('Replay this job');
+    expect(response).toContain('Not replayed: its campaign was cancelled.');
   });
 });

@@ -4,7 +4,7 @@ import type { Job, JobStatus } from '../../core/job.js';
 import { ROLLED_UP_DIMENSIONS } from '../../insights/segments.js';
 import type { Incident } from '../../jobs/incidents.js';
 import { deadJobFilter, ReplayFilter } from '../../jobs/replay-filter.js';
-import { replayDeadJob, replayInChunks } from '../../jobs/replay.js';
+import { jobsOfCancelledCampaigns, replayDeadJob, replayInChunks } from '../../jobs/replay.js';
 import { LoopQuery, loopReports, type LoopFigures, type LoopReport } from '../../loops/loop-report.js';
 import type { ConnectorQueueRow, ReplayProgress } from '../../store/response-search.js';
 import type { QueueStats } from '../../store/store.js';
@@ -49,6 +49,8 @@ export interface LoopHealthData {
   oldest: Job | undefined;
   incidents: Incident[];
   dead: Job[];
+  /** Dead jobs of a cancelled campaign: shown without a Replay button (the cancel holds). */
+  campaignCancelled: Set<string>;
   byCategory: LoopReport;
   bySegment: LoopReport;
   progress: ReplayProgress | null;
@@ -78,7 +80,8 @@ export async function loopHealthData(deps: DashboardDeps, query: LoopHealthQuery
     loopReports(deps.store, LoopQuery.parse({ since: query.period }), ['category', query.by], now),
     query.since ? deps.store.replayProgress(query.since, query.connector) : Promise.resolve(null),
   ]);
-  return { query, queue: pivot(rows), stats, oldest, incidents: deps.openIncidents?.() ?? [], dead, byCategory: byCategory!, bySegment: bySegment!, progress };
+  const campaignCancelled = await jobsOfCancelledCampaigns(deps.store, dead);
+  return { query, queue: pivot(rows), stats, oldest, incidents: deps.openIncidents?.() ?? [], dead, campaignCancelled, byCategory: byCategory!, bySegment: bySegment!, progress };
 }
 
 /** Put dead jobs back in the queue, as `POST /api/jobs/{id}/replay` and `POST /api/jobs/replay` do. */
@@ -266,13 +269,17 @@ export function LoopHealthPage(props: { data: LoopHealthData; csrf: string }) {
                     <td>{job.attempts}</td>
                     <td class="error-text">{job.lastError ?? '—'}</td>
                     <td>
-                      <form method="post" action="/loop-health/replay">
-                        <CsrfField token={props.csrf} />
-                        <input type="hidden" name="job" value={job.id} />
-                        <button type="submit" aria-label={`Replay ${job.action ?? 'plan'} job ${job.id}`}>
-                          Replay
-                        </button>
-                      </form>
+                      {d.campaignCancelled.has(job.id) ? (
+                        <span class="muted">campaign cancelled</span>
+                      ) : (
+                        <form method="post" action="/loop-health/replay">
+                          <CsrfField token={props.csrf} />
+                          <input type="hidden" name="job" value={job.id} />
+                          <button type="submit" aria-label={`Replay ${job.action ?? 'plan'} job ${job.id}`}>
+                            Replay
+                          </button>
+                        </form>
+                      )}
                     </td>
                   </tr>
                 ))}

@@ -1,5 +1,6 @@
 import type { Job, JobAttempt } from '../../core/job.js';
 import type { StoredResponse } from '../../core/response.js';
+import { jobsOfCancelledCampaigns } from '../../jobs/replay.js';
 import type { LoopState } from '../../loops/loop-event.js';
 import type { RecipeVerdict } from '../../recipes/verdict.js';
 import type { ResponseSnapshot } from '../../store/response-search.js';
@@ -13,6 +14,8 @@ export interface ResponseData {
   snapshot: ResponseSnapshot | undefined;
   verdicts: RecipeVerdict[];
   jobs: { job: Job; attempts: JobAttempt[]; link: string | undefined }[];
+  /** Dead jobs of a cancelled campaign: shown without a Replay button (the cancel holds). */
+  campaignCancelled: Set<string>;
   loop: LoopState | undefined;
   /** Who follows it up and every click on its Slack message (the Slack app), when the app is set up. */
   slack: { assignment: ResponseAssignment | undefined; actions: SlackAction[] } | undefined;
@@ -40,8 +43,11 @@ export async function responseData(deps: DashboardDeps, id: string): Promise<Res
     deps.store.getLoop(id),
     deps.slackActions && Promise.all([deps.slackActions.assignment(id), deps.slackActions.slackActions(id)]).then(([assignment, actions]) => ({ assignment, actions })),
   ]);
-  const withAttempts = await Promise.all(jobs.reverse().map(async (job) => ({ job, attempts: await deps.store.listAttempts(job.id), link: linkOf(deps, job) })));
-  return { response, snapshot, verdicts, jobs: withAttempts, loop, slack };
+  const [withAttempts, campaignCancelled] = await Promise.all([
+    Promise.all(jobs.reverse().map(async (job) => ({ job, attempts: await deps.store.listAttempts(job.id), link: linkOf(deps, job) }))),
+    jobsOfCancelledCampaigns(deps.store, jobs.filter((job) => job.status === 'dead')),
+  ]);
+  return { response, snapshot, verdicts, jobs: withAttempts, campaignCancelled, loop, slack };
 }
 
 const SLACK_ACTION_LABELS: Record<SlackAction['kind'], string> = { open_ticket: 'Open ticket', follow_up: "I'll follow up", loop_closed: 'Loop closed', theme: 'Theme picked' };
@@ -212,7 +218,8 @@ export function ResponsePage(props: { data: ResponseData; csrf: string }) {
                 </ol>
               </details>
             )}
-            {job.status === 'dead' && (
+            {job.status === 'dead' && props.data.campaignCancelled.has(job.id) && <p class="muted">Not replayed: its campaign was cancelled.</p>}
+            {job.status === 'dead' && !props.data.campaignCancelled.has(job.id) && (
               <form method="post" action="/loop-health/replay">
                 <CsrfField token={props.csrf} />
                 <input type="hidden" name="job" value={job.id} />
