@@ -173,6 +173,26 @@ describe('the dashboard in a real browser', { timeout: 90_000 }, () => {
     expect(ctx.slack.posts.at(-1)?.text).toContain('9/10');
   });
 
+  it('opens the promoters\' campaign and approves its next wave with the button', async () => {
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    const row = page.getByTestId('campaign-row').filter({ hasText: 'g2-reviews' });
+    expect(await row.getByTestId('campaign-state').textContent()).toBe('waiting for approval');
+    await checkPage('campaigns');
+    await row.getByRole('link', { name: 'g2-reviews' }).click();
+    expect(await page.getByTestId('wave-row').allTextContents()).toEqual([expect.stringMatching(/^1: score 10.*\(creation\)/), expect.stringMatching(/^2: score 9\s*not yet/)]);
+    await checkPage('campaign');
+
+    const before = await ctx.hub.store.campaignProgress(ctx.g2Reviews.id);
+    await page.getByRole('button', { name: 'Approve next wave' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe(`Wave 2 released: ${before[1]!.members} contacts queued.`);
+    expect((await ctx.hub.store.campaignProgress(ctx.g2Reviews.id))[1]).toMatchObject({ releasedBy: 'approval' });
+    // The runner, woken, sends wave 2 (sandboxed: Intercom has no credentials in this hub).
+    await expect.poll(async () => (await ctx.hub.store.campaignProgress(ctx.g2Reviews.id))[1]?.sandboxed, { timeout: 15_000 }).toBe(before[1]!.members);
+    await page.reload();
+    expect(await page.getByTestId('next-wave').textContent()).toBe('None: every wave is released.');
+    await checkPage('campaign-approved');
+  });
+
   it('lists the recipes with their matches', async () => {
     await page.getByRole('link', { name: 'Recipes' }).click();
     const recipes = page.getByTestId('recipe');

@@ -85,15 +85,14 @@ export function CampaignsPage(props: { campaigns: CampaignStatus[]; csrf: string
         </p>
       ) : (
         <div class="scroll" tabindex={0}>
-          <table>
+          <table class="nowrap">
             <caption>
-              {campaigns.length === CAMPAIGNS_SHOWN ? `The newest ${CAMPAIGNS_SHOWN}` : 'Newest first'}; counts are of contacts (jobs)
+              {campaigns.length === CAMPAIGNS_SHOWN ? `The newest ${CAMPAIGNS_SHOWN}` : 'Newest first'}; the counts are of contacts (jobs)
             </caption>
             <thead>
               <tr>
                 <th scope="col">Campaign</th>
-                <th scope="col">Action</th>
-                <th scope="col">Created</th>
+                <th scope="col">State</th>
                 <th scope="col">Waves released</th>
                 <th scope="col">Members</th>
                 <th scope="col">Sent</th>
@@ -102,7 +101,8 @@ export function CampaignsPage(props: { campaigns: CampaignStatus[]; csrf: string
                 <th scope="col">Failed</th>
                 <th scope="col">Skipped</th>
                 <th scope="col">Cancelled</th>
-                <th scope="col">State</th>
+                <th scope="col">Action</th>
+                <th scope="col">Created</th>
               </tr>
             </thead>
             <tbody>
@@ -112,9 +112,8 @@ export function CampaignsPage(props: { campaigns: CampaignStatus[]; csrf: string
                     <a href={campaignPath(c)}>{c.name}</a>
                   </th>
                   <td>
-                    <code>{c.action}</code>
+                    <StateBadge campaign={c} />
                   </td>
-                  <td>{when(c.createdAt)}</td>
                   <td>
                     {released(c)} / {c.waves.length}
                   </td>
@@ -126,8 +125,9 @@ export function CampaignsPage(props: { campaigns: CampaignStatus[]; csrf: string
                   <td>{c.totals.skipped}</td>
                   <td>{c.totals.cancelled}</td>
                   <td>
-                    <StateBadge campaign={c} />
+                    <code>{c.action}</code>
                   </td>
+                  <td>{when(c.createdAt)}</td>
                 </tr>
               ))}
             </tbody>
@@ -252,7 +252,7 @@ export function CampaignPage(props: { data: CampaignData; csrf: string }) {
       <section aria-labelledby="waves">
         <h2 id="waves">Waves</h2>
         <div class="scroll" tabindex={0}>
-          <table>
+          <table class="nowrap">
             <caption>Each wave's members and where their contacts (jobs) stand</caption>
             <thead>
               <tr>
