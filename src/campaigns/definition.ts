@@ -48,7 +48,7 @@ export const Waves = z
 
 /** What separates two waves: someone's approval, or a pause after the previous wave was released. */
 export const BetweenWaves = z.union([
-  z.strictObject({ approval: z.literal(true) }).describe('Each wave after the first waits for `closeloop campaign approve` (or POST /api/campaigns/{id}/approve)'),
+  z.strictObject({ approval: z.literal(true) }).describe('Each wave after the first waits for `closeloop campaign approve` (or POST /api/campaigns/{id}/approve, or the dashboard\'s Approve next wave)'),
   z.strictObject({ pause: Period.describe('30m, 24h, 2d') }).describe('Each wave after the first is released this long after the previous one (approval releases it sooner)'),
 ], { error: (issue) => (issue.code === 'invalid_union' ? 'must be { approval: true } or { pause: <period such as 24h> }' : undefined) });
 
