@@ -74,6 +74,33 @@ const CANCELLED_FROM: Record<CancelledBy, string> = { cli: 'the CLI', api: 'the 
 const released = (c: CampaignStatus) => c.waves.filter((w) => w.releasedAt).length;
 const campaignPath = (c: CampaignStatus) => `/campaigns/${encodeURIComponent(c.name)}`;
 
+/** The contact counts both tables show, in one order: a wave's and the campaign's totals. */
+const COUNTS = [
+  ['members', 'Members'],
+  ['queued', 'Queued'],
+  ['sent', 'Sent'],
+  ['sandboxed', 'Sandboxed'],
+  ['failed', 'Failed'],
+  ['skipped', 'Skipped'],
+  ['cancelled', 'Cancelled'],
+] as const satisfies readonly (readonly [keyof CampaignStatus['totals'], string])[];
+
+const CountHeaders = () => (
+  <>
+    {COUNTS.map(([, label]) => (
+      <th scope="col">{label}</th>
+    ))}
+  </>
+);
+
+const CountCells = (props: { counts: CampaignStatus['totals'] }) => (
+  <>
+    {COUNTS.map(([key]) => (
+      <td>{props.counts[key]}</td>
+    ))}
+  </>
+);
+
 export function CampaignsPage(props: { campaigns: CampaignStatus[]; csrf: string }) {
   const { campaigns } = props;
   return (
@@ -94,13 +121,7 @@ export function CampaignsPage(props: { campaigns: CampaignStatus[]; csrf: string
                 <th scope="col">Campaign</th>
                 <th scope="col">State</th>
                 <th scope="col">Waves released</th>
-                <th scope="col">Members</th>
-                <th scope="col">Sent</th>
-                <th scope="col">Sandboxed</th>
-                <th scope="col">Queued</th>
-                <th scope="col">Failed</th>
-                <th scope="col">Skipped</th>
-                <th scope="col">Cancelled</th>
+                <CountHeaders />
                 <th scope="col">Action</th>
                 <th scope="col">Created</th>
               </tr>
@@ -117,13 +138,7 @@ export function CampaignsPage(props: { campaigns: CampaignStatus[]; csrf: string
                   <td>
                     {released(c)} / {c.waves.length}
                   </td>
-                  <td>{c.totals.members}</td>
-                  <td>{c.totals.sent}</td>
-                  <td>{c.totals.sandboxed}</td>
-                  <td>{c.totals.queued}</td>
-                  <td>{c.totals.failed}</td>
-                  <td>{c.totals.skipped}</td>
-                  <td>{c.totals.cancelled}</td>
+                  <CountCells counts={c.totals} />
                   <td>
                     <code>{c.action}</code>
                   </td>
@@ -258,13 +273,7 @@ export function CampaignPage(props: { data: CampaignData; csrf: string }) {
               <tr>
                 <th scope="col">Wave</th>
                 <th scope="col">Released</th>
-                <th scope="col">Members</th>
-                <th scope="col">Queued</th>
-                <th scope="col">Sent</th>
-                <th scope="col">Sandboxed</th>
-                <th scope="col">Failed</th>
-                <th scope="col">Skipped</th>
-                <th scope="col">Cancelled</th>
+                <CountHeaders />
               </tr>
             </thead>
             <tbody>
@@ -274,13 +283,7 @@ export function CampaignPage(props: { data: CampaignData; csrf: string }) {
                     {w.wave}: {w.label}
                   </th>
                   <td>{w.releasedAt ? `${when(w.releasedAt)} (${w.releasedBy})` : c.cancelled ? 'never (cancelled)' : 'not yet'}</td>
-                  <td>{w.members}</td>
-                  <td>{w.queued}</td>
-                  <td>{w.sent}</td>
-                  <td>{w.sandboxed}</td>
-                  <td>{w.failed}</td>
-                  <td>{w.skipped}</td>
-                  <td>{w.cancelled}</td>
+                  <CountCells counts={w} />
                 </tr>
               ))}
             </tbody>
@@ -290,13 +293,7 @@ export function CampaignPage(props: { data: CampaignData; csrf: string }) {
                 <td>
                   {released(c)} of {c.waves.length} released
                 </td>
-                <td>{c.totals.members}</td>
-                <td>{c.totals.queued}</td>
-                <td>{c.totals.sent}</td>
-                <td>{c.totals.sandboxed}</td>
-                <td>{c.totals.failed}</td>
-                <td>{c.totals.skipped}</td>
-                <td>{c.totals.cancelled}</td>
+                <CountCells counts={c.totals} />
               </tr>
             </tfoot>
           </table>
