@@ -6,7 +6,7 @@ import { compileCampaignOrThrow } from '../../src/campaigns/compile.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { dashboardRoutes } from '../../src/dashboard/routes.js';
 import { makeTestHub, postWebhook } from '../support/hub.js';
-import { seedG2Reviews } from './support.js';
+import { G2_REVIEWS, seedG2Reviews } from './support.js';
 
 /** The Campaigns page through app.request: list, a campaign's waves, approve and cancel with the session's CSRF token. */
 const ORIGIN = 'http://hub.test';
@@ -150,6 +150,19 @@ describe('the Campaigns page', () => {
     const again = await post('/campaigns/g2-reviews/cancel', { reason: 'twice' });
     expect(again.headers.get('location')).toBe('/campaigns/g2-reviews?cancelled=already');
     expect((await hub.store.getCampaign('g2-reviews'))!.cancelled?.reason).toBe('Complaints after wave 1');
+  });
+
+  it('releases a paused campaign\'s next wave sooner from the form, as approve does in the API and CLI', async () => {
+    const paused = { ...G2_REVIEWS, name: 'g2-paused', betweenWaves: { pause: '2d' } };
+    await createCampaign(compileCampaignOrThrow(paused, hub.registry), { store: hub.store, registry: hub.registry, maxAttempts: () => 3, now });
+    const { get, post } = await signIn();
+    const html = await (await get('/campaigns/g2-paused')).text();
+    expect(text(html)).toContain('Wave 2 (score 9) is released at 2026-03-04 10:00 UTC, 2 d 0 h after the wave before it; approving releases it now.');
+    expect(html).toContain('>Release next wave now</button>');
+    const res = await post('/campaigns/g2-paused/approve', { wave: '2' });
+    expect(res.headers.get('location')).toBe('/campaigns/g2-paused?approved=2&queued=2');
+    const campaign = (await hub.store.getCampaign('g2-paused'))!;
+    expect((await hub.store.campaignProgress(campaign.id))[1]).toMatchObject({ releasedAt: new Date(T0).toISOString(), releasedBy: 'approval', queued: 2 });
   });
 
   it('refuses a POST without the CSRF token (403), a bad field (422 naming it) and an unknown campaign (404), changing nothing', async () => {

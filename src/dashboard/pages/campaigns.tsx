@@ -183,23 +183,18 @@ function NextWave(props: { campaign: CampaignStatus; csrf: string }) {
   const label = next && c.waves.find((w) => w.wave === next.wave)?.label;
   if (c.cancelled) return <p data-testid="next-wave">None: the campaign is cancelled, so no wave will be released.</p>;
   if (!next) return <p data-testid="next-wave">None: every wave is released.</p>;
-  if (next.releases === 'at') {
-    return (
-      <p data-testid="next-wave">
-        Wave {next.wave} ({label}) is released at {when(next.at)}, {duration(('pauseMs' in c.betweenWaves ? c.betweenWaves.pauseMs : 0) / 1000)} after the wave before it. To release it
-        sooner: <code>npx closeloop campaign approve {c.name}</code>.
-      </p>
-    );
-  }
+  const paused = next.releases === 'at';
   return (
     <>
       <p data-testid="next-wave">
-        Wave {next.wave} ({label}) waits for approval.
+        {paused
+          ? `Wave ${next.wave} (${label}) is released at ${when(next.at)}, ${duration(('pauseMs' in c.betweenWaves ? c.betweenWaves.pauseMs : 0) / 1000)} after the wave before it; approving releases it now.`
+          : `Wave ${next.wave} (${label}) waits for approval.`}
       </p>
       <form method="post" action={`${campaignPath(c)}/approve`} class="filters">
         <CsrfField token={props.csrf} />
         <input type="hidden" name="wave" value={String(next.wave)} />
-        <button type="submit">Approve next wave</button>
+        <button type="submit">{paused ? 'Release next wave now' : 'Approve next wave'}</button>
       </form>
     </>
   );
