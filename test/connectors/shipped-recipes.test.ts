@@ -90,7 +90,7 @@ describe('the shipped recipes, live, on a promoter, a passive and a detractor', 
     expect(tickets).toHaveLength(1);
     const ticket = (tickets[0]!.body as { ticket: Record<string, any> }).ticket;
     expect(ticket.requester).toEqual({ email: 'juergen.weiss@nordhafen-energie.example.com', name: 'Jürgen Weiß-Kowalczyk' });
-    expect(ticket.subject).toBe('NPS 2/10 from juergen.weiss@nordhafen-energie.example.com');
+    expect(ticket.subject).toBe('NPS 2/10 from an unknown account');
     expect(ticket.tags).toEqual(['nps', 'detractor']);
     expect(ticket.priority).toBe('normal');
     expect(ticket.external_id).toBe(`${ids.detractor}:detractor-ticket:ticket`);

@@ -77,7 +77,7 @@ describe('CRM outage: the plan waits, then the ticket carries the account', () =
     await hub.loop.drain();
     const jobs = await hub.store.listJobs({ responseId: id, limit: 20 });
     const ticket = (jobs.find((j) => j.action === 'zendesk.createTicket')!.result as { request: { body: { ticket: { subject: string; priority: string } } } }).request.body.ticket;
-    expect(ticket.subject).toBe('NPS 2/10 from stranger@example.com');
+    expect(ticket.subject).toBe('NPS 2/10 from an unknown account');
     expect(ticket.priority).toBe('normal');
     expect(api.requests.map((r) => `${r.method} ${r.url.pathname}`)).toEqual(['POST /crm/v3/objects/contacts/search']);
   });

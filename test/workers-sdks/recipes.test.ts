@@ -14,5 +14,5 @@ it('the bundled recipes parse, validate and plan inside workerd (no file system)
   const decisions = await planResponse(response, emptyEnrichment(), { recipes, registry, lastRun: async () => undefined, now: new Date('2026-03-02T10:00:00.000Z'), maxAttempts: () => 10, tags });
   const ticket = decisions.find((d) => d.recipe === 'detractor-ticket')!;
   expect(ticket.matched).toBe(true);
-  expect(ticket.actions.find((a) => a.action === 'zendesk.createTicket')).toMatchObject({ issues: [], params: { requesterEmail: 'ana@example.com', requesterName: 'Ana', subject: 'NPS 2/10 from ana@example.com' } });
+  expect(ticket.actions.find((a) => a.action === 'zendesk.createTicket')).toMatchObject({ issues: [], params: { requesterEmail: 'ana@example.com', requesterName: 'Ana', subject: 'NPS 2/10 from an unknown account' } });
 });
