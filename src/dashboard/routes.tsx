@@ -10,7 +10,7 @@ import { DASHBOARD_ASSETS } from './assets.generated.js';
 import { dashboardGuards, formFields, type DashboardEnv } from './auth/guard.js';
 import { endSession, startSession } from './auth/session.js';
 import { SignInPage } from './auth/sign-in-page.js';
-import { Layout, Notice, OptionalSections } from './components/layout.js';
+import { Layout, Notice, OptionalSections, type Section } from './components/layout.js';
 import type { DashboardDeps } from './deps.js';
 import { ApproveForm, approveFromForm, CampaignPage, CampaignQuery, campaignData, CampaignsPage, campaignsData, CancelForm, cancelFromForm } from './pages/campaigns.js';
 import { loopHealthData, LoopHealthPage, LoopHealthQuery, progressText, replayJobs, ReplayForm } from './pages/loop-health.js';
@@ -51,6 +51,13 @@ function startAgainPath(c: Context): string {
   return c.req.method === 'POST' ? c.req.path.replace(/\/[^/]*$/, '') || '/' : c.req.path;
 }
 
+const SECTION_OF_PATH: Record<string, Section> = { responses: 'responses', 'loop-health': 'loops', campaigns: 'campaigns', recipes: 'recipes' };
+
+/** The navigation item an error page marks: the section its path is in (Overview for any other). */
+function sectionOf(path: string): Section {
+  return SECTION_OF_PATH[path.split('/')[1] ?? ''] ?? 'overview';
+}
+
 /** A query string validated by zod; a bad one throws a 422 naming the field. */
 function parseQuery<S extends z.ZodType>(schema: S, c: Context): z.output<S> {
   const result = schema.safeParse(c.req.query());
@@ -79,7 +86,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
       const csrf = c.get('session')?.csrf;
       return page(
         c,
-        <Layout title="Cannot show this" section="overview" csrf={csrf}>
+        <Layout title="Cannot show this" section={sectionOf(c.req.path)} csrf={csrf}>
           <Notice kind="error">{error.message}</Notice>
           <p>
             <a href={startAgainPath(c)}>Start again</a>

@@ -161,6 +161,8 @@ describe('dashboard CSRF', () => {
     expect(html).toContain('job');
     // "Start again" goes back to the page the form was on, not to the POST's path (a 404 on GET).
     expect(html).toContain('<a href="/loop-health">Start again</a>');
+    // The navigation marks the section the form was in.
+    expect(html).toContain('<a href="/loop-health" aria-current="page">Loop health</a>');
     const bad = await replay(cookie, { _csrf: csrf, connector: 'Not A Connector' }, { origin: ORIGIN });
     expect(bad.status).toBe(422);
     expect(await bad.text()).toContain('connector');
