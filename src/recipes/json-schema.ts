@@ -9,9 +9,17 @@ import { RecipeFile } from './schema.js';
  */
 export function recipeJsonSchema(registry: ActionRegistry): Record<string, unknown> {
   const schema = z.toJSONSchema(RecipeFile, { io: 'input', unrepresentable: 'any' }) as Record<string, any>;
-  const actionItem = schema.properties.actions.items;
-  actionItem.properties.action.enum = [...registry.keys()].sort();
-  actionItem.allOf = [...registry.values()].map(({ fullName, action }) => {
+  withActionParams(schema.properties.actions.items, registry);
+  return { $id: 'https://closeloop.dev/schema/recipe.json', title: 'closeloop recipe', ...schema };
+}
+
+/**
+ * Types an object's `action` and `params` (a recipe's action, a campaign) in place: `action` one of
+ * the registered actions, and `params` that action's parameter names, each described, no others.
+ */
+export function withActionParams(object: { properties: { action: Record<string, unknown> }; allOf?: unknown[] }, registry: ActionRegistry): void {
+  object.properties.action.enum = [...registry.keys()].sort();
+  object.allOf = [...registry.values()].map(({ fullName, action }) => {
     const params = z.toJSONSchema(action.params, { io: 'input', unrepresentable: 'any' }) as Record<string, any>;
     const properties = Object.fromEntries(
       Object.entries<Record<string, unknown>>(params.properties ?? {}).map(([k, v]) => [k, v.description ? { description: v.description } : {}]),
@@ -21,5 +29,4 @@ export function recipeJsonSchema(registry: ActionRegistry): Record<string, unkno
       then: { properties: { params: { type: 'object', description: action.summary, properties, required: params.required ?? [], additionalProperties: false } } },
     };
   });
-  return { $id: 'https://closeloop.dev/schema/recipe.json', title: 'closeloop recipe', ...schema };
 }
