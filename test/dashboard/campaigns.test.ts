@@ -217,7 +217,9 @@ describe('dead jobs of a cancelled campaign', () => {
     const { get, post } = await signIn();
     const replayButtons = (html: string) => dead.filter((j) => html.includes(`aria-label="Replay slack.postMessage job ${j.id}"`)).length;
 
-    // While the campaign runs, each can be replayed.
+    // Its one wave is out and every contact failed for good: the list says so, not a plain "done".
+    expect(rows(await (await get('/campaigns')).text(), 'campaign-row')[0]).toMatch(/^slack-shoutout done, 4 failed 1 \/ 1 /);
+    // While the campaign is not cancelled, each can be replayed.
     expect(replayButtons(await (await get('/loop-health')).text())).toBe(4);
     expect(await (await get(`/responses/${dead[0]!.responseId}`)).text()).toContain('Replay this job');
 

@@ -61,10 +61,12 @@ const STATE_CLASS: Record<State, string> = { cancelled: 's-cancelled', 'waiting 
 
 function StateBadge(props: { campaign: CampaignStatus }) {
   const state = stateOf(props.campaign);
-  const next = props.campaign.next;
+  const { next, totals } = props.campaign;
+  // Done with contacts that failed for good is not done well: say how many, in the failure colour.
+  const failed = state === 'done' && totals.failed > 0;
   return (
-    <span class={`status ${STATE_CLASS[state]}`} data-testid="campaign-state">
-      {state === 'paused' && next?.releases === 'at' ? `paused until ${when(next.at)}` : state}
+    <span class={`status ${failed ? 's-dead' : STATE_CLASS[state]}`} data-testid="campaign-state">
+      {state === 'paused' && next?.releases === 'at' ? `paused until ${when(next.at)}` : failed ? `done, ${totals.failed} failed` : state}
     </span>
   );
 }
