@@ -10,6 +10,6 @@ import { CampaignDefinition } from './definition.js';
  */
 export function campaignJsonSchema(registry: ActionRegistry): Record<string, unknown> {
   const schema = z.toJSONSchema(CampaignDefinition, { io: 'input', unrepresentable: 'any' }) as Record<string, any>;
-  withActionParams(schema as never, registry);
+  withActionParams(schema, registry);
   return { $id: 'https://closeloop.dev/schema/campaign.json', title: 'closeloop campaign', ...schema };
 }

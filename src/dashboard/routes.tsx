@@ -31,15 +31,18 @@ const PAGE_HEADERS = {
 
 type PageStatus = 200 | 401 | 403 | 404 | 409 | 422;
 
-/** A form's fields validated by zod; a bad one throws a 422 naming the field. */
-function parseForm<S extends z.ZodType>(schema: S, c: Context<DashboardEnv>, what: string): z.output<S> {
-  const result = schema.safeParse(c.get('form'));
+/** A query string or a form's fields validated by zod; a bad one throws a 422 naming the field. */
+function validated<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
   if (!result.success) {
     const issues = zodIssues(result.error as never);
     throw new HubError(422, 'invalid_request', `Invalid ${what}: ${issues[0]?.field} ${issues[0]?.message}`, issues);
   }
   return result.data;
 }
+
+const parseQuery = <S extends z.ZodType>(schema: S, c: Context) => validated(schema, c.req.query(), 'request');
+const parseForm = <S extends z.ZodType>(schema: S, c: Context<DashboardEnv>, what: string) => validated(schema, c.get('form'), what);
 
 /** A local path to return to after signing in (never another site: `//host`, `/\host`). */
 function localPath(next: unknown): string {
@@ -56,16 +59,6 @@ const SECTION_OF_PATH: Record<string, Section> = { responses: 'responses', 'loop
 /** The navigation item an error page marks: the section its path is in (Overview for any other). */
 function sectionOf(path: string): Section {
   return SECTION_OF_PATH[path.split('/')[1] ?? ''] ?? 'overview';
-}
-
-/** A query string validated by zod; a bad one throws a 422 naming the field. */
-function parseQuery<S extends z.ZodType>(schema: S, c: Context): z.output<S> {
-  const result = schema.safeParse(c.req.query());
-  if (!result.success) {
-    const issues = zodIssues(result.error as never);
-    throw new HubError(422, 'invalid_request', `Invalid request: ${issues[0]?.field} ${issues[0]?.message}`, issues);
-  }
-  return result.data;
 }
 
 /**

@@ -21,6 +21,11 @@ export async function replayInChunks(store: Pick<Store, 'replayJobs'>, ids: read
   return replayed;
 }
 
+/** The campaign a job was queued by (its recipe is `campaign:<name>`), or undefined for a recipe's job. */
+function campaignOf(job: Job): string | undefined {
+  return job.recipe?.startsWith(CAMPAIGN_RECIPE_PREFIX) ? job.recipe.slice(CAMPAIGN_RECIPE_PREFIX.length) : undefined;
+}
+
 /**
  * One dead job queued again (`POST /api/jobs/{id}/replay`, the dashboard's button), the job as read
  * just before. A job of a cancelled campaign is refused (409 `campaign_cancelled`, naming `field`):
@@ -28,8 +33,8 @@ export async function replayInChunks(store: Pick<Store, 'replayJobs'>, ids: read
  */
 export async function replayDeadJob(store: Pick<Store, 'replayJobs'>, job: Job, now: Date, field: string): Promise<number> {
   const replayed = await store.replayJobs([job.id], now.toISOString());
-  if (!replayed && job.recipe?.startsWith(CAMPAIGN_RECIPE_PREFIX)) {
-    const campaign = job.recipe.slice(CAMPAIGN_RECIPE_PREFIX.length);
+  const campaign = campaignOf(job);
+  if (!replayed && campaign !== undefined) {
     throw new HubError(409, 'campaign_cancelled', `Job ${job.id} belongs to campaign ${campaign}, which was cancelled: it is not sent again`, [{ field, message: `its campaign ${campaign} was cancelled` }]);
   }
   return replayed;
@@ -40,7 +45,6 @@ export async function replayDeadJob(store: Pick<Store, 'replayJobs'>, job: Job, 
  * one campaign read per campaign among them (a page of dead jobs names few).
  */
 export async function jobsOfCancelledCampaigns(store: Pick<Store, 'getCampaign'>, jobs: readonly Job[]): Promise<Set<string>> {
-  const campaignOf = (job: Job) => (job.recipe?.startsWith(CAMPAIGN_RECIPE_PREFIX) ? job.recipe.slice(CAMPAIGN_RECIPE_PREFIX.length) : undefined);
   const names = new Set(jobs.map(campaignOf).filter((name) => name !== undefined));
   const campaigns = await Promise.all([...names].map((name) => store.getCampaign(name)));
   const cancelled = new Set(campaigns.filter((c) => c?.cancelled).map((c) => c!.name));

@@ -17,7 +17,7 @@ export function recipeJsonSchema(registry: ActionRegistry): Record<string, unkno
  * Types an object's `action` and `params` (a recipe's action, a campaign) in place: `action` one of
  * the registered actions, and `params` that action's parameter names, each described, no others.
  */
-export function withActionParams(object: { properties: { action: Record<string, unknown> }; allOf?: unknown[] }, registry: ActionRegistry): void {
+export function withActionParams(object: Record<string, any>, registry: ActionRegistry): void {
   object.properties.action.enum = [...registry.keys()].sort();
   object.allOf = [...registry.values()].map(({ fullName, action }) => {
     const params = z.toJSONSchema(action.params, { io: 'input', unrepresentable: 'any' }) as Record<string, any>;

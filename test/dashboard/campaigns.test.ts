@@ -113,7 +113,20 @@ describe('the Campaigns page', () => {
     expect(wake).toHaveBeenCalledTimes(1);
   });
 
-  it('refuses to approve a wave that is not the next one (a stale page): 409, nothing released', async () => {
+  it('a page gone stale does not release the wave after the one it showed: 409, wave 3 untouched', async () => {
+    const oneByOne = { ...G2_REVIEWS, name: 'one-by-one', waves: { size: 1 } };
+    await createCampaign(compileCampaignOrThrow(oneByOne, hub.registry), { store: hub.store, registry: hub.registry, maxAttempts: () => 3, now });
+    const { post } = await signIn();
+    // Two people had the page open on wave 2: the first approves it, the second's click comes after.
+    expect((await post('/campaigns/one-by-one/approve', { wave: '2' })).status).toBe(303);
+    const stale = await post('/campaigns/one-by-one/approve', { wave: '2' });
+    expect(stale.status).toBe(409);
+    expect(await stale.text()).toContain('Wave 2 of campaign one-by-one is released already; the next is wave 3');
+    const campaign = (await hub.store.getCampaign('one-by-one'))!;
+    expect((await hub.store.campaignProgress(campaign.id)).map((w) => w.releasedAt !== null)).toEqual([true, true, false, false]);
+  });
+
+  it('refuses to approve a wave that is not the next one (a form naming a later wave): 409, nothing released', async () => {
     const { post } = await signIn();
     const res = await post('/campaigns/g2-reviews/approve', { wave: '3' });
     expect(res.status).toBe(409);

@@ -160,7 +160,7 @@ function given(definition: unknown, key: string): unknown {
   return definition && typeof definition === 'object' ? (definition as Record<string, unknown>)[key] : undefined;
 }
 
-function Notices(props: { campaign: CampaignStatus; query: CampaignQuery }) {
+function Notices(props: { query: CampaignQuery }) {
   const q = props.query;
   return (
     <>
@@ -205,12 +205,10 @@ function NextWave(props: { campaign: CampaignStatus; csrf: string }) {
 export function CampaignPage(props: { data: CampaignData; csrf: string }) {
   const { campaign: c, query } = props.data;
   const description = given(c.definition, 'description');
-  const filter = given(c.definition, 'filter');
-  const waves = given(c.definition, 'waves');
   const state = stateOf(c);
   return (
     <Layout title={`Campaign ${c.name}`} section="campaigns" csrf={props.csrf}>
-      <Notices campaign={c} query={query} />
+      <Notices query={query} />
       <p>
         <StateBadge campaign={c} /> <a href="/campaigns">All campaigns</a>
       </p>
@@ -236,22 +234,19 @@ export function CampaignPage(props: { data: CampaignData; csrf: string }) {
           <dd>
             {c.totals.members} in {c.waves.length} wave{c.waves.length === 1 ? '' : 's'}, chosen and frozen when it was created
           </dd>
-          {filter !== undefined && (
-            <>
-              <dt>Filter</dt>
-              <dd>
-                <code>{JSON.stringify(filter)}</code>
-              </dd>
-            </>
-          )}
-          {waves !== undefined && (
-            <>
-              <dt>Waves</dt>
-              <dd>
-                <code>{JSON.stringify(waves)}</code>
-              </dd>
-            </>
-          )}
+          {([['filter', 'Filter'], ['waves', 'Waves']] as const).map(([key, label]) => {
+            const value = given(c.definition, key);
+            return (
+              value !== undefined && (
+                <>
+                  <dt>{label}</dt>
+                  <dd>
+                    <code>{JSON.stringify(value)}</code>
+                  </dd>
+                </>
+              )
+            );
+          })}
         </dl>
         <details>
           <summary>The definition as given</summary>
